@@ -1,0 +1,116 @@
+//! Every way an RPC can fail, and the one place that turns it into a gRPC
+//! status with machine-readable details (google.rpc.BadRequest, ErrorInfo,
+//! ResourceInfo). Internal causes are logged here and never sent to callers.
+
+use std::collections::HashMap;
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::domain::FieldViolation;
+use crate::storage::{SealError, StorageError};
+
+/// `ErrorInfo.domain` of every forcesync error.
+pub const ERROR_DOMAIN: &str = "forcesync";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request has {} invalid field(s)", .0.len())]
+    InvalidArgument(Vec<FieldViolation>),
+    #[error("missing bearer token: send \"authorization: Bearer <token>\"")]
+    MissingToken,
+    #[error("the bearer token is not valid")]
+    InvalidToken,
+    #[error("this token may not access store {0:?}")]
+    WrongStore(String),
+    #[error("store {0:?} not found")]
+    StoreNotFound(String),
+    #[error("store {0:?} already exists")]
+    StoreExists(String),
+    #[error("the settings changed since etag {expected:?}; read them again (current etag {current:?})")]
+    EtagMismatch { expected: String, current: String },
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn invalid(field: &str, description: impl Into<String>) -> Self {
+        Self::InvalidArgument(vec![FieldViolation::new(field, description)])
+    }
+
+    fn code(&self) -> Code {
+        match self {
+            Self::InvalidArgument(_) => Code::InvalidArgument,
+            Self::MissingToken | Self::InvalidToken => Code::Unauthenticated,
+            Self::WrongStore(_) => Code::PermissionDenied,
+            Self::StoreNotFound(_) => Code::NotFound,
+            Self::StoreExists(_) => Code::AlreadyExists,
+            Self::EtagMismatch { .. } => Code::Aborted,
+            Self::Internal(_) => Code::Internal,
+        }
+    }
+
+    fn details(&self) -> ErrorDetails {
+        let info = |reason: &str, metadata: HashMap<String, String>| {
+            ErrorDetails::with_error_info(reason, ERROR_DOMAIN, metadata)
+        };
+        match self {
+            Self::InvalidArgument(violations) => {
+                let mut details = ErrorDetails::new();
+                for v in violations {
+                    details.add_bad_request_violation(v.field.clone(), v.description.clone());
+                }
+                details.set_error_info("INVALID_FIELDS", ERROR_DOMAIN, HashMap::new());
+                details
+            }
+            Self::MissingToken => info("MISSING_TOKEN", HashMap::new()),
+            Self::InvalidToken => info("INVALID_TOKEN", HashMap::new()),
+            Self::WrongStore(code) => info("WRONG_STORE", HashMap::from([("store".into(), code.clone())])),
+            Self::StoreNotFound(code) | Self::StoreExists(code) => {
+                ErrorDetails::with_resource_info("forcesync.v1.Store", code.clone(), "", self.to_string())
+            }
+            Self::EtagMismatch { current, .. } => {
+                info("ETAG_MISMATCH", HashMap::from([("current_etag".into(), current.clone())]))
+            }
+            Self::Internal(_) => ErrorDetails::new(),
+        }
+    }
+}
+
+impl From<ApiError> for Status {
+    fn from(error: ApiError) -> Status {
+        if let ApiError::Internal(cause) = &error {
+            tracing::error!(error = %cause, "request failed");
+        }
+        Status::with_error_details(error.code(), error.to_string(), error.details())
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::StoreNotFound(code) => Self::StoreNotFound(code),
+            StorageError::StoreExists(code) => Self::StoreExists(code),
+            StorageError::VersionConflict { expected, current } => {
+                Self::EtagMismatch { expected: super::etag(expected), current: super::etag(current) }
+            }
+            other @ (StorageError::UnsupportedUrl
+            | StorageError::Corrupt(_)
+            | StorageError::Random(_)
+            | StorageError::Migrate(_)
+            | StorageError::Database(_)) => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<SealError> for ApiError {
+    fn from(error: SealError) -> Self {
+        Self::Internal(Box::new(error))
+    }
+}
+
+impl From<StorageError> for Status {
+    fn from(error: StorageError) -> Status {
+        ApiError::from(error).into()
+    }
+}

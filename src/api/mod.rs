@@ -1,0 +1,51 @@
+//! The gRPC surface: one file per service, the bearer-token checks, request
+//! validation (wire → domain) and the single error → status mapping.
+
+pub mod auth;
+pub mod error;
+mod field_mask;
+mod paging;
+mod settings_convert;
+mod settings_sections;
+mod store_admin;
+mod store_config;
+
+pub use auth::{AdminAuth, StoreAuth};
+pub use error::ApiError;
+pub use store_admin::StoreAdmin;
+pub use store_config::StoreConfig;
+
+/// The etag clients see for a settings version.
+pub(crate) fn etag(version: i64) -> String {
+    format!("v{version}")
+}
+
+/// Parses an etag back to its version; `None` when it is not one of ours.
+pub(crate) fn parse_etag(etag: &str) -> Option<i64> {
+    etag.strip_prefix('v')?.parse().ok().filter(|v| *v > 0)
+}
+
+/// Unix milliseconds as a protobuf timestamp.
+pub(crate) fn timestamp(millis: i64) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: millis.div_euclid(1000),
+        nanos: i32::try_from(millis.rem_euclid(1000) * 1_000_000).unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn etags_round_trip() {
+        assert_eq!(super::parse_etag(&super::etag(7)), Some(7));
+        for bad in ["", "7", "v", "v-1", "v0", "vx"] {
+            assert_eq!(super::parse_etag(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn timestamps_split_millis() {
+        let t = super::timestamp(1_700_000_000_123);
+        assert_eq!((t.seconds, t.nanos), (1_700_000_000, 123_000_000));
+    }
+}

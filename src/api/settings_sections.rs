@@ -1,0 +1,113 @@
+//! Wire → domain for the settings' repeated and nested sections, reporting
+//! each bad field by its path.
+
+use crate::domain::Violations;
+use crate::domain::settings::{self as s, ApiName, PicklistValue};
+use crate::pb;
+
+use super::settings_convert::optional_date;
+
+/// Salesforce usernames look like email addresses, at most 80 characters.
+pub fn username(raw: &str) -> Result<String, String> {
+    let looks_like_email = raw.split_once('@').is_some_and(|(user, domain)| !user.is_empty() && !domain.is_empty());
+    if raw.is_empty() {
+        Ok(String::new())
+    } else if raw.len() > 80 {
+        Err("must be at most 80 characters".into())
+    } else if !looks_like_email || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err(format!("{raw:?} is not a Salesforce username (they look like email addresses)"))
+    } else {
+        Ok(raw.to_owned())
+    }
+}
+
+/// A connected app's consumer key: printable, no spaces, at most 255 characters.
+pub fn client_id(raw: &str) -> Result<String, String> {
+    if raw.len() > 255 {
+        Err("must be at most 255 characters".into())
+    } else if !raw.chars().all(|c| c.is_ascii_graphic()) {
+        Err("must contain only printable characters without spaces".into())
+    } else {
+        Ok(raw.to_owned())
+    }
+}
+
+fn optional<T>(raw: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<Option<T>, String> {
+    if raw.is_empty() { Ok(None) } else { parse(raw).map(Some) }
+}
+
+pub fn status_map(rules: &[pb::OrderStatusMapping], v: &mut Violations) -> Option<Vec<s::OrderStatusRule>> {
+    if rules.len() > s::MAX_STATUS_RULES {
+        v.add("order_status_map", format!("at most {} entries", s::MAX_STATUS_RULES));
+        return None;
+    }
+    let parsed: Vec<Option<s::OrderStatusRule>> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let field = |name: &str| format!("order_status_map[{i}].{name}");
+            let store_status = v.check(&field("store_status"), s::parse_store_status(&rule.store_status));
+            let order_status = v.check(&field("order_status"), optional(&rule.order_status, PicklistValue::parse));
+            let stage = v.check(&field("opportunity_stage"), optional(&rule.opportunity_stage, PicklistValue::parse));
+            if matches!((&order_status, &stage), (Some(None), Some(None))) {
+                v.add(&field("order_status"), "set order_status, opportunity_stage or both");
+                return None;
+            }
+            Some(s::OrderStatusRule {
+                store_status: store_status?,
+                order_status: order_status?,
+                opportunity_stage: stage?,
+            })
+        })
+        .collect();
+    parsed.into_iter().collect()
+}
+
+pub fn shipment(p: Option<&pb::ShipmentSettings>, v: &mut Violations) -> Option<s::Shipment> {
+    let Some(p) = p else { return Some(s::Shipment::default()) };
+    let tracking = v.check("shipment.tracking_number_field", optional(&p.tracking_number_field, ApiName::parse));
+    let carrier = v.check("shipment.carrier_field", optional(&p.carrier_field, ApiName::parse));
+    let ship_date = v.check("shipment.ship_date_field", optional(&p.ship_date_field, ApiName::parse));
+    let status = v.check("shipment.shipped_status", optional(&p.shipped_status, PicklistValue::parse));
+    Some(s::Shipment {
+        tracking_number_field: tracking?,
+        carrier_field: carrier?,
+        ship_date_field: ship_date?,
+        shipped_status: status?,
+    })
+}
+
+pub fn inventory(
+    p: Option<&pb::InventorySettings>,
+    default: &s::Inventory,
+    v: &mut Violations,
+) -> Option<s::Inventory> {
+    let Some(p) = p else { return Some(default.clone()) };
+    let object = v.check("inventory.object", ApiName::parse(&p.object));
+    let quantity = v.check("inventory.quantity_field", ApiName::parse(&p.quantity_field));
+    let matched = v.check("inventory.match_field", ApiName::parse(&p.match_field));
+    Some(s::Inventory {
+        enabled: p.enabled,
+        object: object?,
+        quantity_field: quantity?,
+        match_field: matched?,
+        create_missing: p.create_missing,
+    })
+}
+
+pub fn order_download(p: Option<&pb::OrderDownloadSettings>, v: &mut Violations) -> Option<s::OrderDownload> {
+    let Some(p) = p else { return Some(s::OrderDownload::default()) };
+    let filter = v.check("order_download.soql_filter", soql_filter(&p.soql_filter));
+    let start_date = v.check("order_download.start_date", optional_date(&p.start_date));
+    Some(s::OrderDownload { enabled: p.enabled, soql_filter: filter?, start_date: start_date? })
+}
+
+fn soql_filter(raw: &str) -> Result<String, String> {
+    if raw.chars().count() > s::MAX_SOQL_FILTER_CHARS {
+        Err(format!("must be at most {} characters", s::MAX_SOQL_FILTER_CHARS))
+    } else if raw.chars().any(|c| c.is_control() && !c.is_whitespace()) || raw.contains(';') {
+        Err("must be a single SOQL condition (no ';' or control characters)".into())
+    } else {
+        Ok(raw.trim().to_owned())
+    }
+}

@@ -1,0 +1,210 @@
+//! The `forcesync` command line: `serve`, `migrate` and `store …`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::settings::StoreSettings;
+use crate::domain::store::{DisplayName, StoreCode};
+use crate::server::{self, ServeConfig, admin_token};
+use crate::storage::{Actor, MasterKey};
+
+#[derive(Debug, Parser)]
+#[command(name = "forcesync", version, about = "Keeps an online store and Salesforce in sync, over gRPC")]
+pub struct Cli {
+    /// Log line format (filter with RUST_LOG, e.g. RUST_LOG=forcesync=debug).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gRPC server.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Manage stores directly in the database (no server needed).
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Directory for the SQLite database and the generated master key.
+    #[arg(long, env = "FORCESYNC_DATA_DIR", default_value = "forcesync-data")]
+    pub data_dir: PathBuf,
+    /// sqlite:PATH or postgres://… (default: the SQLite file in --data-dir).
+    #[arg(long, env = "FORCESYNC_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on for gRPC.
+    #[arg(long, env = "FORCESYNC_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// File holding the admin token. Else FORCESYNC_ADMIN_TOKEN, else a token
+    /// generated on first start and printed once.
+    #[arg(long)]
+    pub admin_token_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Create a store and print its token (shown only once).
+    Create {
+        /// Store code: lowercase letters, digits, '-' and '_'.
+        #[arg(long)]
+        code: String,
+        /// Human name of the store.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List stores.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Issue a new store token and revoke the old one.
+    RotateToken {
+        #[arg(long)]
+        code: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Delete a store with its settings, credentials and tokens.
+    Delete {
+        #[arg(long)]
+        code: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+/// Runs the parsed command to completion.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(database) => {
+            let storage = server::open_storage(&database_config(database)).await?;
+            println!("Database is up to date ({}).", storage.backend_name());
+            Ok(())
+        }
+        Command::Store(command) => store(command).await,
+    }
+}
+
+fn database_config(database: DatabaseArgs) -> ServeConfig {
+    ServeConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: database.data_dir,
+        database_url: database.database_url,
+        admin_token: None,
+        master_key: None,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let configured = match (&args.admin_token_file, std::env::var("FORCESYNC_ADMIN_TOKEN")) {
+        (Some(path), _) => {
+            let raw = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the admin token file {}", path.display()))?;
+            Some(admin_token::parse_configured(&raw).map_err(anyhow::Error::msg)?)
+        }
+        (None, Ok(raw)) => Some(admin_token::parse_configured(&raw).map_err(anyhow::Error::msg)?),
+        (None, Err(_)) => None,
+    };
+    let master_key = match std::env::var("FORCESYNC_MASTER_KEY") {
+        Ok(encoded) => Some(MasterKey::from_base64(&encoded).context("FORCESYNC_MASTER_KEY")?),
+        Err(_) => None,
+    };
+    let config =
+        ServeConfig { listen: args.listen, admin_token: configured, master_key, ..database_config(args.database) };
+    let mut running = server::start(config, server::shutdown_signal()).await?;
+    if let Some(token) = running.generated_admin_token.take() {
+        println!("Generated the admin token. It is shown only now; forcesync keeps only its hash:");
+        println!("    {}", token.expose());
+        println!("Send it as \"authorization: Bearer <token>\" to StoreAdminService.");
+    }
+    println!("forcesync listening on {}", running.addr);
+    running.wait().await
+}
+
+async fn store(command: StoreCommand) -> anyhow::Result<()> {
+    let parse_code = |raw: &str| StoreCode::parse(raw).map_err(|reason| anyhow::anyhow!("--code: {reason}"));
+    match command {
+        StoreCommand::Create { code, name, database } => {
+            let code = parse_code(&code)?;
+            let name = DisplayName::parse(&name).map_err(|reason| anyhow::anyhow!("--name: {reason}"))?;
+            let storage = server::open_storage(&database_config(database)).await?;
+            let (record, issued) =
+                storage.create_store(code.as_str(), name.as_str(), &StoreSettings::default(), &Actor::Cli).await?;
+            println!("Created store {:?} ({}), token id {}.", record.code, record.display_name, issued.token_id);
+            println!("Store token (shown only now; forcesync keeps only its hash):");
+            println!("    {}", issued.token.expose());
+        }
+        StoreCommand::List { database } => {
+            let storage = server::open_storage(&database_config(database)).await?;
+            println!("{:<24} {:<32} {:<18} {:<25}", "CODE", "NAME", "TOKEN ID", "CREATED (UTC)");
+            let mut after = String::new();
+            loop {
+                let page = storage.list_stores(&after, 500).await?;
+                for store in &page {
+                    let created = chrono::DateTime::from_timestamp_millis(store.created_at).unwrap_or_default();
+                    let token_id = store.token_id.as_deref().unwrap_or("-");
+                    println!(
+                        "{:<24} {:<32} {:<18} {}",
+                        store.code,
+                        store.display_name,
+                        token_id,
+                        created.format("%Y-%m-%d %H:%M:%S")
+                    );
+                }
+                match page.last() {
+                    Some(last) if page.len() == 500 => after = last.code.clone(),
+                    _ => break,
+                }
+            }
+        }
+        StoreCommand::RotateToken { code, database } => {
+            let code = parse_code(&code)?;
+            let storage = server::open_storage(&database_config(database)).await?;
+            let (_, issued) = storage.rotate_store_token(code.as_str(), &Actor::Cli).await?;
+            println!("Issued token {} for store {code:?}; earlier tokens are revoked.", issued.token_id);
+            println!("Store token (shown only now):");
+            println!("    {}", issued.token.expose());
+        }
+        StoreCommand::Delete { code, database } => {
+            let code = parse_code(&code)?;
+            let storage = server::open_storage(&database_config(database)).await?;
+            storage.delete_store(code.as_str(), &Actor::Cli).await?;
+            println!("Deleted store {code:?}.");
+        }
+    }
+    Ok(())
+}
+
+/// Sets up `tracing` output on stderr, filtered by RUST_LOG (default `info`).
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

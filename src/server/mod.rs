@@ -1,0 +1,161 @@
+//! Starts the gRPC server: opens and migrates the database, resolves the admin
+//! token and the master key, then serves the forcesync services with health
+//! and reflection until the shutdown signal, finishing in-flight calls.
+
+pub mod admin_token;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+
+use crate::api::{AdminAuth, StoreAdmin, StoreConfig};
+use crate::domain::token::Token;
+use crate::pb::store_admin_service_server::StoreAdminServiceServer;
+use crate::pb::store_config_service_server::StoreConfigServiceServer;
+use crate::storage::{MasterKey, Sealer, Storage};
+
+/// Everything `serve` needs, already parsed.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None`: the SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// `None`: the stored hash, or a generated token on first start.
+    pub admin_token: Option<Token>,
+    /// `None`: the key file in `data_dir`, created on first start.
+    pub master_key: Option<MasterKey>,
+}
+
+impl ServeConfig {
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| Storage::default_sqlite_url(&self.data_dir))
+    }
+}
+
+/// A server that is accepting calls.
+#[derive(Debug)]
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// The admin token generated on this start, to be shown once.
+    pub generated_admin_token: Option<Token>,
+    pub storage: Storage,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), tonic::transport::Error>>,
+}
+
+impl RunningServer {
+    /// Stops accepting calls, lets in-flight calls finish, closes the database.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(signal) = self.shutdown.take() {
+            let _ = signal.send(());
+        }
+        self.wait().await
+    }
+
+    /// Waits until the server stops (after its shutdown signal).
+    pub async fn wait(&mut self) -> anyhow::Result<()> {
+        (&mut self.task).await.context("server task panicked")?.context("gRPC server failed")?;
+        self.storage.close().await;
+        Ok(())
+    }
+}
+
+/// Opens the database (creating the data directory), applies migrations.
+pub async fn open_storage(config: &ServeConfig) -> anyhow::Result<Storage> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    let storage = Storage::connect(&config.database_url()).await.context("cannot open the database")?;
+    storage.migrate().await.context("cannot apply database migrations")?;
+    Ok(storage)
+}
+
+/// Binds, prepares and starts serving; returns once calls are accepted.
+/// `stop` ends the server gracefully when it completes.
+pub async fn start(
+    config: ServeConfig,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunningServer> {
+    let storage = open_storage(&config).await?;
+    let (admin_hash, generated_admin_token) =
+        admin_token::resolve(&storage, config.admin_token.as_ref()).await.context("cannot set up the admin token")?;
+    let master_key = match &config.master_key {
+        Some(key) => key.clone(),
+        None => MasterKey::load_or_create(&config.data_dir)?,
+    };
+    let listener =
+        TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter.set_serving::<StoreAdminServiceServer<StoreAdmin>>().await;
+    health_reporter.set_serving::<StoreConfigServiceServer<StoreConfig>>().await;
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(crate::pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    // v1alpha too: grpcurl and some clients only speak the older protocol.
+    let reflection_v1 = reflection().build_v1()?;
+    let reflection_v1alpha = reflection().build_v1alpha()?;
+
+    let admin = StoreAdminServiceServer::with_interceptor(StoreAdmin::new(storage.clone()), AdminAuth::new(admin_hash));
+    let config_service = StoreConfigServiceServer::new(StoreConfig::new(storage.clone(), Sealer::new(&master_key)));
+
+    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+    let signal = async move {
+        tokio::select! {
+            () = stop => {},
+            _ = shutdown_rx => {},
+        }
+        tracing::info!("shutting down: finishing in-flight calls");
+        health_reporter.set_not_serving::<StoreAdminServiceServer<StoreAdmin>>().await;
+        health_reporter.set_not_serving::<StoreConfigServiceServer<StoreConfig>>().await;
+    };
+    let router = Server::builder()
+        .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()))
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(admin)
+        .add_service(config_service);
+    let incoming = TcpIncoming::from(listener);
+    let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, signal));
+    tracing::info!(%addr, database = storage.backend_name(), "forcesync is serving");
+    Ok(RunningServer { addr, generated_admin_token, storage, shutdown: Some(shutdown_tx), task })
+}
+
+/// Resolves when the process gets SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}

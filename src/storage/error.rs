@@ -1,0 +1,30 @@
+//! Storage failures, named by what the caller can do about them.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("no store with code {0:?}")]
+    StoreNotFound(String),
+    #[error("a store with code {0:?} already exists")]
+    StoreExists(String),
+    /// Optimistic concurrency: someone else changed the settings first.
+    #[error("settings were changed since version {expected}; current version is {current}")]
+    VersionConflict { expected: i64, current: i64 },
+    #[error("database URL must start with sqlite: or postgres://")]
+    UnsupportedUrl,
+    /// Stored data that no longer decodes (a bug or a manual edit).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("could not generate a random token: {0}")]
+    Random(#[from] getrandom::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl StorageError {
+    /// True for a unique-constraint violation reported by either backend.
+    pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+        matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+    }
+}

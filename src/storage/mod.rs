@@ -1,0 +1,111 @@
+//! Durable state: stores, token hashes, versioned settings, sealed credentials
+//! and the configuration audit, in SQLite (embedded default) or PostgreSQL.
+//!
+//! One `Storage` type serves both backends: every query is written once in SQL
+//! both databases accept (`$n` parameters, `RETURNING`, `ON CONFLICT`), and
+//! `with_pool!` runs it on whichever pool `--database-url` chose. Where the
+//! backends must differ, a method matches on the backend explicitly.
+
+mod audit;
+mod credentials;
+mod error;
+mod sealing;
+mod settings;
+mod stores;
+mod tokens;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use audit::{Actor, AuditEntry};
+pub use credentials::{CredentialKind, CredentialStatus};
+pub use error::StorageError;
+pub use sealing::{MasterKey, SealError, Sealer};
+pub use settings::VersionedSettings;
+pub use stores::{IssuedToken, StoreRecord};
+pub use tokens::TokenOwner;
+
+/// Runs `$body` with `$pool` bound to the concrete pool of `$storage`.
+macro_rules! with_pool {
+    ($storage:expr, |$pool:ident| $body:expr) => {
+        match &$storage.backend {
+            $crate::storage::Backend::Sqlite($pool) => $body,
+            $crate::storage::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The service's database. Cheap to clone (pools are shared).
+#[derive(Clone, Debug)]
+pub struct Storage {
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Storage {
+    /// Opens `database_url` (`sqlite:…` or `postgres://…`) without migrating.
+    /// SQLite files are created if missing and run in WAL mode.
+    pub async fn connect(database_url: &str) -> Result<Self, StorageError> {
+        let backend = if database_url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(database_url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            Backend::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+        } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(database_url)?;
+            Backend::Postgres(PgPoolOptions::new().max_connections(16).connect_with(options).await?)
+        } else {
+            return Err(StorageError::UnsupportedUrl);
+        };
+        Ok(Self { backend })
+    }
+
+    /// The SQLite URL of the default database file in `data_dir`.
+    pub fn default_sqlite_url(data_dir: &Path) -> String {
+        format!("sqlite://{}", data_dir.join("forcesync.db").display())
+    }
+
+    /// Applies pending migrations; safe to run on every start and from
+    /// several replicas (PostgreSQL migrations take an advisory lock).
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// `sqlite` or `postgres`, for logs.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, |pool| pool.close().await)
+    }
+}
+
+/// Now, in the Unix milliseconds the tables use.
+pub(crate) fn now_millis() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
