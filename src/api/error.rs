@@ -15,7 +15,7 @@ pub const ERROR_DOMAIN: &str = "forcesync";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("the request has {} invalid field(s)", .0.len())]
+    #[error("invalid request: {}", describe(.0))]
     InvalidArgument(Vec<FieldViolation>),
     #[error("missing bearer token: send \"authorization: Bearer <token>\"")]
     MissingToken,
@@ -31,6 +31,11 @@ pub enum ApiError {
     EtagMismatch { expected: String, current: String },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+fn describe(violations: &[FieldViolation]) -> String {
+    let parts: Vec<String> = violations.iter().map(|v| format!("{}: {}", v.field, v.description)).collect();
+    parts.join("; ")
 }
 
 impl ApiError {

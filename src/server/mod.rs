@@ -101,6 +101,8 @@ pub async fn start(
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(crate::pb::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            // google.rpc error details, so reflection clients can decode them.
+            .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
     };
     // v1alpha too: grpcurl and some clients only speak the older protocol.
     let reflection_v1 = reflection().build_v1()?;

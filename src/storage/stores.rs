@@ -57,7 +57,8 @@ impl Storage {
             serde_json::to_string(settings).map_err(|e| StorageError::Corrupt(format!("settings: {e}")))?;
         let now = now_millis();
         let hash = issued.token.hash().as_bytes().to_vec();
-        let result: Result<(), sqlx::Error> = with_pool!(self, |pool| {
+        // An async block keeps `?` local, so a unique violation can be told apart.
+        let result: Result<(), sqlx::Error> = with_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
             let (store_id,): (i64,) = sqlx::query_as(
                 "INSERT INTO stores (code, display_name, settings, settings_version, created_at, updated_at) \
@@ -78,7 +79,8 @@ impl Storage {
                 .await?;
             audit::record(&mut *tx, code, actor, "create_store", &[], now).await?;
             tx.commit().await
-        });
+        }
+        .await);
         match result {
             Err(e) if StorageError::is_unique_violation(&e) => Err(StorageError::StoreExists(code.to_owned())),
             Err(e) => Err(e.into()),

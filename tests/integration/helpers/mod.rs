@@ -1,0 +1,120 @@
+//! `spawn_app()` and friends: a real server on 127.0.0.1:0 with a fresh
+//! database (SQLite in a temp dir, or a fresh PostgreSQL schema), plus clients
+//! that send bearer tokens.
+
+pub mod logs;
+pub mod postgres;
+
+use forcesync::domain::token::Token;
+use forcesync::pb::store_admin_service_client::StoreAdminServiceClient;
+use forcesync::pb::store_config_service_client::StoreConfigServiceClient;
+use forcesync::pb::{CreateStoreRequest, Store};
+use forcesync::server::{RunningServer, ServeConfig};
+use forcesync::storage::MasterKey;
+use tonic::metadata::MetadataValue;
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+use tonic::{Request, Status};
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
+pub const MASTER_KEY_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// Adds `authorization: Bearer <token>` to every call.
+#[derive(Clone)]
+pub struct Bearer(Option<MetadataValue<tonic::metadata::Ascii>>);
+
+impl Bearer {
+    pub fn new(token: &str) -> Self {
+        Self(format!("Bearer {token}").parse().ok())
+    }
+
+    pub fn none() -> Self {
+        Self(None)
+    }
+}
+
+impl Interceptor for Bearer {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        if let Some(value) = &self.0 {
+            request.metadata_mut().insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+pub type AdminClient = StoreAdminServiceClient<InterceptedService<Channel, Bearer>>;
+pub type ConfigClient = StoreConfigServiceClient<InterceptedService<Channel, Bearer>>;
+
+pub struct TestApp {
+    pub server: RunningServer,
+    pub channel: Channel,
+    pub database_url: String,
+    pub dir: tempfile::TempDir,
+}
+
+/// A server on a fresh SQLite database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on(None).await
+}
+
+/// A server on `database_url` (`None`: SQLite in a temp dir).
+pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
+    logs::capture();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = ServeConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dir.path().to_path_buf(),
+        database_url: database_url.clone(),
+        admin_token: Some(Token::from_secret(ADMIN_TOKEN)),
+        master_key: Some(MasterKey::from_base64(MASTER_KEY_B64).expect("key")),
+    };
+    let database_url = config.database_url();
+    let server = forcesync::server::start(config, std::future::pending()).await.expect("server starts");
+    let channel =
+        Channel::from_shared(format!("http://{}", server.addr)).expect("uri").connect().await.expect("connect");
+    TestApp { server, channel, database_url, dir }
+}
+
+impl TestApp {
+    pub fn admin(&self) -> AdminClient {
+        self.admin_with(Bearer::new(ADMIN_TOKEN))
+    }
+
+    pub fn admin_with(&self, bearer: Bearer) -> AdminClient {
+        StoreAdminServiceClient::with_interceptor(self.channel.clone(), bearer)
+    }
+
+    pub fn config(&self, store_token: &str) -> ConfigClient {
+        self.config_with(Bearer::new(store_token))
+    }
+
+    pub fn config_with(&self, bearer: Bearer) -> ConfigClient {
+        StoreConfigServiceClient::with_interceptor(self.channel.clone(), bearer)
+    }
+
+    /// Creates a store through the API; returns it with its token.
+    pub async fn create_store(&self, code: &str) -> (Store, String) {
+        let response = self
+            .admin()
+            .create_store(CreateStoreRequest { code: code.into(), display_name: format!("Store {code}") })
+            .await
+            .expect("create store")
+            .into_inner();
+        (response.store.expect("store"), response.store_token)
+    }
+}
+
+/// The field paths of an INVALID_ARGUMENT status's BadRequest details.
+pub fn violated_fields(status: &Status) -> Vec<String> {
+    use tonic_types::StatusExt as _;
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    let bad_request = status.get_details_bad_request().expect("BadRequest details");
+    bad_request.field_violations.into_iter().map(|v| v.field).collect()
+}
+
+/// The ErrorInfo reason of a status.
+pub fn error_reason(status: &Status) -> String {
+    use tonic_types::StatusExt as _;
+    status.get_details_error_info().map(|info| info.reason).unwrap_or_default()
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real gRPC server on port 0, driven through its
+//! generated clients. One test binary keeps link time down.
+
+mod helpers;
+
+mod admin;
+mod auth;
+mod config;
+mod secrets;
+mod service;
+mod storage;

@@ -1,0 +1,119 @@
+//! The storage contract, run on SQLite always and on PostgreSQL when
+//! FORCESYNC_TEST_PG is set (each run in a fresh schema).
+
+use forcesync::domain::settings::StoreSettings;
+use forcesync::pb::{GetStoreConfigRequest, StoreSettings as WireSettings, UpdateStoreConfigRequest};
+use forcesync::storage::{Actor, CredentialKind, Storage, StorageError};
+
+use crate::helpers::{postgres, spawn_app_on};
+
+async fn backends() -> Vec<(Storage, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = Storage::connect(&Storage::default_sqlite_url(dir.path())).await.expect("sqlite");
+    let mut all = vec![(sqlite, dir)];
+    if let Some(url) = postgres::fresh_database().await {
+        all.push((Storage::connect(&url).await.expect("postgres"), tempfile::tempdir().expect("temp dir")));
+    }
+    for (storage, _) in &all {
+        storage.migrate().await.expect("migrate");
+        storage.migrate().await.expect("migrating twice is a no-op");
+    }
+    all
+}
+
+#[tokio::test]
+async fn stores_tokens_and_audit() {
+    for (db, _dir) in backends().await {
+        let backend = db.backend_name();
+        let (store, issued) =
+            db.create_store("main", "Main", &StoreSettings::default(), &Actor::Admin).await.expect(backend);
+        assert_eq!(store.token_id.as_deref(), Some(issued.token_id.as_str()));
+        assert!(matches!(
+            db.create_store("main", "Again", &StoreSettings::default(), &Actor::Admin).await,
+            Err(StorageError::StoreExists(_))
+        ));
+        let owner = db.find_store_token(&issued.token.hash()).await.expect(backend).expect("token found");
+        assert_eq!((owner.store_code.as_str(), owner.token_id.as_str()), ("main", issued.token_id.as_str()));
+
+        let (_, rotated) = db.rotate_store_token("main", &Actor::Cli).await.expect(backend);
+        assert_eq!(db.find_store_token(&issued.token.hash()).await.expect(backend), None, "old token revoked");
+        assert!(db.find_store_token(&rotated.token.hash()).await.expect(backend).is_some());
+
+        for code in ["b", "c", "d"] {
+            db.create_store(code, code, &StoreSettings::default(), &Actor::Admin).await.expect(backend);
+        }
+        let page: Vec<String> = db.list_stores("b", 2).await.expect(backend).into_iter().map(|s| s.code).collect();
+        assert_eq!(page, ["c", "d"], "{backend}");
+
+        db.delete_store("main", &Actor::Admin).await.expect(backend);
+        assert!(matches!(db.get_store("main").await, Err(StorageError::StoreNotFound(_))));
+        assert_eq!(db.find_store_token(&rotated.token.hash()).await.expect(backend), None, "tokens cascade");
+        let audit = db.list_audit("main", 10).await.expect(backend);
+        let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(actions, ["delete_store", "rotate_store_token", "create_store"], "{backend}");
+        assert_eq!(audit[1].actor, "cli");
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn settings_versions_and_credentials() {
+    for (db, _dir) in backends().await {
+        let backend = db.backend_name();
+        db.create_store("main", "Main", &StoreSettings::default(), &Actor::Admin).await.expect(backend);
+        let current = db.get_settings("main").await.expect(backend);
+        assert_eq!((current.version, current.settings.clone()), (1, StoreSettings::default()));
+
+        let mut changed = current.settings.clone();
+        changed.invoice_date_as_close_date = true;
+        let fields = vec!["invoice_date_as_close_date".to_owned()];
+        let saved = db.update_settings("main", 1, &changed, &Actor::Admin, &fields).await.expect(backend);
+        assert_eq!(saved.version, 2);
+        let conflict = db.update_settings("main", 1, &StoreSettings::default(), &Actor::Admin, &fields).await;
+        assert!(matches!(conflict, Err(StorageError::VersionConflict { expected: 1, current: 2 })), "{backend}");
+        assert_eq!(db.get_settings("main").await.expect(backend).settings, changed);
+        assert!(matches!(db.get_settings("nope").await, Err(StorageError::StoreNotFound(_))));
+
+        let changes =
+            vec![(CredentialKind::Password, Some(vec![1, 2, 3])), (CredentialKind::ClientSecret, Some(vec![4]))];
+        let statuses = db.set_credentials("main", &changes, &Actor::Admin).await.expect(backend);
+        assert_eq!(
+            statuses.iter().map(|s| s.kind).collect::<Vec<_>>(),
+            [CredentialKind::Password, CredentialKind::ClientSecret]
+        );
+        let cleared =
+            db.set_credentials("main", &[(CredentialKind::Password, None)], &Actor::Admin).await.expect(backend);
+        assert_eq!(cleared.iter().map(|s| s.kind).collect::<Vec<_>>(), [CredentialKind::ClientSecret]);
+        assert!(matches!(
+            db.set_credentials("nope", &changes, &Actor::Admin).await,
+            Err(StorageError::StoreNotFound(_))
+        ));
+
+        assert_eq!(db.admin_token_hash().await.expect(backend), None);
+        let hash = forcesync::domain::token::Token::from_secret("x").hash();
+        assert!(db.store_admin_token_hash(&hash).await.expect(backend));
+        assert!(
+            !db.store_admin_token_hash(&forcesync::domain::token::Token::from_secret("y").hash()).await.expect(backend)
+        );
+        assert_eq!(db.admin_token_hash().await.expect(backend), Some(hash));
+        db.close().await;
+    }
+}
+
+/// The API end to end on PostgreSQL (skipped without FORCESYNC_TEST_PG).
+#[tokio::test]
+async fn api_on_postgres() {
+    let Some(url) = postgres::fresh_database().await else { return };
+    let app = spawn_app_on(Some(url)).await;
+    let (_, token) = app.create_store("main").await;
+    let mut client = app.config(&token);
+    let request = UpdateStoreConfigRequest {
+        store_code: "main".into(),
+        settings: Some(WireSettings { sales_cycle_days: 12, ..Default::default() }),
+        update_mask: None,
+        etag: "v1".into(),
+    };
+    assert_eq!(client.update_store_config(request).await.expect("update").into_inner().etag, "v2");
+    let config = client.get_store_config(GetStoreConfigRequest { store_code: "main".into() }).await.expect("get");
+    assert_eq!(config.into_inner().settings.expect("settings").sales_cycle_days, 12);
+}
