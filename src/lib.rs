@@ -7,5 +7,6 @@ pub mod api;
 pub mod cli;
 pub mod domain;
 pub mod pb;
+pub mod sandbox;
 pub mod server;
 pub mod storage;

@@ -1,0 +1,15 @@
+//! The Salesforce emulator: an in-memory org that speaks Salesforce's wire
+//! formats (SOAP login, OAuth, REST, composite, Bulk API 2.0) and reproduces
+//! what makes integrations fail (tokens, sessions, limits, validation, faults).
+//! It shares no request or response types with `crate::salesforce`.
+//!
+//! Pure parts: `ids` (record Ids), `errors` (Salesforce's error shape),
+//! `schema` (objects, describe, write validation) and `soql` (parser and
+//! evaluator). Stateful parts: `auth` (users, sessions, logins).
+
+pub mod auth;
+pub mod config;
+pub mod errors;
+pub mod ids;
+pub mod schema;
+pub mod soql;
