@@ -22,6 +22,12 @@ pub enum ErrorCode {
     JsonParserError,
     InvalidTypeOnFieldInRecord,
     NotFound,
+    UnableToLockRow,
+    StandardPriceNotDefined,
+    ProcessingHalted,
+    AllOrNoneOperationRolledBack,
+    /// Any other code, spelled as Salesforce does (e.g. `INVALID_SESSION_ID`).
+    Other(&'static str),
 }
 
 impl ErrorCode {
@@ -43,6 +49,11 @@ impl ErrorCode {
             Self::JsonParserError => "JSON_PARSER_ERROR",
             Self::InvalidTypeOnFieldInRecord => "INVALID_TYPE_ON_FIELD_IN_RECORD",
             Self::NotFound => "NOT_FOUND",
+            Self::UnableToLockRow => "UNABLE_TO_LOCK_ROW",
+            Self::StandardPriceNotDefined => "STANDARD_PRICE_NOT_DEFINED",
+            Self::ProcessingHalted => "PROCESSING_HALTED",
+            Self::AllOrNoneOperationRolledBack => "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+            Self::Other(code) => code,
         }
     }
 }
@@ -90,7 +101,8 @@ impl SfError {
 
     /// The REST shape: `{"message", "errorCode", "fields"}`.
     pub fn to_rest_json(&self) -> Value {
-        if self.code == ErrorCode::NotFound {
+        // These errors carry no `fields` key on the wire.
+        if matches!(self.code, ErrorCode::NotFound | ErrorCode::Other("INVALID_SESSION_ID" | "REQUEST_LIMIT_EXCEEDED")) {
             return json!({ "message": self.message, "errorCode": self.code.as_str() });
         }
         json!({ "message": self.message, "errorCode": self.code.as_str(), "fields": self.fields })

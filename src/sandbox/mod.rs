@@ -10,6 +10,10 @@
 pub mod auth;
 pub mod config;
 pub mod errors;
+pub mod faults;
 pub mod ids;
 pub mod schema;
 pub mod soql;
+pub mod org;
+pub mod rest;
+pub mod state;
