@@ -98,7 +98,7 @@ impl Org {
     pub fn create(&mut self, object: &str, body: &Map<String, Value>, writer: &Writer) -> Result<String, DmlError> {
         let object = canonical_object(self, object)?;
         self.take_lock_error("")?;
-        let validated = self.validate(&object, Operation::Create, body, None)?;
+        let validated = self.validate(&object, Operation::Create, body, None, writer)?;
         let prefix = self.schema.object(&object).map(|o| o.key_prefix.clone()).unwrap_or_default();
         let id = self.new_id(&prefix).map_err(|e| DmlError::Invalid(vec![SfError::new(ErrorCode::Other("UNKNOWN_EXCEPTION"), e, Vec::new())]))?;
         let mut record = validated;
@@ -113,7 +113,7 @@ impl Org {
         let (id, existing) = live(self, &object, id)?;
         let existing = existing.clone();
         self.take_lock_error(id.as_str())?;
-        let values = self.validate(&object, Operation::Update, body, Some((&id, &existing)))?;
+        let values = self.validate(&object, Operation::Update, body, Some((&id, &existing)), writer)?;
         let mut record = existing;
         record.extend(values);
         stamp_modified(&mut record, writer);
@@ -187,9 +187,10 @@ impl Org {
         operation: Operation,
         body: &Map<String, Value>,
         existing: Option<(&SfId, &Record)>,
+        writer: &Writer,
     ) -> Result<Record, DmlError> {
         let schema_object = self.schema.object(object).ok_or_else(|| DmlError::UnknownObject(object.to_owned()))?;
-        let mut validator = Validator::new(&self.schema, schema_object, operation);
+        let mut validator = Validator::new(&self.schema, schema_object, operation).with_format(writer.format);
         if let Some((_, record)) = existing {
             validator = validator.with_existing(record);
         }

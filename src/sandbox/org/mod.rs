@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::sandbox::ids::{IdGenerator, SfId};
 use crate::sandbox::schema::Schema;
+use crate::sandbox::schema::validate::InputFormat;
 
 pub use dml::{DmlError, Upserted};
 pub use query::QueryError;
@@ -24,11 +25,19 @@ pub fn format_datetime(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S.%3f+0000").to_string()
 }
 
-/// Who writes and when: stamped into the system fields.
+/// Who writes, when (stamped into the system fields), and in which input
+/// format (it decides how type errors are reported).
 #[derive(Debug, Clone)]
 pub struct Writer {
     pub user_id: String,
     pub now: DateTime<Utc>,
+    pub format: InputFormat,
+}
+
+impl Writer {
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into(), now: Utc::now(), format: InputFormat::Json }
+    }
 }
 
 /// A position in the undo log to roll back to.
@@ -68,7 +77,7 @@ impl Org {
             })
             .collect();
         let mut org = Self { schema, org_id, ids, tables, undo: Vec::new(), open_savepoints: 0, order_number: 100, order_item_number: 0, lock_error_pending: false };
-        let writer = Writer { user_id: admin_user_id.to_owned(), now: Utc::now() };
+        let writer = Writer::new(admin_user_id);
         let standard = json!({"Name": "Standard Price Book", "IsActive": true, "IsStandard": true});
         org.insert_system("Pricebook2", standard, &writer)?;
         Ok(org)
@@ -144,7 +153,8 @@ impl Org {
         }
     }
 
-    fn new_id(&mut self, key_prefix: &str) -> Result<SfId, String> {
+    /// A new Id with `key_prefix` (records, and e.g. Bulk jobs `750`).
+    pub fn new_id(&mut self, key_prefix: &str) -> Result<SfId, String> {
         self.ids.next_id(key_prefix).map_err(|e| e.to_string())
     }
 
