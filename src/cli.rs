@@ -36,6 +36,8 @@ pub enum Command {
     /// Manage stores directly in the database (no server needed).
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Run the Salesforce emulator (for tests, demos and benchmarks).
+    Sandbox(crate::sandbox_cli::SandboxArgs),
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Store(command) => store(command).await,
+        Command::Sandbox(args) => crate::sandbox_cli::run(args).await,
     }
 }
 

@@ -8,5 +8,6 @@ pub mod cli;
 pub mod domain;
 pub mod pb;
 pub mod sandbox;
+pub mod sandbox_cli;
 pub mod server;
 pub mod storage;

@@ -11,9 +11,14 @@ pub mod auth;
 pub mod config;
 pub mod errors;
 pub mod faults;
+pub mod http;
 pub mod ids;
-pub mod schema;
-pub mod soql;
 pub mod org;
 pub mod rest;
+pub mod schema;
+pub mod soql;
 pub mod state;
+
+pub use config::SandboxConfig;
+pub use http::SandboxServer;
+pub use schema::CustomSchema;

@@ -92,6 +92,11 @@ impl Directory {
         Ok(user.id.clone())
     }
 
+    /// Turns API access for the org on or off.
+    pub fn set_api_enabled(&mut self, enabled: bool) {
+        self.api_enabled = enabled;
+    }
+
     /// Opens a session for the user with this Id.
     pub fn open_session(&mut self, user_id: &str) -> Result<String, getrandom::Error> {
         let expired = self.users.iter().any(|u| u.id == user_id && u.password_expired);
