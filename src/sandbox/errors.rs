@@ -102,7 +102,8 @@ impl SfError {
     /// The REST shape: `{"message", "errorCode", "fields"}`.
     pub fn to_rest_json(&self) -> Value {
         // These errors carry no `fields` key on the wire.
-        if matches!(self.code, ErrorCode::NotFound | ErrorCode::Other("INVALID_SESSION_ID" | "REQUEST_LIMIT_EXCEEDED")) {
+        if matches!(self.code, ErrorCode::NotFound | ErrorCode::Other("INVALID_SESSION_ID" | "REQUEST_LIMIT_EXCEEDED"))
+        {
             return json!({ "message": self.message, "errorCode": self.code.as_str() });
         }
         json!({ "message": self.message, "errorCode": self.code.as_str(), "fields": self.fields })

@@ -38,7 +38,11 @@ impl Faults {
 
     /// Replaces the probabilities and restarts the generator from the seed.
     pub fn configure(&mut self, seed: FaultSeed) {
-        *self = Self { queued: std::mem::take(&mut self.queued), injected: std::mem::take(&mut self.injected), ..Self::new(seed) };
+        *self = Self {
+            queued: std::mem::take(&mut self.queued),
+            injected: std::mem::take(&mut self.injected),
+            ..Self::new(seed)
+        };
     }
 
     /// Makes the next `count` eligible calls fail with `kind`.

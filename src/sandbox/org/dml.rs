@@ -100,7 +100,9 @@ impl Org {
         self.take_lock_error("")?;
         let validated = self.validate(&object, Operation::Create, body, None, writer)?;
         let prefix = self.schema.object(&object).map(|o| o.key_prefix.clone()).unwrap_or_default();
-        let id = self.new_id(&prefix).map_err(|e| DmlError::Invalid(vec![SfError::new(ErrorCode::Other("UNKNOWN_EXCEPTION"), e, Vec::new())]))?;
+        let id = self
+            .new_id(&prefix)
+            .map_err(|e| DmlError::Invalid(vec![SfError::new(ErrorCode::Other("UNKNOWN_EXCEPTION"), e, Vec::new())]))?;
         let mut record = validated;
         stamp_new(&mut record, &id, writer);
         derived::apply(self, &object, &mut record, true).map_err(DmlError::Invalid)?;
@@ -108,7 +110,13 @@ impl Org {
         Ok(id.as_str().to_owned())
     }
 
-    pub fn update(&mut self, object: &str, id: &str, body: &Map<String, Value>, writer: &Writer) -> Result<(), DmlError> {
+    pub fn update(
+        &mut self,
+        object: &str,
+        id: &str,
+        body: &Map<String, Value>,
+        writer: &Writer,
+    ) -> Result<(), DmlError> {
         let object = canonical_object(self, object)?;
         let (id, existing) = live(self, &object, id)?;
         let existing = existing.clone();
@@ -143,7 +151,8 @@ impl Org {
             .filter(|f| f.external_id || f.id_lookup)
             .map(|f| f.name.clone())
             .ok_or_else(|| DmlError::NotAnExternalId(field.to_owned()))?;
-        let matches = self.table(&object).and_then(|t| t.find(&key, &Value::String(value.to_owned()))).unwrap_or_default();
+        let matches =
+            self.table(&object).and_then(|t| t.find(&key, &Value::String(value.to_owned()))).unwrap_or_default();
         match matches.as_slice() {
             [] => {
                 let mut body = body.clone();

@@ -76,7 +76,17 @@ impl Org {
                 (object.name.clone(), Table::new(indexed))
             })
             .collect();
-        let mut org = Self { schema, org_id, ids, tables, undo: Vec::new(), open_savepoints: 0, order_number: 100, order_item_number: 0, lock_error_pending: false };
+        let mut org = Self {
+            schema,
+            org_id,
+            ids,
+            tables,
+            undo: Vec::new(),
+            open_savepoints: 0,
+            order_number: 100,
+            order_item_number: 0,
+            lock_error_pending: false,
+        };
         let writer = Writer::new(admin_user_id);
         let standard = json!({"Name": "Standard Price Book", "IsActive": true, "IsStandard": true});
         org.insert_system("Pricebook2", standard, &writer)?;

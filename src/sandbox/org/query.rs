@@ -40,7 +40,13 @@ fn is_deleted(record: &Record) -> bool {
 impl Org {
     /// Runs `soql`; `all_rows` includes deleted rows (queryAll). Returns
     /// every matching row in order; the HTTP layer pages them.
-    pub fn query(&self, soql: &str, all_rows: bool, api_version: &str, today: NaiveDate) -> Result<QueryOutput, QueryError> {
+    pub fn query(
+        &self,
+        soql: &str,
+        all_rows: bool,
+        api_version: &str,
+        today: NaiveDate,
+    ) -> Result<QueryOutput, QueryError> {
         let resolved = soql::prepare(soql, &self.schema)?;
         let empty = super::Table::default();
         let table = self.table(resolved.object()).unwrap_or(&empty);
@@ -52,7 +58,13 @@ impl Org {
     /// A record as `GET /sobjects/{object}/{id}` returns it: `attributes`,
     /// then every field (null when unset), or only `fields` when given.
     /// Unknown names in `fields` are returned as `Err(name)`.
-    pub fn render(&self, object: &str, record: &Record, api_version: &str, fields: Option<&[&str]>) -> Result<Value, String> {
+    pub fn render(
+        &self,
+        object: &str,
+        record: &Record,
+        api_version: &str,
+        fields: Option<&[&str]>,
+    ) -> Result<Value, String> {
         let Some(schema) = self.schema.object(object) else { return Err(object.to_owned()) };
         let id = record.get("Id").and_then(Value::as_str).unwrap_or_default();
         let mut out = Map::new();

@@ -91,7 +91,9 @@ impl Table {
                 && let Some(ids) = self.index.get_mut(&spec.name).and_then(|m| m.get_mut(&key))
             {
                 ids.remove(id);
-                if ids.is_empty() && let Some(by_value) = self.index.get_mut(&spec.name) {
+                if ids.is_empty()
+                    && let Some(by_value) = self.index.get_mut(&spec.name)
+                {
                     by_value.remove(&key);
                 }
             }

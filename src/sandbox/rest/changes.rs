@@ -52,7 +52,11 @@ fn within<T>(
 }
 
 fn too_many() -> RestResponse {
-    let error = SfError::new(ErrorCode::Other("EXCEEDED_ID_LIMIT"), "record limit reached. cannot submit more than 600000 records into this call", Vec::new());
+    let error = SfError::new(
+        ErrorCode::Other("EXCEEDED_ID_LIMIT"),
+        "record limit reached. cannot submit more than 600000 records into this call",
+        Vec::new(),
+    );
     RestResponse::error(400, error)
 }
 
@@ -73,9 +77,8 @@ pub fn deleted(state: &SandboxState, request: &RestRequest<'_>, object: &str) ->
         Ok(window) => window,
         Err(response) => return response,
     };
-    let deleted = within(state, object, window, true, |r| {
-        json!({ "id": r.get("Id"), "deletedDate": r.get("SystemModstamp") })
-    });
+    let deleted =
+        within(state, object, window, true, |r| json!({ "id": r.get("Id"), "deletedDate": r.get("SystemModstamp") }));
     if deleted.len() > MAX_IDS {
         return too_many();
     }

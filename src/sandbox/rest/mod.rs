@@ -117,7 +117,8 @@ impl RestResponse {
     }
 
     pub fn method_not_allowed(method: Method, allowed: &str) -> Self {
-        let message = format!("HTTP Method '{}' not allowed. Allowed are {allowed}", format!("{method:?}").to_uppercase());
+        let message =
+            format!("HTTP Method '{}' not allowed. Allowed are {allowed}", format!("{method:?}").to_uppercase());
         Self::error(405, SfError::new(ErrorCode::Other("METHOD_NOT_ALLOWED"), message, Vec::new()))
     }
 

@@ -61,5 +61,8 @@ fn next_page(state: &mut SandboxState, request: &RestRequest<'_>, locator: &str)
     let rest = rows.split_off(size);
     state.cursors.insert(id.to_owned(), crate::sandbox::state::Cursor { rows: rest, total_size: cursor.total_size });
     let next = format!("/services/data/v{}/query/{id}-{}", request.version, offset + size);
-    RestResponse::json(200, json!({ "totalSize": cursor.total_size, "done": false, "nextRecordsUrl": next, "records": rows }))
+    RestResponse::json(
+        200,
+        json!({ "totalSize": cursor.total_size, "done": false, "nextRecordsUrl": next, "records": rows }),
+    )
 }

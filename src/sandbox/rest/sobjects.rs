@@ -86,7 +86,8 @@ fn read(state: &SandboxState, request: &RestRequest<'_>, object: &str, id: &str)
         Err(error) => return RestResponse::dml_error(&error),
     };
     let fields = request.param("fields");
-    let names: Option<Vec<&str>> = fields.as_deref().map(|f| f.split(',').map(str::trim).filter(|s| !s.is_empty()).collect());
+    let names: Option<Vec<&str>> =
+        fields.as_deref().map(|f| f.split(',').map(str::trim).filter(|s| !s.is_empty()).collect());
     match state.org.render(&object, record, request.version, names.as_deref()) {
         Ok(rendered) => RestResponse::json(200, rendered),
         Err(bad) => RestResponse::error(
@@ -127,7 +128,13 @@ fn upsert(state: &mut SandboxState, request: &RestRequest<'_>, object: &str, fie
     }
 }
 
-fn by_external_id(state: &mut SandboxState, request: &RestRequest<'_>, object: &str, field: &str, value: &str) -> RestResponse {
+fn by_external_id(
+    state: &mut SandboxState,
+    request: &RestRequest<'_>,
+    object: &str,
+    field: &str,
+    value: &str,
+) -> RestResponse {
     let Some(schema) = state.org.schema.object(object) else { return RestResponse::not_found() };
     let Some(key) = schema.field(field).filter(|f| f.external_id || f.id_lookup).map(|f| f.name.clone()) else {
         return RestResponse::errors(404, &DmlError::NotAnExternalId(field.to_owned()).errors());
