@@ -38,6 +38,15 @@ pub enum Command {
     Store(StoreCommand),
     /// Run the Salesforce emulator (for tests, demos and benchmarks).
     Sandbox(crate::sandbox_cli::SandboxArgs),
+    /// Benchmarks (use a release build): baseline and result side by side.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Sandbox speed: authenticated REST reads and a Bulk API 2.0 ingest.
+    Sandbox(crate::bench::sandbox::SandboxBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Store(command) => store(command).await,
         Command::Sandbox(args) => crate::sandbox_cli::run(args).await,
+        Command::Bench(BenchCommand::Sandbox(args)) => crate::bench::sandbox::run(args).await,
     }
 }
 

@@ -2,8 +2,16 @@
 //!
 //! `api` receives and checks requests, `domain` holds the pure rules,
 //! `storage` keeps everything durable, and `server` wires them together.
+//! `sandbox` is the Salesforce emulator that tests, demos and `bench` run against.
+
+/// Installs rustls' ring provider (reqwest is built without a default one, to
+/// keep a single TLS stack). Safe to call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 pub mod api;
+pub mod bench;
 pub mod cli;
 pub mod domain;
 pub mod pb;

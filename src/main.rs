@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    forcesync::install_crypto_provider();
     let cli = forcesync::cli::Cli::parse();
     forcesync::cli::init_logging(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {

@@ -11,8 +11,10 @@ use super::config::FaultSeed;
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     /// 500 UNKNOWN_EXCEPTION; nothing is done.
+    #[serde(rename = "http_500")]
     Http500,
     /// 503 SERVER_UNAVAILABLE; nothing is done.
+    #[serde(rename = "http_503")]
     Http503,
     /// The connection closes without a response; nothing is done.
     DropConnection,

@@ -20,9 +20,9 @@ pub use dml::{DmlError, Upserted};
 pub use query::QueryError;
 pub use table::{IndexedField, Record, Table};
 
-/// Salesforce's dateTime output format: `2026-11-25T10:00:00.000+0000`.
+/// Salesforce's dateTime output format, to the second: `2026-11-25T10:00:00.000+0000`.
 pub fn format_datetime(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S.%3f+0000").to_string()
+    at.format("%Y-%m-%dT%H:%M:%S.000+0000").to_string()
 }
 
 /// Who writes, when (stamped into the system fields), and in which input

@@ -6,34 +6,26 @@ use crate::sandbox::state::SandboxState;
 
 use super::{RestRequest, RestResponse};
 
-/// Supported API versions, oldest first, with their release names.
-pub const VERSIONS: &[(&str, &str)] = &[
-    ("31.0", "Summer '14"),
-    ("40.0", "Summer '17"),
-    ("50.0", "Winter '21"),
-    ("55.0", "Summer '22"),
-    ("58.0", "Summer '23"),
-    ("59.0", "Winter '24"),
-    ("60.0", "Spring '24"),
-    ("61.0", "Summer '24"),
-    ("62.0", "Winter '25"),
-    ("63.0", "Spring '25"),
-    ("64.0", "Summer '25"),
-    ("65.0", "Winter '26"),
-    ("66.0", "Spring '26"),
-    ("67.0", "Summer '26"),
-];
+/// Oldest and newest API versions the sandbox serves (older ones are retired).
+pub const OLDEST: u32 = 31;
+pub const NEWEST: u32 = 67;
 
-pub fn is_supported(version: &str) -> bool {
-    VERSIONS.iter().any(|(v, _)| *v == version)
+/// The release a version shipped in: 31.0 was Summer '14, then three a year.
+fn release_name(major: u32) -> String {
+    let n = major - OLDEST;
+    let season = ["Summer", "Winter", "Spring"][(n % 3) as usize];
+    format!("{season} '{:02}", 14 + (n + 2) / 3)
 }
 
-/// `GET /services/data`: no authentication, not counted.
+pub fn is_supported(version: &str) -> bool {
+    version.strip_suffix(".0").and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| (OLDEST..=NEWEST).contains(&m))
+}
+
+/// `GET /services/data`: no authentication, not counted; oldest first.
 pub fn versions() -> Value {
     Value::Array(
-        VERSIONS
-            .iter()
-            .map(|(version, label)| json!({"label": label, "url": format!("/services/data/v{version}"), "version": version}))
+        (OLDEST..=NEWEST)
+            .map(|m| json!({"label": release_name(m), "url": format!("/services/data/v{m}.0"), "version": format!("{m}.0")}))
             .collect(),
     )
 }
@@ -61,4 +53,16 @@ pub fn limits(state: &SandboxState, _request: &RestRequest<'_>) -> RestResponse 
             "DailyDeliveredPlatformEvents": { "Max": 10000, "Remaining": 10000 },
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn release_names_follow_the_calendar() {
+        assert_eq!(super::release_name(31), "Summer '14");
+        assert_eq!(super::release_name(62), "Winter '25");
+        assert_eq!(super::release_name(65), "Winter '26");
+        assert_eq!(super::release_name(67), "Summer '26");
+        assert!(super::is_supported("45.0") && !super::is_supported("30.0") && !super::is_supported("64"));
+    }
 }

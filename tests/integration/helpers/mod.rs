@@ -4,6 +4,7 @@
 
 pub mod logs;
 pub mod postgres;
+pub mod sandbox;
 
 use forcesync::domain::token::Token;
 use forcesync::pb::store_admin_service_client::StoreAdminServiceClient;
@@ -51,6 +52,11 @@ pub struct TestApp {
     pub channel: Channel,
     pub database_url: String,
     pub dir: tempfile::TempDir,
+}
+
+/// Installs rustls' ring provider once (reqwest is built without a default one).
+pub fn install_crypto() {
+    forcesync::install_crypto_provider();
 }
 
 /// A server on a fresh SQLite database.

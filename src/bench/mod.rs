@@ -1,0 +1,8 @@
+//! `forcesync bench …`: measurements that print the baseline beside the
+//! result, both taken in the same run, and their ratio. Run them from a
+//! release build (`cargo run --release -- bench …`).
+
+pub mod sandbox;
+mod table;
+
+pub use table::Table;
