@@ -120,6 +120,24 @@ pub struct FaultSeed {
     pub unable_to_lock_row: f64,
 }
 
+impl FaultSeed {
+    /// Every probability is between 0 and 1.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, p) in [
+            ("http_500", self.http_500),
+            ("http_503", self.http_503),
+            ("drop_connection", self.drop_connection),
+            ("timeout_after_commit", self.timeout_after_commit),
+            ("unable_to_lock_row", self.unable_to_lock_row),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!("faults.{name} must be between 0 and 1"));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl SandboxConfig {
     /// A config with one user and one connected app, for demos and tests.
     pub fn demo() -> Self {
@@ -153,18 +171,7 @@ impl SandboxConfig {
         if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
             return Err(format!("user {:?} is listed twice", pair[0]));
         }
-        let f = &self.faults;
-        for (name, p) in [
-            ("http_500", f.http_500),
-            ("http_503", f.http_503),
-            ("drop_connection", f.drop_connection),
-            ("timeout_after_commit", f.timeout_after_commit),
-            ("unable_to_lock_row", f.unable_to_lock_row),
-        ] {
-            if !(0.0..=1.0).contains(&p) {
-                return Err(format!("faults.{name} must be between 0 and 1"));
-            }
-        }
+        self.faults.validate()?;
         if self.query_page_size == 0 {
             return Err("query_page_size must be at least 1".into());
         }

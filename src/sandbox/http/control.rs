@@ -33,8 +33,8 @@ fn bad_request(message: impl std::fmt::Display) -> Response {
     json(400, &json!({ "error": message.to_string() }))
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| bad_request(format!("bad JSON: {e}")))
+fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("bad JSON: {e}"))
 }
 
 async fn reset(State(shared): State<Shared>) -> Response {
@@ -69,7 +69,7 @@ struct SettingsPatch {
 async fn settings(State(shared): State<Shared>, body: Bytes) -> Response {
     let patch: SettingsPatch = match parse(&body) {
         Ok(patch) => patch,
-        Err(response) => return response,
+        Err(message) => return bad_request(message),
     };
     if patch.query_page_size == Some(0) {
         return bad_request("query_page_size must be at least 1");
@@ -95,11 +95,9 @@ async fn settings(State(shared): State<Shared>, body: Bytes) -> Response {
 async fn set_faults(State(shared): State<Shared>, body: Bytes) -> Response {
     let seed: FaultSeed = match parse(&body) {
         Ok(seed) => seed,
-        Err(response) => return response,
+        Err(message) => return bad_request(message),
     };
-    let mut check = crate::sandbox::config::SandboxConfig::default();
-    check.faults = seed.clone();
-    if let Err(e) = check.validate() {
+    if let Err(e) = seed.validate() {
         return bad_request(e);
     }
     shared.with_state(|state| state.faults.configure(seed));
@@ -126,7 +124,7 @@ fn one() -> usize {
 async fn queue_fault(State(shared): State<Shared>, body: Bytes) -> Response {
     let queued: QueuedFault = match parse(&body) {
         Ok(queued) => queued,
-        Err(response) => return response,
+        Err(message) => return bad_request(message),
     };
     shared.with_state(|state| state.faults.queue(queued.kind, queued.count));
     json(200, &json!({ "queued": queued.count }))
@@ -135,7 +133,7 @@ async fn queue_fault(State(shared): State<Shared>, body: Bytes) -> Response {
 async fn add_user(State(shared): State<Shared>, body: Bytes) -> Response {
     let seed: UserSeed = match parse(&body) {
         Ok(seed) => seed,
-        Err(response) => return response,
+        Err(message) => return bad_request(message),
     };
     shared.with_state(|state| {
         if state.directory.find_user(&seed.username).is_some() {

@@ -14,7 +14,7 @@ pub const NEWEST: u32 = 67;
 fn release_name(major: u32) -> String {
     let n = major - OLDEST;
     let season = ["Summer", "Winter", "Spring"][(n % 3) as usize];
-    format!("{season} '{:02}", 14 + (n + 2) / 3)
+    format!("{season} '{:02}", 14 + n.div_ceil(3))
 }
 
 pub fn is_supported(version: &str) -> bool {
