@@ -15,6 +15,7 @@ pub mod bench;
 pub mod cli;
 pub mod domain;
 pub mod pb;
+pub mod salesforce;
 pub mod sandbox;
 pub mod sandbox_cli;
 pub mod server;

@@ -4,6 +4,7 @@
 pub mod settings;
 pub mod store;
 pub mod token;
+pub mod write_plan;
 
 /// One reason a value was refused, named by the request field it came from
 /// (for example `settings.sales_cycle_days`).

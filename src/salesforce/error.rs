@@ -1,0 +1,157 @@
+//! One error type for everything the client does, classified by what to do
+//! about it, with a remedy an admin can act on for the common codes.
+
+use std::fmt;
+
+/// What kind of failure, which decides retry and who must act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// Try again later: 5xx, timeouts, dropped connections, UNABLE_TO_LOCK_ROW.
+    Transient,
+    /// The session expired: log in again.
+    Session,
+    /// The org's API allocation is spent (or a concurrency limit hit).
+    Limit,
+    /// The record was refused: validation, picklists, required fields.
+    Data,
+    /// The org or the store's settings must change: missing fields, objects, permissions.
+    Config,
+    /// The credentials were refused.
+    Auth,
+    /// The user may not do this.
+    Permission,
+}
+
+impl ErrorClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Transient => "transient",
+            Self::Session => "session",
+            Self::Limit => "limit",
+            Self::Data => "data",
+            Self::Config => "config",
+            Self::Auth => "auth",
+            Self::Permission => "permission",
+        }
+    }
+}
+
+/// A Salesforce call that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// Salesforce's code (`INVALID_FIELD`, `INVALID_LOGIN`, …) or one of ours
+    /// (`TRANSPORT`, `TIMEOUT`, `BAD_RESPONSE`).
+    pub code: String,
+    pub message: String,
+    pub fields: Vec<String>,
+    /// HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    pub class: ErrorClass,
+}
+
+impl Error {
+    pub fn new(code: impl Into<String>, message: impl Into<String>, status: Option<u16>) -> Self {
+        let code = code.into();
+        let class = classify(&code, status);
+        Self { code, message: message.into(), fields: Vec::new(), status, class }
+    }
+
+    pub fn with_fields(mut self, fields: Vec<String>) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    /// No response arrived (connection refused, reset, timed out).
+    pub fn transport(message: impl Into<String>) -> Self {
+        Self::new("TRANSPORT", message, None)
+    }
+
+    /// A response arrived that the client cannot read.
+    pub fn bad_response(status: u16, message: impl Into<String>) -> Self {
+        Self::new("BAD_RESPONSE", message, Some(status))
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        self.class == ErrorClass::Transient
+    }
+
+    /// What an admin should do, for the codes where that is known.
+    pub fn remedy(&self) -> Option<String> {
+        super::remedy::for_error(self)
+    }
+}
+
+/// The class of a code, falling back to the HTTP status.
+pub fn classify(code: &str, status: Option<u16>) -> ErrorClass {
+    match code {
+        "UNABLE_TO_LOCK_ROW" | "SERVER_UNAVAILABLE" | "UNKNOWN_EXCEPTION" | "QUERY_TIMEOUT" | "TRANSPORT"
+        | "TIMEOUT" => ErrorClass::Transient,
+        "INVALID_SESSION_ID" => ErrorClass::Session,
+        "REQUEST_LIMIT_EXCEEDED" | "API_CURRENTLY_DISABLED_LIMIT" => ErrorClass::Limit,
+        "INVALID_LOGIN"
+        | "LOGIN_MUST_USE_SECURITY_TOKEN"
+        | "PASSWORD_LOCKOUT"
+        | "INVALID_OPERATION_WITH_EXPIRED_PASSWORD"
+        | "invalid_grant"
+        | "invalid_client"
+        | "invalid_client_id"
+        | "unsupported_grant_type"
+        | "LOGIN_CHALLENGE_ISSUED" => ErrorClass::Auth,
+        "INSUFFICIENT_ACCESS"
+        | "INSUFFICIENT_ACCESS_OR_READONLY"
+        | "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY"
+        | "API_DISABLED_FOR_ORG"
+        | "API_CURRENTLY_DISABLED" => ErrorClass::Permission,
+        "INVALID_FIELD"
+        | "INVALID_TYPE"
+        | "NOT_FOUND"
+        | "INVALID_FIELD_FOR_INSERT_UPDATE"
+        | "UNSUPPORTED_API_VERSION"
+        | "INVALID_OPERATION"
+        | "MALFORMED_QUERY"
+        | "INVALID_CROSS_REFERENCE_KEY"
+        | "FIELD_INTEGRITY_EXCEPTION"
+        | "STANDARD_PRICE_NOT_DEFINED" => ErrorClass::Config,
+        _ => match status {
+            Some(500..=599) | None => ErrorClass::Transient,
+            Some(401) => ErrorClass::Session,
+            Some(403) => ErrorClass::Permission,
+            Some(420 | 429) => ErrorClass::Transient,
+            _ => ErrorClass::Data,
+        },
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if !self.fields.is_empty() {
+            write!(f, " (fields: {})", self.fields.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes() {
+        assert_eq!(Error::new("UNABLE_TO_LOCK_ROW", "m", Some(400)).class, ErrorClass::Transient);
+        assert_eq!(Error::new("INVALID_SESSION_ID", "m", Some(401)).class, ErrorClass::Session);
+        assert_eq!(Error::new("REQUEST_LIMIT_EXCEEDED", "m", Some(403)).class, ErrorClass::Limit);
+        assert_eq!(Error::new("REQUIRED_FIELD_MISSING", "m", Some(400)).class, ErrorClass::Data);
+        assert_eq!(Error::new("INVALID_FIELD", "m", Some(400)).class, ErrorClass::Config);
+        assert_eq!(Error::new("LOGIN_MUST_USE_SECURITY_TOKEN", "m", Some(500)).class, ErrorClass::Auth);
+        assert_eq!(Error::new("WHATEVER", "m", Some(503)).class, ErrorClass::Transient);
+        assert_eq!(Error::transport("reset").class, ErrorClass::Transient);
+        assert!(Error::new("SERVER_UNAVAILABLE", "m", Some(503)).is_retryable());
+        let shown = Error::new("REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]", Some(400))
+            .with_fields(vec!["LastName".into()])
+            .to_string();
+        assert_eq!(shown, "REQUIRED_FIELD_MISSING: Required fields are missing: [LastName] (fields: LastName)");
+    }
+}

@@ -1,0 +1,29 @@
+//! The Salesforce client: logins, REST calls with session reuse and retries,
+//! SOQL built safely, typed errors with remedies, and the org's API budget.
+//! It shares no request or response types with `crate::sandbox`.
+
+pub mod auth;
+pub mod budget;
+pub mod client;
+pub mod describe;
+pub mod error;
+pub mod preflight;
+mod remedy;
+pub mod retry;
+pub mod soql;
+
+pub use client::{Call, Client, ConnectionSettings, Reply};
+pub use error::{Error, ErrorClass};
+
+/// A short reason for a transport failure, without URLs' query strings.
+pub(crate) fn transport_reason(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".into()
+    } else if error.is_connect() {
+        "connection refused or unreachable".into()
+    } else if error.is_body() || error.is_decode() {
+        "the response was cut off".into()
+    } else {
+        "the connection failed".into()
+    }
+}
