@@ -128,6 +128,7 @@ fn database_config(database: DatabaseArgs) -> ServeConfig {
         database_url: database.database_url,
         admin_token: None,
         master_key: None,
+        retry: Default::default(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! validation (wire → domain) and the single error → status mapping.
 
 pub mod auth;
+mod credentials_convert;
 pub mod error;
 mod field_mask;
 mod paging;
@@ -9,6 +10,7 @@ mod settings_convert;
 mod settings_sections;
 mod store_admin;
 mod store_config;
+mod test_connection;
 
 pub use auth::{AdminAuth, StoreAuth};
 pub use error::ApiError;

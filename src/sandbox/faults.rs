@@ -22,6 +22,8 @@ pub enum FaultKind {
     TimeoutAfterCommit,
     /// The first record write fails with UNABLE_TO_LOCK_ROW.
     UnableToLockRow,
+    /// The session expires: 401 INVALID_SESSION_ID, and the token stops working.
+    ExpireSession,
 }
 
 #[derive(Debug)]

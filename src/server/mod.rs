@@ -7,6 +7,7 @@ pub mod admin_token;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
@@ -19,6 +20,7 @@ use crate::api::{AdminAuth, StoreAdmin, StoreConfig};
 use crate::domain::token::Token;
 use crate::pb::store_admin_service_server::StoreAdminServiceServer;
 use crate::pb::store_config_service_server::StoreConfigServiceServer;
+use crate::salesforce::retry::RetryPolicy;
 use crate::storage::{MasterKey, Sealer, Storage};
 
 /// Everything `serve` needs, already parsed.
@@ -32,6 +34,8 @@ pub struct ServeConfig {
     pub admin_token: Option<Token>,
     /// `None`: the key file in `data_dir`, created on first start.
     pub master_key: Option<MasterKey>,
+    /// Retries of transient Salesforce failures.
+    pub retry: RetryPolicy,
 }
 
 impl ServeConfig {
@@ -109,7 +113,14 @@ pub async fn start(
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
     let admin = StoreAdminServiceServer::with_interceptor(StoreAdmin::new(storage.clone()), AdminAuth::new(admin_hash));
-    let config_service = StoreConfigServiceServer::new(StoreConfig::new(storage.clone(), Sealer::new(&master_key)));
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(120))
+        .user_agent(concat!("forcesync/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("cannot build the HTTP client")?;
+    let config_service =
+        StoreConfigServiceServer::new(StoreConfig::new(storage.clone(), Sealer::new(&master_key), http, config.retry));
 
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
     let signal = async move {

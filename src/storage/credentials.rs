@@ -4,6 +4,10 @@
 use super::audit::{self, Actor};
 use super::{Storage, StorageError, now_millis, with_pool};
 
+pub(super) const UPSERT_CREDENTIAL: &str = "INSERT INTO store_credentials (store_id, kind, sealed, updated_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (store_id, kind) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at";
+pub(super) const DELETE_CREDENTIAL: &str = "DELETE FROM store_credentials WHERE store_id = $1 AND kind = $2";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CredentialKind {
     Password,
@@ -50,9 +54,6 @@ impl Storage {
         changes: &[(CredentialKind, Option<Vec<u8>>)],
         actor: &Actor,
     ) -> Result<Vec<CredentialStatus>, StorageError> {
-        const UPSERT: &str = "INSERT INTO store_credentials (store_id, kind, sealed, updated_at) VALUES ($1, $2, $3, $4) \
-                              ON CONFLICT (store_id, kind) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at";
-        const DELETE: &str = "DELETE FROM store_credentials WHERE store_id = $1 AND kind = $2";
         let now = now_millis();
         let kinds: Vec<String> = changes.iter().map(|(kind, _)| kind.as_str().to_owned()).collect();
         let found: bool = with_pool!(self, |pool| {
@@ -62,8 +63,10 @@ impl Storage {
             if let Some((store_id,)) = store {
                 for (kind, sealed) in changes {
                     let query = match sealed {
-                        Some(sealed) => sqlx::query(UPSERT).bind(store_id).bind(kind.as_str()).bind(sealed).bind(now),
-                        None => sqlx::query(DELETE).bind(store_id).bind(kind.as_str()),
+                        Some(sealed) => {
+                            sqlx::query(UPSERT_CREDENTIAL).bind(store_id).bind(kind.as_str()).bind(sealed).bind(now)
+                        }
+                        None => sqlx::query(DELETE_CREDENTIAL).bind(store_id).bind(kind.as_str()),
                     };
                     query.execute(&mut *tx).await?;
                 }

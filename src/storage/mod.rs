@@ -6,6 +6,7 @@
 //! `with_pool!` runs it on whichever pool `--database-url` chose. Where the
 //! backends must differ, a method matches on the backend explicitly.
 
+mod apply;
 mod audit;
 mod credentials;
 mod error;

@@ -6,6 +6,10 @@ use crate::domain::settings::StoreSettings;
 use super::audit::{self, Actor};
 use super::{Storage, StorageError, now_millis, with_pool};
 
+/// Compare-and-swap on the settings version: no row returned when it moved on.
+pub(super) const UPDATE_SETTINGS: &str = "UPDATE stores SET settings = $3, settings_version = settings_version + 1, \
+     updated_at = $4 WHERE code = $1 AND settings_version = $2 RETURNING settings_version";
+
 /// Settings with the version (the API's etag) they were read at.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionedSettings {
@@ -37,13 +41,11 @@ impl Storage {
         actor: &Actor,
         changed_fields: &[String],
     ) -> Result<VersionedSettings, StorageError> {
-        const SQL: &str = "UPDATE stores SET settings = $3, settings_version = settings_version + 1, updated_at = $4 \
-                           WHERE code = $1 AND settings_version = $2 RETURNING settings_version";
         let json = serde_json::to_string(settings).map_err(|e| StorageError::Corrupt(format!("settings: {e}")))?;
         let now = now_millis();
         let updated: Option<i64> = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let row: Option<(i64,)> = sqlx::query_as(SQL)
+            let row: Option<(i64,)> = sqlx::query_as(UPDATE_SETTINGS)
                 .bind(code)
                 .bind(expected_version)
                 .bind(&json)

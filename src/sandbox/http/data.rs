@@ -90,6 +90,12 @@ pub async fn rest(
                 "An unexpected error occurred. Please include this ErrorId if you contact support: 1337-42 (-1)",
             )),
             Some(FaultKind::Http503) => Gate::Answer(error(503, "SERVER_UNAVAILABLE", "Server is unavailable")),
+            Some(FaultKind::ExpireSession) => {
+                if let Some(token) = &token {
+                    state.directory.sessions.revoke(token);
+                }
+                Gate::Answer(error(401, "INVALID_SESSION_ID", "Session expired or invalid"))
+            }
             fault => Gate::Run { user_id: session.user_id, fault },
         }
     });

@@ -74,6 +74,7 @@ pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
         database_url: database_url.clone(),
         admin_token: Some(Token::from_secret(ADMIN_TOKEN)),
         master_key: Some(MasterKey::from_base64(MASTER_KEY_B64).expect("key")),
+        retry: forcesync::salesforce::retry::RetryPolicy::default(),
     };
     let database_url = config.database_url();
     let server = forcesync::server::start(config, std::future::pending()).await.expect("server starts");

@@ -22,9 +22,14 @@ pub async fn spawn_sandbox() -> TestSandbox {
 }
 
 pub async fn spawn_sandbox_with(config: SandboxConfig) -> TestSandbox {
+    spawn_sandbox_with_schema(config, CustomSchema::default_forcesync()).await
+}
+
+/// An org with only `custom` added to the standard objects.
+pub async fn spawn_sandbox_with_schema(config: SandboxConfig, custom: CustomSchema) -> TestSandbox {
     super::install_crypto();
     let listen = "127.0.0.1:0".parse().expect("addr");
-    let server = SandboxServer::start(config, Some(CustomSchema::default_forcesync()), listen).await.expect("sandbox");
+    let server = SandboxServer::start(config, Some(custom), listen).await.expect("sandbox");
     let http = reqwest::Client::builder().build().expect("client");
     TestSandbox { server, http }
 }

@@ -109,7 +109,7 @@ impl CustomSchema {
     }
 
     /// The fields forcesync relies on: its upsert key on every object it writes, the shipment
-    /// fields on Order and the stock level on Product2.
+    /// fields and the `Cancelled` status on Order, and the stock level on Product2.
     pub fn default_forcesync() -> Self {
         let key = || {
             let mut spec = CustomFieldSpec::new("ForceSync_Key__c", "Text");
@@ -131,20 +131,23 @@ impl CustomSchema {
         };
         let mut stock = CustomFieldSpec::new("Stock_Quantity__c", "Number");
         (stock.precision, stock.scale) = (Some(18), Some(0));
+        // An org prepared for forcesync also has the Order status its default status map uses.
+        let mut order = object(
+            "Order",
+            vec![
+                key(),
+                text("Tracking_Number__c", 255),
+                text("Carrier__c", 80),
+                CustomFieldSpec::new("Ship_Date__c", "Date"),
+            ],
+        );
+        order.picklist_values.insert("Status".to_owned(), vec!["Cancelled".to_owned()]);
         Self {
             objects: vec![
                 object("Account", vec![key()]),
                 object("Contact", vec![key()]),
                 object("Opportunity", vec![key()]),
-                object(
-                    "Order",
-                    vec![
-                        key(),
-                        text("Tracking_Number__c", 255),
-                        text("Carrier__c", 80),
-                        CustomFieldSpec::new("Ship_Date__c", "Date"),
-                    ],
-                ),
+                order,
                 object("OrderItem", vec![key()]),
                 object("Product2", vec![key(), stock]),
             ],

@@ -1,0 +1,133 @@
+//! `TestConnection`: build the connection from the pending (or saved)
+//! settings and secrets, run the preflight checks, and with `apply` save the
+//! pending configuration in one transaction when nothing failed.
+
+use std::collections::BTreeMap;
+
+use crate::domain::settings::{AuthMethod, StoreSettings};
+use crate::pb::{self, TestConnectionRequest, TestConnectionResponse};
+use crate::salesforce::auth::{Credentials, Secret};
+use crate::salesforce::preflight::{self, Check, CheckStatus};
+use crate::salesforce::{Client, ConnectionSettings};
+use crate::storage::{Actor, CredentialKind};
+
+use super::credentials_convert::parse_credentials;
+use super::store_config::{StoreConfig, merge_settings};
+use super::{ApiError, etag, parse_etag};
+
+/// The credentials the settings' auth method needs, or what is missing.
+fn credentials(settings: &StoreSettings, secrets: &BTreeMap<CredentialKind, String>) -> Result<Credentials, String> {
+    let secret = |kind: CredentialKind| secrets.get(&kind).map(|s| Secret::new(s.clone()));
+    let connection = &settings.connection;
+    let need = |what: &str| format!("{what} is not set");
+    match connection.auth_method {
+        AuthMethod::Password => Ok(Credentials::Password {
+            username: Some(connection.username.clone())
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| need("connection.username"))?,
+            password: secret(CredentialKind::Password).ok_or_else(|| need("the password"))?,
+            security_token: secret(CredentialKind::SecurityToken).unwrap_or_default(),
+        }),
+        AuthMethod::OAuthClientCredentials => Ok(Credentials::ClientCredentials {
+            client_id: Some(connection.client_id.clone())
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| need("connection.client_id"))?,
+            client_secret: secret(CredentialKind::ClientSecret).ok_or_else(|| need("the client secret"))?,
+        }),
+        AuthMethod::OAuthJwtBearer => Ok(Credentials::JwtBearer {
+            client_id: Some(connection.client_id.clone())
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| need("connection.client_id"))?,
+            username: Some(connection.username.clone())
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| need("connection.username"))?,
+            private_key_pem: secret(CredentialKind::JwtPrivateKey).ok_or_else(|| need("the JWT private key"))?,
+        }),
+    }
+}
+
+fn check_to_proto(check: Check) -> pb::ConnectionCheck {
+    let status = match check.status {
+        CheckStatus::Pass => pb::CheckStatus::Pass,
+        CheckStatus::Warn => pb::CheckStatus::Warn,
+        CheckStatus::Fail => pb::CheckStatus::Fail,
+        CheckStatus::Skipped => pb::CheckStatus::Skipped,
+    };
+    pb::ConnectionCheck { name: check.name, status: status as i32, message: check.message, remedy: check.remedy }
+}
+
+impl StoreConfig {
+    pub(super) async fn run_test_connection(
+        &self,
+        request: TestConnectionRequest,
+        actor: Actor,
+    ) -> Result<TestConnectionResponse, ApiError> {
+        let code = request.store_code;
+        let expected = match (request.apply, parse_etag(&request.etag)) {
+            (true, None) => {
+                return Err(ApiError::invalid("etag", "is required with apply: pass the etag from GetStoreConfig"));
+            }
+            (_, expected) => expected,
+        };
+        let current = self.storage.get_settings(&code).await?;
+        if let Some(expected) = expected.filter(|e| *e != current.version) {
+            return Err(ApiError::EtagMismatch { expected: etag(expected), current: etag(current.version) });
+        }
+        let settings = match &request.settings {
+            Some(changes) => {
+                merge_settings(&current.settings, changes, request.update_mask.as_ref().map(|m| m.paths.as_slice()))?.0
+            }
+            None => current.settings.clone(),
+        };
+        let pending = parse_credentials(&request.credentials)?;
+        let mut secrets = BTreeMap::new();
+        for (kind, sealed, _) in self.storage.sealed_credentials(&code).await? {
+            let opened = self.sealer.open(&sealed, &kind.seal_context(&code))?;
+            secrets.insert(kind, String::from_utf8_lossy(&opened).into_owned());
+        }
+        for (kind, value) in &pending {
+            match value {
+                Some(value) => secrets.insert(*kind, value.clone()),
+                None => secrets.remove(kind),
+            };
+        }
+        let checks = match credentials(&settings, &secrets) {
+            Ok(credentials) => {
+                let connection = ConnectionSettings {
+                    login_url: settings.connection.login_url.to_string(),
+                    api_version: settings.connection.api_version.to_string(),
+                    credentials,
+                };
+                preflight::run(&Client::new(self.http.clone(), connection, self.retry), &settings).await
+            }
+            Err(missing) => vec![Check::fail(
+                "credentials",
+                format!("cannot log in: {missing}"),
+                "Set the connection settings and secrets for the chosen auth method (SetCredentials, or pass them here).",
+            )],
+        };
+        let failed = checks.iter().filter(|c| c.status == CheckStatus::Fail).count();
+        tracing::info!(store = %code, actor = %actor, failed, checks = checks.len(), apply = request.apply, "test connection");
+        let mut response = TestConnectionResponse {
+            passed: failed == 0,
+            etag: etag(current.version),
+            checks: checks.into_iter().map(check_to_proto).collect(),
+            ..Default::default()
+        };
+        match (request.apply, expected) {
+            (true, Some(expected)) if failed == 0 => {
+                let mut sealed = Vec::with_capacity(pending.len());
+                for (kind, value) in pending {
+                    let value = value.map(|v| self.seal(&code, kind, &v)).transpose()?;
+                    sealed.push((kind, value));
+                }
+                let saved = self.storage.apply_config(&code, expected, &settings, &sealed, &actor).await?;
+                response.applied = true;
+                response.etag = etag(saved.version);
+            }
+            (true, _) => response.not_applied_reason = format!("{failed} check(s) failed: nothing was saved"),
+            (false, _) => {}
+        }
+        Ok(response)
+    }
+}

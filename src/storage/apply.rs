@@ -1,0 +1,65 @@
+//! Test Connection's "apply": new settings and credentials saved together, in
+//! one transaction, only if the settings are still at the version tested.
+
+use crate::domain::settings::StoreSettings;
+
+use super::audit::{self, Actor};
+use super::credentials::{CredentialKind, DELETE_CREDENTIAL, UPSERT_CREDENTIAL};
+use super::settings::{UPDATE_SETTINGS, VersionedSettings};
+use super::{Storage, StorageError, now_millis, with_pool};
+
+impl Storage {
+    /// Saves `settings` (if still at `expected_version`) and the credential
+    /// changes, auditing both; nothing is written on a version conflict.
+    pub async fn apply_config(
+        &self,
+        code: &str,
+        expected_version: i64,
+        settings: &StoreSettings,
+        credentials: &[(CredentialKind, Option<Vec<u8>>)],
+        actor: &Actor,
+    ) -> Result<VersionedSettings, StorageError> {
+        let json = serde_json::to_string(settings).map_err(|e| StorageError::Corrupt(format!("settings: {e}")))?;
+        let now = now_millis();
+        let kinds: Vec<String> = credentials.iter().map(|(kind, _)| kind.as_str().to_owned()).collect();
+        let saved: Option<i64> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<(i64,)> = sqlx::query_as(UPDATE_SETTINGS)
+                .bind(code)
+                .bind(expected_version)
+                .bind(&json)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let store: Option<(i64,)> = match row {
+                Some(_) => {
+                    sqlx::query_as("SELECT id FROM stores WHERE code = $1").bind(code).fetch_optional(&mut *tx).await?
+                }
+                None => None,
+            };
+            if let (Some((version,)), Some((store_id,))) = (row, store) {
+                for (kind, sealed) in credentials {
+                    let query = match sealed {
+                        Some(sealed) => {
+                            sqlx::query(UPSERT_CREDENTIAL).bind(store_id).bind(kind.as_str()).bind(sealed).bind(now)
+                        }
+                        None => sqlx::query(DELETE_CREDENTIAL).bind(store_id).bind(kind.as_str()),
+                    };
+                    query.execute(&mut *tx).await?;
+                }
+                audit::record(&mut *tx, code, actor, "test_connection_apply", &kinds, now).await?;
+                tx.commit().await?;
+                Some(version)
+            } else {
+                None
+            }
+        });
+        match saved {
+            Some(version) => Ok(VersionedSettings { settings: settings.clone(), version, updated_at: now }),
+            None => {
+                let current = self.get_settings(code).await?.version;
+                Err(StorageError::VersionConflict { expected: expected_version, current })
+            }
+        }
+    }
+}
