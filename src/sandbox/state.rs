@@ -11,6 +11,7 @@ use super::config::SandboxConfig;
 use super::faults::Faults;
 use super::ids::IdGenerator;
 use super::org::Org;
+use super::rest::bulk::Jobs;
 use super::schema::{CustomSchema, OrgFeatures, Schema};
 
 /// How many query cursors stay open; older ones expire (INVALID_QUERY_LOCATOR).
@@ -37,7 +38,7 @@ pub struct SandboxState {
     cursor_order: VecDeque<String>,
     next_cursor: u64,
     /// Bulk API 2.0 jobs by Id.
-    pub jobs: BTreeMap<String, Value>,
+    pub jobs: Jobs,
 }
 
 impl SandboxState {
@@ -72,7 +73,7 @@ impl SandboxState {
             cursors: BTreeMap::new(),
             cursor_order: VecDeque::new(),
             next_cursor: 1,
-            jobs: BTreeMap::new(),
+            jobs: Jobs::default(),
         })
     }
 
