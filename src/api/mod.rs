@@ -11,11 +11,15 @@ mod settings_sections;
 mod store_admin;
 mod store_config;
 mod test_connection;
+mod wsdl_import;
 
 pub use auth::{AdminAuth, StoreAuth};
 pub use error::ApiError;
 pub use store_admin::StoreAdmin;
 pub use store_config::StoreConfig;
+
+/// Largest request StoreConfigService accepts (an uploaded WSDL, with room to spare).
+pub const MAX_REQUEST_BYTES: usize = wsdl_import::MAX_WSDL_BYTES + 1024 * 1024;
 
 /// The etag clients see for a settings version.
 pub(crate) fn etag(version: i64) -> String {

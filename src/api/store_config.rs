@@ -7,7 +7,10 @@ use crate::domain::Violations;
 use crate::domain::settings::StoreSettings;
 use crate::pb::store_config_service_server::StoreConfigService;
 use crate::pb::{self, GetStoreConfigRequest, GetStoreConfigResponse, SetCredentialsRequest, SetCredentialsResponse};
-use crate::pb::{TestConnectionRequest, TestConnectionResponse, UpdateStoreConfigRequest, UpdateStoreConfigResponse};
+use crate::pb::{
+    ImportWsdlRequest, ImportWsdlResponse, TestConnectionRequest, TestConnectionResponse, UpdateStoreConfigRequest,
+    UpdateStoreConfigResponse,
+};
 use crate::salesforce::retry::RetryPolicy;
 use crate::storage::{CredentialKind, Sealer, Storage};
 
@@ -125,5 +128,10 @@ impl StoreConfigService for StoreConfig {
     ) -> Result<Response<TestConnectionResponse>, Status> {
         let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
         Ok(Response::new(self.run_test_connection(request.into_inner(), actor).await?))
+    }
+
+    async fn import_wsdl(&self, request: Request<ImportWsdlRequest>) -> Result<Response<ImportWsdlResponse>, Status> {
+        let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
+        Ok(Response::new(self.run_import_wsdl(request.into_inner(), actor).await?))
     }
 }

@@ -113,6 +113,7 @@ pub async fn start(
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
     let admin = StoreAdminServiceServer::with_interceptor(StoreAdmin::new(storage.clone()), AdminAuth::new(admin_hash));
+    crate::install_crypto_provider();
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
@@ -120,7 +121,8 @@ pub async fn start(
         .build()
         .context("cannot build the HTTP client")?;
     let config_service =
-        StoreConfigServiceServer::new(StoreConfig::new(storage.clone(), Sealer::new(&master_key), http, config.retry));
+        StoreConfigServiceServer::new(StoreConfig::new(storage.clone(), Sealer::new(&master_key), http, config.retry))
+            .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
 
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
     let signal = async move {

@@ -5,7 +5,7 @@ use crate::domain::settings::StoreSettings;
 
 use super::audit::{self, Actor};
 use super::credentials::{CredentialKind, DELETE_CREDENTIAL, UPSERT_CREDENTIAL};
-use super::settings::{UPDATE_SETTINGS, VersionedSettings};
+use super::settings::{VersionedSettings, compare_and_swap};
 use super::{Storage, StorageError, now_millis, with_pool};
 
 impl Storage {
@@ -24,20 +24,14 @@ impl Storage {
         let kinds: Vec<String> = credentials.iter().map(|(kind, _)| kind.as_str().to_owned()).collect();
         let saved: Option<i64> = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let row: Option<(i64,)> = sqlx::query_as(UPDATE_SETTINGS)
-                .bind(code)
-                .bind(expected_version)
-                .bind(&json)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row = compare_and_swap(&mut *tx, code, expected_version, &json, now).await?;
             let store: Option<(i64,)> = match row {
                 Some(_) => {
                     sqlx::query_as("SELECT id FROM stores WHERE code = $1").bind(code).fetch_optional(&mut *tx).await?
                 }
                 None => None,
             };
-            if let (Some((version,)), Some((store_id,))) = (row, store) {
+            if let (Some(version), Some((store_id,))) = (row, store) {
                 for (kind, sealed) in credentials {
                     let query = match sealed {
                         Some(sealed) => {

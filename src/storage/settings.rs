@@ -1,14 +1,41 @@
 //! Versioned store settings: every write names the version it read, so two
 //! admins editing at once cannot silently overwrite each other.
 
+use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
+
 use crate::domain::settings::StoreSettings;
 
 use super::audit::{self, Actor};
 use super::{Storage, StorageError, now_millis, with_pool};
 
-/// Compare-and-swap on the settings version: no row returned when it moved on.
-pub(super) const UPDATE_SETTINGS: &str = "UPDATE stores SET settings = $3, settings_version = settings_version + 1, \
-     updated_at = $4 WHERE code = $1 AND settings_version = $2 RETURNING settings_version";
+/// Compare-and-swap on the settings version: the new version, or `None`
+/// when the settings moved on (or the store is gone).
+pub(super) async fn compare_and_swap<'c, DB, E>(
+    executor: E,
+    code: &str,
+    expected_version: i64,
+    json: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+{
+    const SQL: &str = "UPDATE stores SET settings = $3, settings_version = settings_version + 1, updated_at = $4 \
+                       WHERE code = $1 AND settings_version = $2 RETURNING settings_version";
+    let row: Option<(i64,)> = sqlx::query_as::<DB, (i64,)>(SQL)
+        .bind(code.to_owned())
+        .bind(expected_version)
+        .bind(json.to_owned())
+        .bind(now)
+        .fetch_optional(executor)
+        .await?;
+    Ok(row.map(|(version,)| version))
+}
 
 /// Settings with the version (the API's etag) they were read at.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,18 +72,12 @@ impl Storage {
         let now = now_millis();
         let updated: Option<i64> = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let row: Option<(i64,)> = sqlx::query_as(UPDATE_SETTINGS)
-                .bind(code)
-                .bind(expected_version)
-                .bind(&json)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if row.is_some() {
+            let version = compare_and_swap(&mut *tx, code, expected_version, &json, now).await?;
+            if version.is_some() {
                 audit::record(&mut *tx, code, actor, "update_settings", changed_fields, now).await?;
                 tx.commit().await?;
             }
-            row.map(|(version,)| version)
+            version
         });
         match updated {
             Some(version) => Ok(VersionedSettings { settings: settings.clone(), version, updated_at: now }),

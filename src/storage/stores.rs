@@ -1,5 +1,7 @@
 //! Stores and their tokens' lifecycle: create, read, list, delete, rotate.
 
+use sqlx::{Database, Encode, Executor, IntoArguments, Type};
+
 use crate::domain::settings::StoreSettings;
 use crate::domain::token::{Token, new_token_id};
 
@@ -41,7 +43,25 @@ macro_rules! select_store {
         )
     };
 }
-const INSERT_TOKEN: &str = "INSERT INTO store_tokens (id, store_id, token_hash, created_at) VALUES ($1, $2, $3, $4)";
+/// Stores the hash of a newly issued token for `store_id`.
+async fn insert_token<'c, DB, E>(executor: E, issued: &IssuedToken, store_id: i64, now: i64) -> Result<(), sqlx::Error>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
+{
+    sqlx::query::<DB>("INSERT INTO store_tokens (id, store_id, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(issued.token_id.clone())
+        .bind(store_id)
+        .bind(issued.token.hash().as_bytes().to_vec())
+        .bind(now)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
 
 impl Storage {
     /// Creates a store with `settings` and its first token, in one transaction.
@@ -56,7 +76,6 @@ impl Storage {
         let settings_json =
             serde_json::to_string(settings).map_err(|e| StorageError::Corrupt(format!("settings: {e}")))?;
         let now = now_millis();
-        let hash = issued.token.hash().as_bytes().to_vec();
         // An async block keeps `?` local, so a unique violation can be told apart.
         let result: Result<(), sqlx::Error> = with_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
@@ -70,13 +89,7 @@ impl Storage {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            sqlx::query(INSERT_TOKEN)
-                .bind(&issued.token_id)
-                .bind(store_id)
-                .bind(&hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            insert_token(&mut *tx, &issued, store_id, now).await?;
             audit::record(&mut *tx, code, actor, "create_store", &[], now).await?;
             tx.commit().await
         }
@@ -122,7 +135,6 @@ impl Storage {
     ) -> Result<(StoreRecord, IssuedToken), StorageError> {
         let issued = IssuedToken::generate()?;
         let now = now_millis();
-        let hash = issued.token.hash().as_bytes().to_vec();
         let rotated: bool = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let store: Option<(i64,)> =
@@ -139,13 +151,7 @@ impl Storage {
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
-                    sqlx::query(INSERT_TOKEN)
-                        .bind(&issued.token_id)
-                        .bind(store_id)
-                        .bind(&hash)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
+                    insert_token(&mut *tx, &issued, store_id, now).await?;
                     audit::record(&mut *tx, code, actor, "rotate_store_token", &[], now).await?;
                     tx.commit().await?;
                     true

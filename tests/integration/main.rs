@@ -14,3 +14,4 @@ mod secrets;
 mod service;
 mod storage;
 mod test_connection;
+mod wsdl;
