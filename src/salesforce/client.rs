@@ -71,7 +71,7 @@ pub struct Client {
 }
 
 /// The first error of a Salesforce error body (array of `{errorCode, message, fields}`).
-fn error_from_body(status: u16, body: &Value) -> Error {
+pub(crate) fn error_from_body(status: u16, body: &Value) -> Error {
     let first = body.as_array().and_then(|a| a.first()).unwrap_or(body);
     let text = |name: &str| first.get(name).and_then(Value::as_str).map(str::to_owned);
     match text("errorCode").or_else(|| text("error")) {
@@ -147,19 +147,36 @@ impl Client {
     /// Sends `call`; on INVALID_SESSION_ID logs in again and repeats once; on a
     /// transient failure of an idempotent call, retries with backoff.
     pub async fn send(&self, call: &Call) -> Result<Reply, Error> {
+        self.with_session(call.idempotent, &call.path, |session| async move { self.send_once(&session, call).await })
+            .await
+    }
+
+    /// The session, re-login and retry rules of [`Client::send`] around any
+    /// single attempt: the hook for calls whose bodies are not JSON (Bulk CSV).
+    pub(crate) async fn with_session<T, F, Fut>(
+        &self,
+        idempotent: bool,
+        path: &str,
+        mut attempt_once: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut(Session) -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
         let mut attempt = 1;
         let mut relogged = false;
         loop {
             let session = self.current_session().await?;
-            match self.send_once(&session, call).await {
+            let org_id = session.org_id.clone();
+            match attempt_once(session).await {
                 Err(error) if error.class == ErrorClass::Session && !relogged => {
                     relogged = true;
-                    tracing::info!(org = %session.org_id, "session expired; logging in again");
+                    tracing::info!(org = %org_id, "session expired; logging in again");
                     self.login().await?;
                 }
-                Err(error) if error.is_retryable() && call.idempotent && attempt < self.policy.max_attempts => {
+                Err(error) if error.is_retryable() && idempotent && attempt < self.policy.max_attempts => {
                     let delay = self.policy.delay(attempt, RetryPolicy::jitter());
-                    tracing::warn!(code = %error.code, attempt, delay_ms = delay.as_millis() as u64, path = %call.path, "transient Salesforce error; retrying");
+                    tracing::warn!(code = %error.code, attempt, delay_ms = delay.as_millis() as u64, path = %path, "transient Salesforce error; retrying");
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
@@ -168,12 +185,29 @@ impl Client {
         }
     }
 
-    async fn send_once(&self, session: &Session, call: &Call) -> Result<Reply, Error> {
-        let url = if call.path.starts_with('/') {
-            format!("{}{}", session.instance_url, call.path)
+    /// The HTTP client the calls go through.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The URL of `path`: relative to `/services/data/v{version}/`, or absolute from the host when it starts with `/`.
+    pub(crate) fn url_for(&self, session: &Session, path: &str) -> String {
+        if path.starts_with('/') {
+            format!("{}{}", session.instance_url, path)
         } else {
-            format!("{}/services/data/v{}/{}", session.instance_url, self.settings.api_version, call.path)
-        };
+            format!("{}/services/data/v{}/{}", session.instance_url, self.settings.api_version, path)
+        }
+    }
+
+    /// Records the API usage a response reports in `Sforce-Limit-Info`.
+    pub(crate) fn record_usage(&self, headers: &reqwest::header::HeaderMap) {
+        if let Some(usage) = headers.get("sforce-limit-info").and_then(|v| v.to_str().ok()).and_then(parse_limit_info) {
+            self.budget.record(usage);
+        }
+    }
+
+    async fn send_once(&self, session: &Session, call: &Call) -> Result<Reply, Error> {
+        let url = self.url_for(session, &call.path);
         let mut request = self.http.request(call.method.clone(), &url).bearer_auth(session.access_token.expose());
         if !call.query.is_empty() {
             request = request.query(&call.query);
@@ -183,11 +217,7 @@ impl Client {
         }
         let response = request.send().await.map_err(|e| Error::transport(super::transport_reason(&e)))?;
         let status = response.status();
-        if let Some(usage) =
-            response.headers().get("sforce-limit-info").and_then(|v| v.to_str().ok()).and_then(parse_limit_info)
-        {
-            self.budget.record(usage);
-        }
+        self.record_usage(response.headers());
         let text = response.text().await.map_err(|e| Error::transport(super::transport_reason(&e)))?;
         let body = if text.trim().is_empty() {
             Value::Null
@@ -220,17 +250,7 @@ impl Client {
 
     /// Runs a query and follows `nextRecordsUrl` to the end.
     pub async fn query_all_pages(&self, soql: &str) -> Result<Vec<Value>, Error> {
-        let mut reply = self.send(&Call::get("query").with_query("q", soql)).await?;
-        let mut records = Vec::new();
-        loop {
-            if let Some(page) = reply.body.get("records").and_then(Value::as_array) {
-                records.extend(page.iter().cloned());
-            }
-            match reply.body.get("nextRecordsUrl").and_then(Value::as_str) {
-                Some(next) => reply = self.send(&Call::get(next.to_owned())).await?,
-                None => return Ok(records),
-            }
-        }
+        self.query_stream(soql, false).collect_all().await
     }
 }
 

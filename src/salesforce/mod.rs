@@ -4,10 +4,14 @@
 
 pub mod auth;
 pub mod budget;
+pub mod bulk;
 pub mod client;
+pub mod collections;
+pub mod composite;
 pub mod describe;
 pub mod error;
 pub mod preflight;
+pub mod query;
 mod remedy;
 pub mod retry;
 pub mod soql;
