@@ -133,10 +133,12 @@ mod tests {
 
     #[test]
     fn settings_shape_the_plan() {
-        let mut s = StoreSettings::default();
-        s.create_opportunity = CreateOpportunity::Never;
-        s.create_order = CreateOrder::Never;
-        s.state_country_picklists = true;
+        let mut s = StoreSettings {
+            create_opportunity: CreateOpportunity::Never,
+            create_order: CreateOrder::Never,
+            state_country_picklists: true,
+            ..StoreSettings::default()
+        };
         s.inventory.enabled = true;
         let writes = plan(&s);
         assert_eq!(objects(&writes), ["Account", "Contact", "Product2", "PricebookEntry"]);
