@@ -91,3 +91,37 @@ async fn no_secret_or_token_ever_reaches_the_logs() {
         assert!(!logs.contains(secret), "a secret reached the logs");
     }
 }
+
+#[tokio::test]
+async fn test_connection_never_leaks_credentials() {
+    use crate::helpers::sandbox::{PASSWORD as SF_PASSWORD, TOKEN as SF_TOKEN, USER, spawn_sandbox};
+    let sandbox = spawn_sandbox().await;
+    let app = spawn_app().await;
+    let (_, token) = app.create_store("main").await;
+    let connection =
+        pb::ConnectionSettings { login_url: sandbox.server.url.clone(), username: USER.into(), ..Default::default() };
+    let request = |password: &str| pb::TestConnectionRequest {
+        store_code: "main".into(),
+        settings: Some(pb::StoreSettings { connection: Some(connection.clone()), ..Default::default() }),
+        update_mask: Some(prost_types::FieldMask {
+            paths: vec!["connection.login_url".into(), "connection.username".into()],
+        }),
+        credentials: vec![
+            credential(CredentialKind::Password, password),
+            credential(CredentialKind::SecurityToken, SF_TOKEN),
+        ],
+        apply: true,
+        etag: "v1".into(),
+    };
+    let wrong = "wrong-<&>-password";
+    let refused = app.config(&token).test_connection(request(wrong)).await.expect("runs").into_inner();
+    let applied = app.config(&token).test_connection(request(SF_PASSWORD)).await.expect("runs").into_inner();
+    assert!(!refused.passed && applied.applied, "{refused:?} {applied:?}");
+    let responses = format!("{refused:?}{applied:?}");
+    let logs = logs::captured();
+    assert!(logs.contains("test connection"), "the capture works");
+    for secret in [wrong, SF_PASSWORD, SF_TOKEN, token.as_str()] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+        assert!(!responses.contains(secret), "a secret reached a response");
+    }
+}
