@@ -69,6 +69,19 @@ impl ObjectDescribe {
     }
 }
 
+/// One object of describeGlobal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GlobalObject {
+    pub name: String,
+    #[serde(default)]
+    pub custom: bool,
+    #[serde(default)]
+    pub createable: bool,
+    #[serde(default)]
+    pub queryable: bool,
+}
+
 /// Describes per object, filled on first use.
 #[derive(Debug, Default)]
 pub struct DescribeCache {
@@ -89,6 +102,28 @@ impl Client {
         };
         self.describe_cache().objects.lock().await.insert(key, found.clone());
         Ok(found)
+    }
+}
+
+impl Client {
+    /// Every object the user can see (`GET /sobjects`).
+    pub async fn describe_global(&self) -> Result<Vec<GlobalObject>, Error> {
+        let reply = self.send(&Call::get("sobjects")).await?;
+        let objects = reply.body.get("sobjects").cloned().unwrap_or(Value::Array(Vec::new()));
+        serde_json::from_value(objects)
+            .map_err(|e| Error::bad_response(200, format!("describeGlobal not understood: {e}")))
+    }
+
+    /// The daily API allocation from `/limits` (itself one call), also recorded in the budget.
+    pub async fn limits(&self) -> Result<super::budget::ApiUsage, Error> {
+        let reply = self.send(&Call::get("limits")).await?;
+        let daily = &reply.body["DailyApiRequests"];
+        let (Some(max), Some(remaining)) = (daily["Max"].as_u64(), daily["Remaining"].as_u64()) else {
+            return Err(Error::bad_response(reply.status, "/limits has no DailyApiRequests"));
+        };
+        let usage = super::budget::ApiUsage { used: max.saturating_sub(remaining), max };
+        self.budget().record(usage);
+        Ok(usage)
     }
 }
 

@@ -109,3 +109,18 @@ async fn oauth_logins() {
     assert_eq!((error.code.as_str(), error.class), ("invalid_client", ErrorClass::Auth));
     assert!(error.remedy().is_some_and(|r| r.contains("consumer secret")));
 }
+
+#[tokio::test]
+async fn describe_global_and_limits() {
+    let sandbox = spawn_sandbox().await;
+    let client = client(&sandbox, password());
+    let objects = client.describe_global().await.expect("describeGlobal");
+    assert!(objects.iter().any(|o| o.name == "OpportunityContactRole" && o.createable));
+    let order = client.describe("order").await.expect("describe").expect("Order exists");
+    assert!(order.field("ForceSync_Key__c").is_some_and(|f| f.external_id && f.unique));
+    assert!(client.describe("NoSuch__c").await.expect("describe").is_none());
+    sandbox.control(Method::PATCH, "/settings", Some(json!({"daily_api_limit": 100, "api_used": 90}))).await;
+    let usage = client.limits().await.expect("limits");
+    assert_eq!((usage.max, usage.remaining()), (100, 9), "the /limits call itself counts");
+    assert_eq!(client.budget().latest().map(|u| u.max), Some(100));
+}

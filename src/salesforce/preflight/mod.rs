@@ -98,27 +98,23 @@ pub async fn run(client: &Client, settings: &StoreSettings) -> Vec<Check> {
 }
 
 async fn budget(client: &Client) -> Check {
-    let reply = match client.send(&Call::get("limits")).await {
-        Ok(reply) => reply,
+    let usage = match client.limits().await {
+        Ok(usage) => usage,
         Err(error) => return Check::from_error("api_budget", "cannot read /limits", &error),
     };
-    let daily = &reply.body["DailyApiRequests"];
-    let (Some(max), Some(remaining)) = (daily["Max"].as_u64(), daily["Remaining"].as_u64()) else {
-        return Check::warn(
-            "api_budget",
-            "/limits has no DailyApiRequests",
-            "Give the user 'View Setup and Configuration'.",
-        );
-    };
-    let share = if max == 0 { 0.0 } else { remaining as f64 / max as f64 };
-    let message = format!("{remaining} of {max} daily API requests left ({:.0}%)", share * 100.0);
-    if remaining == 0 {
+    let message = format!(
+        "{} of {} daily API requests left ({:.0}%)",
+        usage.remaining(),
+        usage.max,
+        usage.remaining_ratio() * 100.0
+    );
+    if usage.remaining() == 0 {
         Check::fail(
             "api_budget",
             message,
             "The daily allocation is spent; it frees up over the rolling 24 hours. Buy more, or wait.",
         )
-    } else if share < LOW_BUDGET {
+    } else if usage.remaining_ratio() < LOW_BUDGET {
         Check::warn("api_budget", message, "Less than 10% left: syncing may pause until the allocation frees up.")
     } else {
         Check::pass("api_budget", message)
