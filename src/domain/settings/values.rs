@@ -25,10 +25,6 @@ impl PicklistValue {
             Ok(Self(raw.to_owned()))
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// The API name of a Salesforce object or field, such as `Product2` or
@@ -56,10 +52,6 @@ impl ApiName {
         } else {
             Ok(Self(raw.to_owned()))
         }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 
@@ -103,10 +95,6 @@ impl LoginUrl {
             return refuse();
         }
         Ok(Self(raw.trim_end_matches('/').to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 
@@ -164,6 +152,11 @@ string_conversions!(PicklistValue, ApiName, LoginUrl, ApiVersion);
 
 macro_rules! display_as_str {
     ($($ty:ident),*) => {$(
+        impl $ty {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
         impl std::fmt::Display for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)

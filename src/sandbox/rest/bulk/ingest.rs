@@ -215,15 +215,12 @@ fn upload(state: &mut SandboxState, request: &RestRequest<'_>, id: &str) -> Rest
 }
 
 fn patch(state: &mut SandboxState, request: &RestRequest<'_>, id: &str) -> RestResponse {
-    let body = match request.json_object() {
-        Ok(body) => body,
+    let requested = match super::requested_state(request) {
+        Ok(requested) => requested,
         Err(response) => return response,
     };
-    let Some(requested) = body.get("state").and_then(Value::as_str) else {
-        return bad_request("INVALIDJOBSTATE", "The new state of the job is required");
-    };
     let Some(job) = state.jobs.ingest_mut(id) else { return RestResponse::not_found() };
-    if let Err(error) = job.meta.request_state(requested, request.writer.now) {
+    if let Err(error) = job.meta.request_state(&requested, request.writer.now) {
         return RestResponse::error(400, error);
     }
     if job.meta.state == JobState::Aborted {

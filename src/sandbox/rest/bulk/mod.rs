@@ -88,3 +88,12 @@ fn job_list(state: &SandboxState, queries: bool) -> RestResponse {
         .collect();
     RestResponse::json(200, serde_json::json!({ "done": true, "records": records, "nextRecordsUrl": null }))
 }
+
+/// The `state` a `PATCH /jobs/…/{id}` body asks for.
+fn requested_state(request: &RestRequest<'_>) -> Result<String, RestResponse> {
+    let body = request.json_object()?;
+    match body.get("state").and_then(serde_json::Value::as_str) {
+        Some(requested) => Ok(requested.to_owned()),
+        None => Err(bad_request("INVALIDJOBSTATE", "The new state of the job is required")),
+    }
+}

@@ -116,15 +116,12 @@ fn read_spec(body: &Map<String, Value>) -> Result<(Operation, String, CsvFormat)
 }
 
 fn patch(state: &mut SandboxState, request: &RestRequest<'_>, id: &str) -> RestResponse {
-    let body = match request.json_object() {
-        Ok(body) => body,
+    let requested = match super::requested_state(request) {
+        Ok(requested) => requested,
         Err(response) => return response,
     };
-    let Some(requested) = body.get("state").and_then(Value::as_str) else {
-        return bad_request("INVALIDJOBSTATE", "The new state of the job is required");
-    };
     let Some(job) = state.jobs.query_mut(id) else { return RestResponse::not_found() };
-    match job.meta.request_state(requested, request.writer.now) {
+    match job.meta.request_state(&requested, request.writer.now) {
         Ok(()) => RestResponse::json(200, job.info()),
         Err(error) => RestResponse::error(400, error),
     }
