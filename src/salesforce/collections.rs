@@ -54,15 +54,7 @@ impl Client {
         records: &[Value],
         all_or_none: bool,
     ) -> Result<Vec<RecordResult>, Error> {
-        let calls = typed_chunks(object, records)?.into_iter().map(|chunk| {
-            Call::write(
-                Method::POST,
-                "composite/sobjects",
-                json!({ "allOrNone": all_or_none, "records": chunk }),
-                false,
-            )
-        });
-        Ok(self.run_chunks(Op::Create, records.len(), calls).await)
+        self.write_records(Op::Create, object, "composite/sobjects".into(), records, all_or_none).await
     }
 
     /// Updates `records` of `object`; each must carry its `Id`.
@@ -72,15 +64,7 @@ impl Client {
         records: &[Value],
         all_or_none: bool,
     ) -> Result<Vec<RecordResult>, Error> {
-        let calls = typed_chunks(object, records)?.into_iter().map(|chunk| {
-            Call::write(
-                Method::PATCH,
-                "composite/sobjects",
-                json!({ "allOrNone": all_or_none, "records": chunk }),
-                true,
-            )
-        });
-        Ok(self.run_chunks(Op::Update, records.len(), calls).await)
+        self.write_records(Op::Update, object, "composite/sobjects".into(), records, all_or_none).await
     }
 
     /// Inserts or updates `records` of `object` matched on `external_id_field`,
@@ -94,10 +78,28 @@ impl Client {
     ) -> Result<Vec<RecordResult>, Error> {
         check_name(external_id_field)?;
         let path = format!("composite/sobjects/{object}/{external_id_field}");
+        self.write_records(Op::Upsert, object, path, records, all_or_none).await
+    }
+
+    /// Creates, updates or upserts in calls of 200; only creates are never repeated.
+    async fn write_records(
+        &self,
+        op: Op,
+        object: &str,
+        path: String,
+        records: &[Value],
+        all_or_none: bool,
+    ) -> Result<Vec<RecordResult>, Error> {
+        let method = if op == Op::Create { Method::POST } else { Method::PATCH };
         let calls = typed_chunks(object, records)?.into_iter().map(|chunk| {
-            Call::write(Method::PATCH, path.clone(), json!({ "allOrNone": all_or_none, "records": chunk }), true)
+            Call::write(
+                method.clone(),
+                path.clone(),
+                json!({ "allOrNone": all_or_none, "records": chunk }),
+                op != Op::Create,
+            )
         });
-        Ok(self.run_chunks(Op::Upsert, records.len(), calls).await)
+        Ok(self.run_chunks(op, records.len(), calls).await)
     }
 
     /// Deletes records by Id (15 or 18 characters, any objects).

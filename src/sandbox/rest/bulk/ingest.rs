@@ -84,7 +84,7 @@ pub fn route(state: &mut SandboxState, request: &RestRequest<'_>, rest: &[&str])
         (_, [id, ..]) if state.jobs.ingest(id).is_none() => RestResponse::not_found(),
         (Get | Head, [id]) => info(state, id),
         (Patch, [id]) => patch(state, request, id),
-        (Delete, [id]) => delete(state, id),
+        (Delete, [id]) => super::delete_job(state, id, false),
         (method, [_]) => RestResponse::method_not_allowed(method, "GET,HEAD,PATCH,DELETE"),
         (Put, [id, "batches"]) => upload(state, request, id),
         (method, [_, "batches"]) => RestResponse::method_not_allowed(method, "PUT"),
@@ -228,16 +228,6 @@ fn patch(state: &mut SandboxState, request: &RestRequest<'_>, id: &str) -> RestR
         let _unparseable = job.parse_uploads();
     }
     RestResponse::json(200, job.info())
-}
-
-fn delete(state: &mut SandboxState, id: &str) -> RestResponse {
-    let Some(job) = state.jobs.ingest(id) else { return RestResponse::not_found() };
-    if !job.meta.state.is_terminal() {
-        let message = format!("Job {id} is {}; only finished or aborted jobs can be deleted", job.meta.state.as_str());
-        return bad_request("INVALIDJOBSTATE", message);
-    }
-    state.jobs.remove(id);
-    RestResponse::empty(204)
 }
 
 fn result_csv(state: &SandboxState, id: &str, kind: ResultKind) -> RestResponse {

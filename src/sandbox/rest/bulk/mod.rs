@@ -97,3 +97,16 @@ fn requested_state(request: &RestRequest<'_>) -> Result<String, RestResponse> {
         None => Err(bad_request("INVALIDJOBSTATE", "The new state of the job is required")),
     }
 }
+
+/// `DELETE /jobs/{ingest|query}/{id}`: only finished or aborted jobs of that kind.
+fn delete_job(state: &mut SandboxState, id: &str, query: bool) -> RestResponse {
+    let Some(meta) = state.jobs.meta_mut(id).filter(|meta| meta.operation.is_query() == query) else {
+        return RestResponse::not_found();
+    };
+    if !meta.state.is_terminal() {
+        let message = format!("Job {id} is {}; only finished or aborted jobs can be deleted", meta.state.as_str());
+        return bad_request("INVALIDJOBSTATE", message);
+    }
+    state.jobs.remove(id);
+    RestResponse::empty(204)
+}

@@ -52,7 +52,7 @@ pub fn route(state: &mut SandboxState, request: &RestRequest<'_>, rest: &[&str])
             state.jobs.query(id).map_or_else(RestResponse::not_found, |j| RestResponse::json(200, j.info()))
         }
         (Patch, [id]) => patch(state, request, id),
-        (Delete, [id]) => delete(state, id),
+        (Delete, [id]) => super::delete_job(state, id, true),
         (method, [_]) => RestResponse::method_not_allowed(method, "GET,HEAD,PATCH,DELETE"),
         (Get | Head, [id, "results"]) => results(state, request, id),
         _ => RestResponse::not_found(),
@@ -125,16 +125,6 @@ fn patch(state: &mut SandboxState, request: &RestRequest<'_>, id: &str) -> RestR
         Ok(()) => RestResponse::json(200, job.info()),
         Err(error) => RestResponse::error(400, error),
     }
-}
-
-fn delete(state: &mut SandboxState, id: &str) -> RestResponse {
-    let Some(job) = state.jobs.query(id) else { return RestResponse::not_found() };
-    if !job.meta.state.is_terminal() {
-        let message = format!("Job {id} is {}; only finished or aborted jobs can be deleted", job.meta.state.as_str());
-        return bad_request("INVALIDJOBSTATE", message);
-    }
-    state.jobs.remove(id);
-    RestResponse::empty(204)
 }
 
 /// Runs query job `id` whole; returns the number of rows.
