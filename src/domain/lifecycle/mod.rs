@@ -1,0 +1,32 @@
+//! The opportunity lifecycle planner (DESIGN.md §3), pure and without I/O.
+//!
+//! Store events accumulate into [`LifecycleFacts`] (a join-semilattice, so
+//! order and repeats do not matter); [`target`] derives the Salesforce records
+//! the facts call for under the store's settings; [`plan`] turns the change
+//! between the last written target and the new one into upserts by external
+//! id (see [`keys`] for the key conventions).
+
+mod event;
+mod facts;
+pub mod keys;
+mod plan;
+mod stage;
+mod target;
+
+pub use event::{Customer, LifecycleEvent, LineItem, Money, Payment};
+pub use facts::{Basket, LifecycleFacts};
+pub use plan::{Operation, ParentRef, plan, plan_customer};
+pub use stage::{ClosedStages, stage};
+pub use target::{
+    ContactRoleTarget, CustomerTarget, DRAFT_ORDER_STATUS, OpportunityTarget, OrderItemTarget, OrderTarget, Target,
+    close_date, target,
+};
+
+#[cfg(test)]
+mod facts_tests;
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
+mod target_tests;

@@ -1,0 +1,154 @@
+//! Salesforce operations: the difference between the target last written and
+//! the new one. Every record is an upsert by the external id forcesync owns,
+//! and lookups name their parent by external id, so a repeated operation is
+//! harmless. Operations come parents first: Account, Contact, Opportunity,
+//! contact role, Order, OrderItems. Nothing is ever deleted.
+
+use super::event::{Customer, Money};
+use super::target::{ContactRoleTarget, CustomerTarget, OpportunityTarget, OrderTarget, Target};
+use crate::domain::store::StoreCode;
+use crate::domain::write_plan::DEFAULT_EXTERNAL_ID_FIELD;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A lookup to a parent record named by its external id, written in
+/// Salesforce's relationship form: `"Account": {"ForceSync_Key__c": "main:customer:42"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentRef {
+    /// The relationship name (`Account` for `AccountId`).
+    pub relationship: String,
+    /// The parent's object.
+    pub object: String,
+    /// The parent's external id value.
+    pub key: String,
+}
+
+/// One write to Salesforce.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    /// Create or update the record of `object` whose `key_field` is `key`.
+    Upsert { object: String, key_field: String, key: String, fields: BTreeMap<String, Value>, parents: Vec<ParentRef> },
+    /// Make sure this OpportunityContactRole exists (it has no external id).
+    EnsureContactRole { opportunity_key: String, contact_key: String, role: String },
+}
+
+impl Operation {
+    /// An upsert's request body: its fields plus each parent in relationship
+    /// form. `None` for other operations.
+    pub fn upsert_body(&self) -> Option<Value> {
+        let Self::Upsert { fields, parents, .. } = self else { return None };
+        let mut body: Map<String, Value> = fields.iter().map(|(name, value)| (name.clone(), value.clone())).collect();
+        for parent in parents {
+            let mut reference = Map::new();
+            reference.insert(DEFAULT_EXTERNAL_ID_FIELD.to_owned(), Value::String(parent.key.clone()));
+            body.insert(parent.relationship.clone(), Value::Object(reference));
+        }
+        Some(Value::Object(body))
+    }
+}
+
+/// The operations that take Salesforce from `previous` (last written) to
+/// `next`: the records that differ, parents first; none when they are equal.
+pub fn plan(previous: &Target, next: &Target) -> Vec<Operation> {
+    let written = operations(previous);
+    operations(next).into_iter().filter(|operation| !written.contains(operation)).collect()
+}
+
+/// The Account and Contact of a customer (for customer saves outside a sale).
+pub fn plan_customer(store: &StoreCode, customer: &Customer) -> Vec<Operation> {
+    customer_operations(&CustomerTarget::new(store, customer))
+}
+
+/// Every operation that writes `target`, parents first.
+fn operations(target: &Target) -> Vec<Operation> {
+    let mut operations = Vec::new();
+    if let Some(customer) = &target.customer {
+        operations.extend(customer_operations(customer));
+    }
+    if let Some(opportunity) = &target.opportunity {
+        operations.push(opportunity_operation(opportunity));
+    }
+    if let Some(ContactRoleTarget { opportunity_key, contact_key, role }) = &target.contact_role {
+        operations.push(Operation::EnsureContactRole {
+            opportunity_key: opportunity_key.clone(),
+            contact_key: contact_key.clone(),
+            role: role.clone(),
+        });
+    }
+    if let Some(order) = &target.order {
+        operations.extend(order_operations(order));
+    }
+    operations
+}
+
+fn upsert(object: &str, key: &str, fields: Vec<(&str, Value)>, parents: Vec<ParentRef>) -> Operation {
+    Operation::Upsert {
+        object: object.to_owned(),
+        key_field: DEFAULT_EXTERNAL_ID_FIELD.to_owned(),
+        key: key.to_owned(),
+        fields: fields.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
+        parents,
+    }
+}
+
+fn parent(relationship: &str, object: &str, key: &str) -> ParentRef {
+    ParentRef { relationship: relationship.to_owned(), object: object.to_owned(), key: key.to_owned() }
+}
+
+fn text(value: &str) -> Value {
+    Value::String(value.to_owned())
+}
+
+fn number(value: f64) -> Value {
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+fn money(value: Money) -> Value {
+    number(value.to_f64())
+}
+
+fn customer_operations(customer: &CustomerTarget) -> Vec<Operation> {
+    // Contact.LastName is required; a customer without one is named by email.
+    let last_name = if customer.last_name.trim().is_empty() { &customer.email } else { &customer.last_name };
+    let phone = customer.phone.as_deref().map(|phone| ("Phone", text(phone)));
+    let mut account = vec![("Name", text(&customer.name))];
+    account.extend(phone.clone());
+    let mut contact = vec![
+        ("FirstName", text(&customer.first_name)),
+        ("LastName", text(last_name)),
+        ("Email", text(&customer.email)),
+    ];
+    contact.extend(phone);
+    vec![
+        upsert("Account", &customer.key, account, Vec::new()),
+        upsert("Contact", &customer.key, contact, vec![parent("Account", "Account", &customer.key)]),
+    ]
+}
+
+fn opportunity_operation(opportunity: &OpportunityTarget) -> Operation {
+    let mut fields = vec![
+        ("Name", text(&opportunity.name)),
+        ("StageName", text(&opportunity.stage)),
+        ("CloseDate", text(&opportunity.close_date.format("%Y-%m-%d").to_string())),
+    ];
+    fields.extend(opportunity.amount.map(|amount| ("Amount", money(amount))));
+    let parents = opportunity.account_key.iter().map(|key| parent("Account", "Account", key)).collect();
+    upsert("Opportunity", &opportunity.key, fields, parents)
+}
+
+fn order_operations(order: &OrderTarget) -> Vec<Operation> {
+    let fields = vec![
+        ("EffectiveDate", text(&order.effective_date.format("%Y-%m-%d").to_string())),
+        ("Status", text(&order.status)),
+    ];
+    let mut parents = vec![parent("Account", "Account", &order.account_key)];
+    parents.extend(order.opportunity_key.iter().map(|key| parent("Opportunity", "Opportunity", key)));
+    let mut operations = vec![upsert("Order", &order.key, fields, parents)];
+    for item in &order.items {
+        let fields = vec![("Quantity", number(item.quantity)), ("UnitPrice", money(item.unit_price))];
+        // The engine resolves the PricebookEntry from the product (or sends Product2Id).
+        let parents = vec![parent("Order", "Order", &order.key), parent("Product2", "Product2", &item.product_key)];
+        operations.push(upsert("OrderItem", &item.key, fields, parents));
+    }
+    operations
+}
