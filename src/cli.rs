@@ -97,6 +97,16 @@ pub enum StoreCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Show who changed the store's configuration, and when (newest first).
+    Audit {
+        #[arg(long)]
+        code: String,
+        /// Entries to show.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Delete a store with its settings, credentials and tokens.
     Delete {
         #[arg(long)]
@@ -201,6 +211,16 @@ async fn store(command: StoreCommand) -> anyhow::Result<()> {
             println!("Issued token {} for store {code:?}; earlier tokens are revoked.", issued.token_id);
             println!("Store token (shown only now):");
             println!("    {}", issued.token.expose());
+        }
+        StoreCommand::Audit { code, limit, database } => {
+            let code = parse_code(&code)?;
+            let storage = server::open_storage(&database_config(database)).await?;
+            println!("{:<20} {:<28} {:<24} FIELDS", "WHEN (UTC)", "WHO", "ACTION");
+            for entry in storage.list_audit(code.as_str(), limit.clamp(1, 10_000)).await? {
+                let at = chrono::DateTime::from_timestamp_millis(entry.at_millis).unwrap_or_default();
+                let when = at.format("%Y-%m-%d %H:%M:%S");
+                println!("{when:<20} {:<28} {:<24} {}", entry.actor, entry.action, entry.fields.join(", "));
+            }
         }
         StoreCommand::Delete { code, database } => {
             let code = parse_code(&code)?;

@@ -73,11 +73,10 @@ impl StoreConfig {
         if let Some(expected) = expected.filter(|e| *e != current.version) {
             return Err(ApiError::EtagMismatch { expected: etag(expected), current: etag(current.version) });
         }
-        let settings = match &request.settings {
-            Some(changes) => {
-                merge_settings(&current.settings, changes, request.update_mask.as_ref().map(|m| m.paths.as_slice()))?.0
-            }
-            None => current.settings.clone(),
+        let mask = request.update_mask.as_ref().map(|m| m.paths.as_slice());
+        let (settings, changed) = match &request.settings {
+            Some(changes) => merge_settings(&current.settings, changes, mask)?,
+            None => (current.settings.clone(), Vec::new()),
         };
         let pending = parse_credentials(&request.credentials)?;
         let mut secrets = BTreeMap::new();
@@ -121,7 +120,7 @@ impl StoreConfig {
                     let value = value.map(|v| self.seal(&code, kind, &v)).transpose()?;
                     sealed.push((kind, value));
                 }
-                let saved = self.storage.apply_config(&code, expected, &settings, &sealed, &actor).await?;
+                let saved = self.storage.apply_config(&code, expected, &settings, &sealed, &changed, &actor).await?;
                 response.applied = true;
                 response.etag = etag(saved.version);
             }

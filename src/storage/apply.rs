@@ -10,18 +10,21 @@ use super::{Storage, StorageError, now_millis, with_pool};
 
 impl Storage {
     /// Saves `settings` (if still at `expected_version`) and the credential
-    /// changes, auditing both; nothing is written on a version conflict.
+    /// changes, auditing `changed_settings` and the credential kinds; nothing
+    /// is written on a version conflict.
     pub async fn apply_config(
         &self,
         code: &str,
         expected_version: i64,
         settings: &StoreSettings,
         credentials: &[(CredentialKind, Option<Vec<u8>>)],
+        changed_settings: &[String],
         actor: &Actor,
     ) -> Result<VersionedSettings, StorageError> {
         let json = serde_json::to_string(settings).map_err(|e| StorageError::Corrupt(format!("settings: {e}")))?;
         let now = now_millis();
-        let kinds: Vec<String> = credentials.iter().map(|(kind, _)| kind.as_str().to_owned()).collect();
+        let kinds = credentials.iter().map(|(kind, _)| kind.as_str().to_owned());
+        let fields: Vec<String> = changed_settings.iter().cloned().chain(kinds).collect();
         let saved: Option<i64> = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let row = compare_and_swap(&mut *tx, code, expected_version, &json, now).await?;
@@ -41,7 +44,7 @@ impl Storage {
                     };
                     query.execute(&mut *tx).await?;
                 }
-                audit::record(&mut *tx, code, actor, "test_connection_apply", &kinds, now).await?;
+                audit::record(&mut *tx, code, actor, "test_connection_apply", &fields, now).await?;
                 tx.commit().await?;
                 Some(version)
             } else {

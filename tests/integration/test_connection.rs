@@ -102,6 +102,9 @@ async fn apply_saves_the_pending_config_when_every_check_passes() {
         .into_inner();
     assert_eq!(config.settings.and_then(|c| c.connection).map(|c| c.username), Some(USER.to_owned()));
     assert!(config.credentials.iter().filter(|c| c.is_set).count() == 2, "password and token saved");
+    let audit = s.app.server.storage.list_audit("main", 1).await.expect("audit");
+    assert_eq!(audit[0].action, "test_connection_apply");
+    assert_eq!(audit[0].fields, ["connection.login_url", "connection.username", "password", "security_token"]);
     // The saved configuration tests green again without pending input.
     let again = s.test(TestConnectionRequest { store_code: "main".into(), ..Default::default() }).await;
     assert!(again.passed && !again.applied);
