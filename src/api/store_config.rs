@@ -1,5 +1,6 @@
 //! `forcesync.v1.StoreConfigService`: a store reads and changes its own
-//! settings and sets its Salesforce credentials (write-only).
+//! settings and sets its Salesforce credentials (write-only). Test Connection
+//! and WSDL import live in their own files.
 
 use tonic::{Request, Response, Status};
 
@@ -32,9 +33,7 @@ impl StoreConfig {
     pub fn new(storage: Storage, sealer: Sealer, http: reqwest::Client, retry: RetryPolicy) -> Self {
         Self { auth: StoreAuth::new(storage.clone()), storage, sealer, http, retry }
     }
-}
 
-impl StoreConfig {
     pub(super) fn seal(&self, code: &str, kind: CredentialKind, value: &str) -> Result<Vec<u8>, ApiError> {
         Ok(self.sealer.seal(value.as_bytes(), &kind.seal_context(code))?)
     }
