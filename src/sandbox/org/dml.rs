@@ -147,8 +147,7 @@ impl Org {
             return Ok(Upserted { id: id.as_str().to_owned(), created: false });
         }
         let key = schema_object
-            .field(field)
-            .filter(|f| f.external_id || f.id_lookup)
+            .upsert_key(field)
             .map(|f| f.name.clone())
             .ok_or_else(|| DmlError::NotAnExternalId(field.to_owned()))?;
         let matches =

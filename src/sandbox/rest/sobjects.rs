@@ -136,7 +136,7 @@ fn by_external_id(
     value: &str,
 ) -> RestResponse {
     let Some(schema) = state.org.schema.object(object) else { return RestResponse::not_found() };
-    let Some(key) = schema.field(field).filter(|f| f.external_id || f.id_lookup).map(|f| f.name.clone()) else {
+    let Some(key) = schema.upsert_key(field).map(|f| f.name.clone()) else {
         return RestResponse::errors(404, &DmlError::NotAnExternalId(field.to_owned()).errors());
     };
     let object = schema.name.clone();
