@@ -4,6 +4,7 @@
 pub mod lifecycle;
 pub mod settings;
 pub mod store;
+pub mod sync;
 pub mod token;
 pub mod write_plan;
 

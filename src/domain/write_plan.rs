@@ -59,7 +59,7 @@ pub fn plan(settings: &StoreSettings) -> Vec<ObjectWrite> {
                 "OpportunityContactRole",
                 "contact roles",
                 &["OpportunityId", "ContactId", "Role"],
-                false,
+                true,
             ));
         }
     }

@@ -30,3 +30,8 @@ pub fn order_item_key(store: &StoreCode, order_id: &str, line_number: usize) -> 
 pub fn product_key(store: &StoreCode, sku: &str) -> String {
     format!("{store}:product:{sku}")
 }
+
+/// The key of the OpportunityContactRole on an Opportunity: `main:cart:77:role`.
+pub fn contact_role_key(opportunity_key: &str) -> String {
+    format!("{opportunity_key}:role")
+}

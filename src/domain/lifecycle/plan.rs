@@ -5,6 +5,7 @@
 //! contact role, Order, OrderItems. Nothing is ever deleted.
 
 use super::event::{Customer, Money};
+use super::keys;
 use super::target::{ContactRoleTarget, CustomerTarget, OpportunityTarget, OrderTarget, Target};
 use crate::domain::store::StoreCode;
 use crate::domain::write_plan::DEFAULT_EXTERNAL_ID_FIELD;
@@ -28,22 +29,31 @@ pub struct ParentRef {
 pub enum Operation {
     /// Create or update the record of `object` whose `key_field` is `key`.
     Upsert { object: String, key_field: String, key: String, fields: BTreeMap<String, Value>, parents: Vec<ParentRef> },
-    /// Make sure this OpportunityContactRole exists (it has no external id).
-    EnsureContactRole { opportunity_key: String, contact_key: String, role: String },
 }
 
 impl Operation {
-    /// An upsert's request body: its fields plus each parent in relationship
-    /// form. `None` for other operations.
-    pub fn upsert_body(&self) -> Option<Value> {
-        let Self::Upsert { fields, parents, .. } = self else { return None };
+    /// The object written.
+    pub fn object(&self) -> &str {
+        let Self::Upsert { object, .. } = self;
+        object
+    }
+
+    /// The external id of the record written.
+    pub fn key(&self) -> &str {
+        let Self::Upsert { key, .. } = self;
+        key
+    }
+
+    /// The request body: its fields plus each parent in relationship form.
+    pub fn body(&self) -> Value {
+        let Self::Upsert { fields, parents, .. } = self;
         let mut body: Map<String, Value> = fields.iter().map(|(name, value)| (name.clone(), value.clone())).collect();
         for parent in parents {
             let mut reference = Map::new();
             reference.insert(DEFAULT_EXTERNAL_ID_FIELD.to_owned(), Value::String(parent.key.clone()));
             body.insert(parent.relationship.clone(), Value::Object(reference));
         }
-        Some(Value::Object(body))
+        Value::Object(body)
     }
 }
 
@@ -69,11 +79,10 @@ fn operations(target: &Target) -> Vec<Operation> {
         operations.push(opportunity_operation(opportunity));
     }
     if let Some(ContactRoleTarget { opportunity_key, contact_key, role }) = &target.contact_role {
-        operations.push(Operation::EnsureContactRole {
-            opportunity_key: opportunity_key.clone(),
-            contact_key: contact_key.clone(),
-            role: role.clone(),
-        });
+        let parents =
+            vec![parent("Opportunity", "Opportunity", opportunity_key), parent("Contact", "Contact", contact_key)];
+        let key = keys::contact_role_key(opportunity_key);
+        operations.push(upsert("OpportunityContactRole", &key, vec![("Role", text(role))], parents));
     }
     if let Some(order) = &target.order {
         operations.extend(order_operations(order));

@@ -10,14 +10,11 @@ fn every_order() -> StoreSettings {
     StoreSettings { create_order: CreateOrder::EveryOrder, ..StoreSettings::default() }
 }
 
-/// `Object:key` (or `Role:opportunity`) for each operation.
+/// `Object:key` for each operation.
 fn summary(operations: &[Operation]) -> Vec<String> {
     operations
         .iter()
-        .map(|operation| match operation {
-            Operation::Upsert { object, key, .. } => format!("{object}:{key}"),
-            Operation::EnsureContactRole { opportunity_key, .. } => format!("Role:{opportunity_key}"),
-        })
+        .map(|operation| format!("{}:{}", operation.object(), operation.key()))
         .collect()
 }
 
@@ -35,7 +32,7 @@ fn a_first_plan_writes_parents_before_children() {
             "Account:main:customer:42",
             "Contact:main:customer:42",
             "Opportunity:main:cart:77",
-            "Role:main:cart:77",
+            "OpportunityContactRole:main:cart:77:role",
             "Order:main:order:100000123",
             "OrderItem:main:orderitem:100000123:1",
             "OrderItem:main:orderitem:100000123:2",
@@ -81,43 +78,44 @@ fn upserts_name_parents_by_external_id() {
     let operations = plan(&Target::default(), &target_of(&every_order(), &whole_sale()));
     let opportunity = upsert_of(&operations, "Opportunity");
     assert_eq!(
-        opportunity.upsert_body(),
-        Some(json!({
+        opportunity.body(),
+        json!({
             "Name": "Jane Doe – Order 100000123",
             "StageName": "Closed Lost",
             "CloseDate": "2025-03-31",
             "Amount": 45.49,
             "Account": {"ForceSync_Key__c": "main:customer:42"},
-        }))
+        })
     );
     let Operation::Upsert { key_field, .. } = opportunity else { unreachable!() };
     assert_eq!(key_field, write_plan::DEFAULT_EXTERNAL_ID_FIELD);
     assert_eq!(
-        upsert_of(&operations, "Order").upsert_body(),
-        Some(json!({
+        upsert_of(&operations, "Order").body(),
+        json!({
             "EffectiveDate": "2025-03-02",
             "Status": "Cancelled",
             "Account": {"ForceSync_Key__c": "main:customer:42"},
             "Opportunity": {"ForceSync_Key__c": "main:cart:77"},
-        }))
+        })
     );
     assert_eq!(
-        upsert_of(&operations, "OrderItem").upsert_body(),
-        Some(json!({
+        upsert_of(&operations, "OrderItem").body(),
+        json!({
             "Quantity": 1.0,
             "UnitPrice": 19.99,
             "Order": {"ForceSync_Key__c": "main:order:100000123"},
             "Product2": {"ForceSync_Key__c": "main:product:WB-01"},
-        }))
-    );
-    assert_eq!(
-        operations.iter().find(|op| matches!(op, Operation::EnsureContactRole { .. })),
-        Some(&Operation::EnsureContactRole {
-            opportunity_key: "main:cart:77".into(),
-            contact_key: "main:customer:42".into(),
-            role: "Decision Maker".into(),
         })
     );
+    assert_eq!(
+        upsert_of(&operations, "OpportunityContactRole").body(),
+        json!({
+            "Role": "Decision Maker",
+            "Opportunity": {"ForceSync_Key__c": "main:cart:77"},
+            "Contact": {"ForceSync_Key__c": "main:customer:42"},
+        })
+    );
+    assert_eq!(upsert_of(&operations, "OpportunityContactRole").key(), "main:cart:77:role");
 }
 
 #[test]
@@ -125,7 +123,7 @@ fn fields_match_the_write_plan() {
     let settings = every_order();
     let writes = write_plan::plan(&settings);
     for operation in plan(&Target::default(), &target_of(&settings, &whole_sale())) {
-        let Operation::Upsert { object, fields, parents, .. } = operation else { continue };
+        let Operation::Upsert { object, fields, parents, .. } = operation;
         let write = writes.iter().find(|w| w.object == object).expect("object in the write plan");
         let lookups = parents.iter().map(|p| format!("{}Id", p.relationship));
         for field in fields.keys().cloned().chain(lookups) {
@@ -140,7 +138,7 @@ fn fields_match_the_write_plan() {
 fn customers_become_an_account_and_a_contact() {
     let operations = plan_customer(&store(), &jane());
     assert_eq!(summary(&operations), ["Account:main:customer:42", "Contact:main:customer:42"]);
-    assert_eq!(operations[0].upsert_body(), Some(json!({"Name": "Jane Doe", "Phone": "+1 555 0100"})));
+    assert_eq!(operations[0].body(), json!({"Name": "Jane Doe", "Phone": "+1 555 0100"}));
     let guest = Customer {
         key: Customer::key_for(None, "Guest@Example.com"),
         email: "guest@example.com".into(),
@@ -150,14 +148,14 @@ fn customers_become_an_account_and_a_contact() {
     };
     let operations = plan_customer(&store(), &guest);
     assert_eq!(summary(&operations)[1], "Contact:main:customer:guest:guest@example.com");
-    assert_eq!(operations[0].upsert_body(), Some(json!({"Name": "guest@example.com"})));
+    assert_eq!(operations[0].body(), json!({"Name": "guest@example.com"}));
     assert_eq!(
-        operations[1].upsert_body(),
-        Some(json!({
+        operations[1].body(),
+        json!({
             "FirstName": "",
             "LastName": "guest@example.com",
             "Email": "guest@example.com",
             "Account": {"ForceSync_Key__c": "main:customer:guest:guest@example.com"},
-        }))
+        })
     );
 }

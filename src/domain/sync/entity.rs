@@ -1,0 +1,145 @@
+//! Entities: what events accumulate into, and what the engine syncs as one
+//! unit. A customer save belongs to its customer, each product of a batch to
+//! its SKU, and every lifecycle event to one sale, found by any of its
+//! aliases (`cart:77`, `order:100000123`): an order placed from a cart joins
+//! the cart's sale, and a payment that arrives first joins it later.
+
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+use super::event::{CustomerSave, EventPayload, ProductSave};
+use crate::domain::lifecycle::{LifecycleEvent, LifecycleFacts};
+
+/// The kind of an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    Customer,
+    Product,
+    Sale,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Product => "product",
+            Self::Sale => "sale",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Customer, Self::Product, Self::Sale].into_iter().find(|kind| kind.as_str() == raw)
+    }
+}
+
+/// The alias of a customer entity: `customer:42`.
+pub fn customer_alias(customer_key: &str) -> String {
+    format!("customer:{customer_key}")
+}
+
+/// The alias of a product entity: `product:WB-01`.
+pub fn product_alias(sku: &str) -> String {
+    format!("product:{sku}")
+}
+
+/// Everything known about one entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum EntityFacts {
+    /// The latest save of the customer.
+    Customer(CustomerSave),
+    /// The latest save of the product.
+    Product(ProductSave),
+    Sale(LifecycleFacts),
+}
+
+impl EntityFacts {
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            Self::Customer(_) => EntityKind::Customer,
+            Self::Product(_) => EntityKind::Product,
+            Self::Sale(_) => EntityKind::Sale,
+        }
+    }
+
+    /// Joins `other` into these facts: commutative, associative and idempotent,
+    /// so events may be folded in any order. Saves keep the latest (ties broken
+    /// by content); sales merge their lifecycle facts. Facts of different kinds
+    /// never meet (an alias names one kind), and are left unchanged.
+    pub fn merge(&mut self, other: &EntityFacts) {
+        match (self, other) {
+            (Self::Customer(mine), Self::Customer(theirs)) => {
+                let newer = (theirs.at, &theirs.customer).cmp(&(mine.at, &mine.customer)) == Ordering::Greater;
+                if newer {
+                    *mine = theirs.clone();
+                }
+            }
+            (Self::Product(mine), Self::Product(theirs)) => {
+                if product_order(theirs, mine) == Ordering::Greater {
+                    *mine = theirs.clone();
+                }
+            }
+            (Self::Sale(mine), Self::Sale(theirs)) => mine.merge(theirs),
+            _ => {}
+        }
+    }
+
+    /// The customer entity a sale depends on (synced first), if it names one.
+    pub fn depends_on(&self) -> Option<String> {
+        match self {
+            Self::Sale(facts) => facts.customer().map(|customer| customer_alias(&customer.key)),
+            _ => None,
+        }
+    }
+}
+
+fn product_order(a: &ProductSave, b: &ProductSave) -> Ordering {
+    (a.at, &a.sku, &a.name, a.active, a.price.minor, a.price.exponent).cmp(&(
+        b.at,
+        &b.sku,
+        &b.name,
+        b.active,
+        b.price.minor,
+        b.price.exponent,
+    ))
+}
+
+/// One entity an event touches: the aliases that find it and the facts it adds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Routed {
+    /// Every alias of the entity this event knows; the first names a new entity.
+    pub aliases: Vec<String>,
+    pub facts: EntityFacts,
+}
+
+/// The entities an event touches.
+pub fn route(payload: &EventPayload) -> Vec<Routed> {
+    match payload {
+        EventPayload::Customer(save) => vec![Routed {
+            aliases: vec![customer_alias(&save.customer.key)],
+            facts: EntityFacts::Customer(save.clone()),
+        }],
+        EventPayload::Products(products) => products
+            .iter()
+            .map(|product| Routed { aliases: vec![product_alias(&product.sku)], facts: EntityFacts::Product(product.clone()) })
+            .collect(),
+        EventPayload::Lifecycle(event) => {
+            vec![Routed { aliases: sale_aliases(event), facts: EntityFacts::Sale(LifecycleFacts::from_event(event)) }]
+        }
+    }
+}
+
+/// A sale's aliases from one event: its cart first (the Opportunity's key when
+/// known), then its order.
+fn sale_aliases(event: &LifecycleEvent) -> Vec<String> {
+    let cart = |id: &str| format!("cart:{id}");
+    let order = |id: &str| format!("order:{id}");
+    match event {
+        LifecycleEvent::CheckoutStarted { cart_id, .. } => vec![cart(cart_id)],
+        LifecycleEvent::OrderPlaced { order_id, cart_id, .. } => {
+            cart_id.iter().map(|id| cart(id)).chain([order(order_id)]).collect()
+        }
+        LifecycleEvent::OrderPaid { order_id, .. } | LifecycleEvent::OrderStatusChanged { order_id, .. } => {
+            vec![order(order_id)]
+        }
+    }
+}

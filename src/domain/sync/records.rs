@@ -1,0 +1,122 @@
+//! The Salesforce writes an entity's facts call for, now: every record of the
+//! entity as an upsert by external id (the engine skips those already written
+//! with the same values). A sale waits until it knows its buyer: an
+//! Opportunity or Order without an Account would be orphaned, and its key
+//! could still change from the order's to the cart's.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use super::entity::EntityFacts;
+use super::event::ProductSave;
+use crate::domain::lifecycle::{self, ClosedStages, Operation, Target, keys};
+use crate::domain::settings::StoreSettings;
+use crate::domain::store::StoreCode;
+use crate::domain::write_plan::DEFAULT_EXTERNAL_ID_FIELD;
+
+/// What an entity needs written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Planned {
+    /// These upserts, parents first.
+    Write(Vec<Operation>),
+    /// Nothing can be written yet, for this reason.
+    Waiting(&'static str),
+}
+
+/// Why a sale waits: no checkout or placed order has named its buyer.
+pub const WAITING_FOR_BUYER: &str = "waiting for the checkout or placed order that names the buyer";
+
+/// The writes `facts` call for under `settings`.
+pub fn planned(settings: &StoreSettings, store: &StoreCode, facts: &EntityFacts, closed: &ClosedStages) -> Planned {
+    match facts {
+        EntityFacts::Customer(save) => Planned::Write(lifecycle::plan_customer(store, &save.customer)),
+        EntityFacts::Product(product) => Planned::Write(vec![product_operation(store, product)]),
+        EntityFacts::Sale(facts) if facts.customer().is_none() => Planned::Waiting(WAITING_FOR_BUYER),
+        EntityFacts::Sale(facts) => {
+            let target = lifecycle::target(settings, store, facts, closed);
+            Planned::Write(lifecycle::plan(&Target::default(), &target))
+        }
+    }
+}
+
+/// The Product2 of a store product (its PricebookEntry has no external id:
+/// the engine finds or creates it by price book and product).
+pub fn product_operation(store: &StoreCode, product: &ProductSave) -> Operation {
+    let fields: BTreeMap<String, Value> = [
+        ("Name", Value::String(product.name.clone())),
+        ("ProductCode", Value::String(product.sku.clone())),
+        ("IsActive", Value::Bool(product.active)),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .collect();
+    Operation::Upsert {
+        object: "Product2".to_owned(),
+        key_field: DEFAULT_EXTERNAL_ID_FIELD.to_owned(),
+        key: keys::product_key(store, &product.sku),
+        fields,
+        parents: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lifecycle::{Customer, LifecycleEvent, LifecycleFacts, Money, Payment};
+    use crate::domain::sync::event::CustomerSave;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use serde_json::json;
+
+    fn store() -> StoreCode {
+        StoreCode::parse("main").expect("valid")
+    }
+
+    fn closed(settings: &StoreSettings) -> ClosedStages {
+        ClosedStages::defaults(settings)
+    }
+
+    fn jane() -> Customer {
+        Customer {
+            key: "42".into(),
+            email: "jane@example.com".into(),
+            first_name: "Jane".into(),
+            last_name: "Doe".into(),
+            phone: None,
+        }
+    }
+
+    #[test]
+    fn a_sale_without_a_buyer_waits() {
+        let settings = StoreSettings::default();
+        let at = Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).single().expect("time");
+        let payment = Payment {
+            invoice_id: "inv-1".into(),
+            paid_on: NaiveDate::from_ymd_opt(2025, 3, 3).expect("date"),
+            amount: Money { minor: 100, exponent: 2 },
+        };
+        let facts = LifecycleFacts::from_event(&LifecycleEvent::OrderPaid { order_id: "1".into(), payment, at });
+        assert_eq!(
+            planned(&settings, &store(), &EntityFacts::Sale(facts), &closed(&settings)),
+            Planned::Waiting(WAITING_FOR_BUYER)
+        );
+    }
+
+    #[test]
+    fn customers_and_products_write_their_records() {
+        let settings = StoreSettings::default();
+        let at = Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).single().expect("time");
+        let customer = EntityFacts::Customer(CustomerSave { customer: jane(), at });
+        let Planned::Write(ops) = planned(&settings, &store(), &customer, &closed(&settings)) else { panic!("writes") };
+        assert_eq!(ops.iter().map(Operation::object).collect::<Vec<_>>(), ["Account", "Contact"]);
+        let product = ProductSave {
+            sku: "WB-01".into(),
+            name: "Water bottle".into(),
+            price: Money { minor: 1999, exponent: 2 },
+            active: true,
+            at,
+        };
+        let op = product_operation(&store(), &product);
+        assert_eq!((op.object(), op.key()), ("Product2", "main:product:WB-01"));
+        assert_eq!(op.body(), json!({"Name": "Water bottle", "ProductCode": "WB-01", "IsActive": true}));
+    }
+}
