@@ -10,6 +10,8 @@ mod settings_convert;
 mod settings_sections;
 mod store_admin;
 mod store_config;
+mod sync_convert;
+mod sync_values;
 mod test_connection;
 mod wsdl_import;
 

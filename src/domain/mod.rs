@@ -45,6 +45,16 @@ impl Violations {
         parsed.map_err(|description| self.add(field, description)).ok()
     }
 
+    /// Runs `check` with `prefix` appended to this collector's prefix, for a
+    /// nested message or a list element (`customer.`, `items[2].`).
+    pub fn nested<T>(&mut self, prefix: &str, check: impl FnOnce(&mut Self) -> T) -> T {
+        let outer = self.prefix.len();
+        self.prefix.push_str(prefix);
+        let value = check(self);
+        self.prefix.truncate(outer);
+        value
+    }
+
     pub fn is_empty(&self) -> bool {
         self.found.is_empty()
     }
@@ -55,5 +65,30 @@ impl Violations {
             return Err(self.found);
         }
         value().ok_or_else(|| vec![FieldViolation::new(self.prefix, "invalid value")])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FieldViolation, Violations};
+
+    #[test]
+    fn nested_prefixes_compose_and_are_restored() {
+        let mut v = Violations::with_prefix("events[0].");
+        let inner = v.nested("order.", |v| {
+            v.add("order_id", "is required");
+            v.nested("items[2].", |v| v.add("sku", "is required"));
+            7
+        });
+        v.add("event", "is required");
+        assert_eq!(inner, 7);
+        assert_eq!(
+            v.finish(|| Some(())),
+            Err(vec![
+                FieldViolation::new("events[0].order.order_id", "is required"),
+                FieldViolation::new("events[0].order.items[2].sku", "is required"),
+                FieldViolation::new("events[0].event", "is required"),
+            ])
+        );
     }
 }
