@@ -139,6 +139,7 @@ fn database_config(database: DatabaseArgs) -> ServeConfig {
         admin_token: None,
         master_key: None,
         retry: Default::default(),
+        engine: Default::default(),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod api;
 pub mod bench;
 pub mod cli;
 pub mod domain;
+pub mod engine;
 pub mod pb;
 pub mod salesforce;
 pub mod sandbox;

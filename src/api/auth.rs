@@ -2,6 +2,10 @@
 //! a hash held in memory; store tokens are looked up by hash in the database
 //! and must belong to the store a request names.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use tonic::metadata::MetadataMap;
 use tonic::service::Interceptor;
 use tonic::{Request, Status};
@@ -70,5 +74,52 @@ impl StoreAuth {
             return Err(ApiError::WrongStore(store_code.to_owned()));
         }
         Ok(Actor::StoreToken(owner.token_id))
+    }
+}
+
+/// How long a store token lookup is trusted: a revoked token stops working within this time.
+const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// The store a token belongs to (for the Sync API, where the token names the store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub store_id: i64,
+    pub store_code: String,
+}
+
+/// Resolves store tokens to their store, caching lookups briefly: the Sync
+/// API is called on every store event.
+#[derive(Debug, Clone)]
+pub struct TokenStores {
+    storage: Storage,
+    cache: Arc<Mutex<HashMap<TokenHash, (Caller, Instant)>>>,
+}
+
+impl TokenStores {
+    pub fn new(storage: Storage) -> Self {
+        Self { storage, cache: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    /// The store whose valid token the call carries.
+    pub async fn caller(&self, metadata: &MetadataMap) -> Result<Caller, ApiError> {
+        let token = bearer(metadata)?;
+        if !token.is_store_token() {
+            return Err(ApiError::InvalidToken);
+        }
+        let hash = token.hash();
+        if let Some((caller, at)) = self.cache.lock().map_err(|_| ApiError::InvalidToken)?.get(&hash)
+            && at.elapsed() < TOKEN_CACHE_TTL
+        {
+            return Ok(caller.clone());
+        }
+        let (store_id, store_code) =
+            self.storage.store_by_token(hash.as_bytes()).await?.ok_or(ApiError::InvalidToken)?;
+        let caller = Caller { store_id, store_code };
+        let mut cache = self.cache.lock().map_err(|_| ApiError::InvalidToken)?;
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(hash, (caller.clone(), Instant::now()));
+        Ok(caller)
     }
 }

@@ -8,6 +8,7 @@ use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::domain::FieldViolation;
+use crate::storage::sync::IntakeError;
 use crate::storage::{SealError, StorageError};
 
 /// `ErrorInfo.domain` of every forcesync error.
@@ -29,6 +30,13 @@ pub enum ApiError {
     StoreExists(String),
     #[error("the settings changed since etag {expected:?}; read them again (current etag {current:?})")]
     EtagMismatch { expected: String, current: String },
+    #[error("event id {event_id:?} was already used for a different event (sequence {sequence}); use a new id")]
+    EventIdReused { event_id: String, sequence: i64 },
+    #[error("nothing has been received for {0}")]
+    EntityNotFound(String),
+    /// The service cannot take the request now; retrying later is safe.
+    #[error("{0}; retry later")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -51,6 +59,9 @@ impl ApiError {
             Self::StoreNotFound(_) => Code::NotFound,
             Self::StoreExists(_) => Code::AlreadyExists,
             Self::EtagMismatch { .. } => Code::Aborted,
+            Self::EventIdReused { .. } => Code::AlreadyExists,
+            Self::EntityNotFound(_) => Code::NotFound,
+            Self::Unavailable(_) => Code::Unavailable,
             Self::Internal(_) => Code::Internal,
         }
     }
@@ -77,6 +88,14 @@ impl ApiError {
             Self::EtagMismatch { current, .. } => {
                 info("ETAG_MISMATCH", HashMap::from([("current_etag".into(), current.clone())]))
             }
+            Self::EventIdReused { event_id, sequence } => info(
+                "EVENT_ID_REUSED",
+                HashMap::from([("event_id".into(), event_id.clone()), ("sequence".into(), sequence.to_string())]),
+            ),
+            Self::EntityNotFound(alias) => {
+                ErrorDetails::with_resource_info("forcesync.v1.SyncEntity", alias.clone(), "", self.to_string())
+            }
+            Self::Unavailable(_) => ErrorDetails::with_retry_info(Some(std::time::Duration::from_secs(1))),
             Self::Internal(_) => ErrorDetails::new(),
         }
     }
@@ -104,6 +123,20 @@ impl From<StorageError> for ApiError {
             | StorageError::Random(_)
             | StorageError::Migrate(_)
             | StorageError::Database(_)) => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<IntakeError> for ApiError {
+    fn from(error: IntakeError) -> Self {
+        match error {
+            IntakeError::EventIdReused { event_id, sequence } => Self::EventIdReused { event_id, sequence },
+            IntakeError::Stopped => Self::Unavailable("the service is shutting down".into()),
+            IntakeError::Commit(reason) => {
+                tracing::error!(%reason, "could not store received events");
+                Self::Unavailable("the events could not be stored".into())
+            }
+            IntakeError::Storage(error) => error.into(),
         }
     }
 }

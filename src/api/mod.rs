@@ -10,7 +10,9 @@ mod settings_convert;
 mod settings_sections;
 mod store_admin;
 mod store_config;
+mod sync;
 mod sync_convert;
+mod sync_reads;
 mod sync_values;
 mod test_connection;
 mod wsdl_import;
@@ -19,6 +21,7 @@ pub use auth::{AdminAuth, StoreAuth};
 pub use error::ApiError;
 pub use store_admin::StoreAdmin;
 pub use store_config::StoreConfig;
+pub use sync::Sync;
 
 /// Largest request StoreConfigService accepts (an uploaded WSDL, with room to spare).
 pub const MAX_REQUEST_BYTES: usize = wsdl_import::MAX_WSDL_BYTES + 1024 * 1024;

@@ -3,8 +3,6 @@
 //! every field and reports each problem by its request path (`customer.email`,
 //! `items[2].quantity`, `events[3].order.order_id`) through a `Violations`.
 
-#![allow(dead_code, reason = "called by api::sync, which is being written")]
-
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
@@ -183,7 +181,7 @@ fn product(raw: &pb::Product, first: bool, at: DateTime<Utc>, v: &mut Violations
     let sku = v.check("sku", sku);
     let name = v.check("name", val::required_text(&raw.name, MAX_NAME_CHARS));
     let price = v.check("price", val::money(&raw.price));
-    Some(ProductSave { sku: sku?, name: name?, price: price?, active: raw.active, at })
+    Some(ProductSave { sku: sku?, name: name?, price: price?, active: raw.active.unwrap_or(true), at })
 }
 
 /// An event kind as the wire enum.

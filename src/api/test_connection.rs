@@ -4,47 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::settings::{AuthMethod, StoreSettings};
+use crate::engine::connections::credentials;
 use crate::pb::{self, TestConnectionRequest, TestConnectionResponse};
-use crate::salesforce::auth::{Credentials, Secret};
 use crate::salesforce::preflight::{self, Check, CheckStatus};
 use crate::salesforce::{Client, ConnectionSettings};
-use crate::storage::{Actor, CredentialKind};
+use crate::storage::Actor;
 
 use super::credentials_convert::parse_credentials;
 use super::store_config::{StoreConfig, merge_settings};
 use super::{ApiError, etag, parse_etag};
-
-/// The credentials the settings' auth method needs, or what is missing.
-fn credentials(settings: &StoreSettings, secrets: &BTreeMap<CredentialKind, String>) -> Result<Credentials, String> {
-    let secret = |kind: CredentialKind| secrets.get(&kind).map(|s| Secret::new(s.clone()));
-    let connection = &settings.connection;
-    let need = |what: &str| format!("{what} is not set");
-    match connection.auth_method {
-        AuthMethod::Password => Ok(Credentials::Password {
-            username: Some(connection.username.clone())
-                .filter(|u| !u.is_empty())
-                .ok_or_else(|| need("connection.username"))?,
-            password: secret(CredentialKind::Password).ok_or_else(|| need("the password"))?,
-            security_token: secret(CredentialKind::SecurityToken).unwrap_or_default(),
-        }),
-        AuthMethod::OAuthClientCredentials => Ok(Credentials::ClientCredentials {
-            client_id: Some(connection.client_id.clone())
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| need("connection.client_id"))?,
-            client_secret: secret(CredentialKind::ClientSecret).ok_or_else(|| need("the client secret"))?,
-        }),
-        AuthMethod::OAuthJwtBearer => Ok(Credentials::JwtBearer {
-            client_id: Some(connection.client_id.clone())
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| need("connection.client_id"))?,
-            username: Some(connection.username.clone())
-                .filter(|u| !u.is_empty())
-                .ok_or_else(|| need("connection.username"))?,
-            private_key_pem: secret(CredentialKind::JwtPrivateKey).ok_or_else(|| need("the JWT private key"))?,
-        }),
-    }
-}
 
 fn check_to_proto(check: Check) -> pb::ConnectionCheck {
     let status = match check.status {

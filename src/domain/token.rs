@@ -64,7 +64,7 @@ impl fmt::Debug for Token {
 }
 
 /// SHA-256 of a token: what the database stores and lookups use.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TokenHash([u8; 32]);
 
 impl TokenHash {

@@ -296,6 +296,19 @@ impl Client {
         let reply = self.send(&Call::write(Method::POST, "composite", body, request.is_idempotent())).await?;
         SubResult::parse_all(reply.body.get("compositeResponse"))
     }
+
+    /// Sends one subrequest on its own: one API call per record.
+    pub async fn send_one(&self, item: &Subrequest) -> Result<SubResult, Error> {
+        let call = Call {
+            method: item.method(),
+            path: item.path.clone(),
+            query: Vec::new(),
+            body: item.body.clone(),
+            idempotent: item.is_idempotent(),
+        };
+        let reply = self.send(&call).await?;
+        Ok(SubResult { reference_id: item.reference_id.clone(), status: reply.status, body: reply.body })
+    }
 }
 
 mod graph;

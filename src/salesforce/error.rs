@@ -56,6 +56,12 @@ impl Error {
         Self { code, message: message.into(), fields: Vec::new(), status, class }
     }
 
+    /// Overrides the class where the caller knows better (a duplicate that a retry resolves).
+    pub fn with_class(mut self, class: ErrorClass) -> Self {
+        self.class = class;
+        self
+    }
+
     pub fn with_fields(mut self, fields: Vec<String>) -> Self {
         self.fields = fields;
         self

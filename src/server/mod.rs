@@ -7,20 +7,24 @@ pub mod admin_token;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
-use crate::api::{AdminAuth, StoreAdmin, StoreConfig};
+use crate::api::{AdminAuth, StoreAdmin, StoreConfig, Sync};
 use crate::domain::token::Token;
+use crate::engine::{self, Connections, EngineConfig, EngineHandle};
 use crate::pb::store_admin_service_server::StoreAdminServiceServer;
 use crate::pb::store_config_service_server::StoreConfigServiceServer;
+use crate::pb::sync_service_server::SyncServiceServer;
 use crate::salesforce::retry::RetryPolicy;
+use crate::storage::sync::Intake;
 use crate::storage::{MasterKey, Sealer, Storage};
 
 /// Everything `serve` needs, already parsed.
@@ -36,6 +40,8 @@ pub struct ServeConfig {
     pub master_key: Option<MasterKey>,
     /// Retries of transient Salesforce failures.
     pub retry: RetryPolicy,
+    /// The sync engine's tuning.
+    pub engine: EngineConfig,
 }
 
 impl ServeConfig {
@@ -53,10 +59,12 @@ pub struct RunningServer {
     pub storage: Storage,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
+    engine: Option<EngineHandle>,
 }
 
 impl RunningServer {
-    /// Stops accepting calls, lets in-flight calls finish, closes the database.
+    /// Stops accepting calls, lets in-flight calls finish, stops the engine
+    /// (releasing its leases), closes the database.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         if let Some(signal) = self.shutdown.take() {
             let _ = signal.send(());
@@ -66,9 +74,22 @@ impl RunningServer {
 
     /// Waits until the server stops (after its shutdown signal).
     pub async fn wait(&mut self) -> anyhow::Result<()> {
-        (&mut self.task).await.context("server task panicked")?.context("gRPC server failed")?;
+        let served = (&mut self.task).await.context("server task panicked")?.context("gRPC server failed");
+        if let Some(engine) = self.engine.take() {
+            engine.shutdown().await;
+        }
         self.storage.close().await;
-        Ok(())
+        served
+    }
+
+    /// Stops everything at once, as a killed process would: no call is
+    /// finished, no lease released, nothing flushed beyond what was committed.
+    pub async fn kill(mut self) {
+        self.task.abort();
+        if let Some(engine) = self.engine.take() {
+            engine.abort();
+        }
+        self.storage.close().await;
     }
 }
 
@@ -120,9 +141,17 @@ pub async fn start(
         .user_agent(concat!("forcesync/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("cannot build the HTTP client")?;
+    let sealer = Sealer::new(&master_key);
     let config_service =
-        StoreConfigServiceServer::new(StoreConfig::new(storage.clone(), Sealer::new(&master_key), http, config.retry))
+        StoreConfigServiceServer::new(StoreConfig::new(storage.clone(), sealer.clone(), http.clone(), config.retry))
             .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
+    let committed = Arc::new(Notify::new());
+    let intake = Intake::start(storage.clone(), committed.clone());
+    let sync_service = SyncServiceServer::new(Sync::new(storage.clone(), intake))
+        .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
+    health_reporter.set_serving::<SyncServiceServer<Sync>>().await;
+    let connections = Connections::new(storage.clone(), sealer, http, config.retry);
+    let engine = engine::start(storage.clone(), connections, config.engine.clone(), committed);
 
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
     let signal = async move {
@@ -133,6 +162,7 @@ pub async fn start(
         tracing::info!("shutting down: finishing in-flight calls");
         health_reporter.set_not_serving::<StoreAdminServiceServer<StoreAdmin>>().await;
         health_reporter.set_not_serving::<StoreConfigServiceServer<StoreConfig>>().await;
+        health_reporter.set_not_serving::<SyncServiceServer<Sync>>().await;
     };
     let router = Server::builder()
         .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()))
@@ -140,11 +170,12 @@ pub async fn start(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(admin)
-        .add_service(config_service);
+        .add_service(config_service)
+        .add_service(sync_service);
     let incoming = TcpIncoming::from(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, signal));
     tracing::info!(%addr, database = storage.backend_name(), "forcesync is serving");
-    Ok(RunningServer { addr, generated_admin_token, storage, shutdown: Some(shutdown_tx), task })
+    Ok(RunningServer { addr, generated_admin_token, storage, shutdown: Some(shutdown_tx), task, engine: Some(engine) })
 }
 
 /// Resolves when the process gets SIGINT (Ctrl-C) or SIGTERM.

@@ -13,6 +13,7 @@ mod error;
 mod sealing;
 mod settings;
 mod stores;
+pub mod sync;
 mod tokens;
 
 use std::path::Path;

@@ -64,6 +64,7 @@ async fn shutdown_is_graceful_and_the_data_survives_a_restart() {
         admin_token: None,
         master_key: None,
         retry: Default::default(),
+        engine: Default::default(),
     };
     let restarted = forcesync::server::start(config, std::future::pending()).await.expect("restart");
     assert!(restarted.generated_admin_token.is_some(), "no admin token configured: one is generated and shown");

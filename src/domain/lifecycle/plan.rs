@@ -24,29 +24,31 @@ pub struct ParentRef {
     pub key: String,
 }
 
-/// One write to Salesforce.
+/// One write to Salesforce: create or update the record of `object` whose
+/// `key_field` is `key`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Operation {
-    /// Create or update the record of `object` whose `key_field` is `key`.
-    Upsert { object: String, key_field: String, key: String, fields: BTreeMap<String, Value>, parents: Vec<ParentRef> },
+pub struct Operation {
+    pub object: String,
+    pub key_field: String,
+    pub key: String,
+    pub fields: BTreeMap<String, Value>,
+    pub parents: Vec<ParentRef>,
 }
 
 impl Operation {
     /// The object written.
     pub fn object(&self) -> &str {
-        let Self::Upsert { object, .. } = self;
-        object
+        &self.object
     }
 
     /// The external id of the record written.
     pub fn key(&self) -> &str {
-        let Self::Upsert { key, .. } = self;
-        key
+        &self.key
     }
 
     /// The request body: its fields plus each parent in relationship form.
     pub fn body(&self) -> Value {
-        let Self::Upsert { fields, parents, .. } = self;
+        let Self { fields, parents, .. } = self;
         let mut body: Map<String, Value> = fields.iter().map(|(name, value)| (name.clone(), value.clone())).collect();
         for parent in parents {
             let mut reference = Map::new();
@@ -91,7 +93,7 @@ fn operations(target: &Target) -> Vec<Operation> {
 }
 
 fn upsert(object: &str, key: &str, fields: Vec<(&str, Value)>, parents: Vec<ParentRef>) -> Operation {
-    Operation::Upsert {
+    Operation {
         object: object.to_owned(),
         key_field: DEFAULT_EXTERNAL_ID_FIELD.to_owned(),
         key: key.to_owned(),

@@ -49,7 +49,7 @@ pub enum EntityFacts {
     Customer(CustomerSave),
     /// The latest save of the product.
     Product(ProductSave),
-    Sale(LifecycleFacts),
+    Sale(Box<LifecycleFacts>),
 }
 
 impl EntityFacts {
@@ -67,16 +67,13 @@ impl EntityFacts {
     /// never meet (an alias names one kind), and are left unchanged.
     pub fn merge(&mut self, other: &EntityFacts) {
         match (self, other) {
-            (Self::Customer(mine), Self::Customer(theirs)) => {
-                let newer = (theirs.at, &theirs.customer).cmp(&(mine.at, &mine.customer)) == Ordering::Greater;
-                if newer {
-                    *mine = theirs.clone();
-                }
+            (Self::Customer(mine), Self::Customer(theirs))
+                if (theirs.at, &theirs.customer).cmp(&(mine.at, &mine.customer)) == Ordering::Greater =>
+            {
+                *mine = theirs.clone();
             }
-            (Self::Product(mine), Self::Product(theirs)) => {
-                if product_order(theirs, mine) == Ordering::Greater {
-                    *mine = theirs.clone();
-                }
+            (Self::Product(mine), Self::Product(theirs)) if product_order(theirs, mine) == Ordering::Greater => {
+                *mine = theirs.clone();
             }
             (Self::Sale(mine), Self::Sale(theirs)) => mine.merge(theirs),
             _ => {}
@@ -120,10 +117,16 @@ pub fn route(payload: &EventPayload) -> Vec<Routed> {
         }],
         EventPayload::Products(products) => products
             .iter()
-            .map(|product| Routed { aliases: vec![product_alias(&product.sku)], facts: EntityFacts::Product(product.clone()) })
+            .map(|product| Routed {
+                aliases: vec![product_alias(&product.sku)],
+                facts: EntityFacts::Product(product.clone()),
+            })
             .collect(),
         EventPayload::Lifecycle(event) => {
-            vec![Routed { aliases: sale_aliases(event), facts: EntityFacts::Sale(LifecycleFacts::from_event(event)) }]
+            vec![Routed {
+                aliases: sale_aliases(event),
+                facts: EntityFacts::Sale(Box::new(LifecycleFacts::from_event(event))),
+            }]
         }
     }
 }

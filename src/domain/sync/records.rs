@@ -50,7 +50,7 @@ pub fn product_operation(store: &StoreCode, product: &ProductSave) -> Operation 
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))
     .collect();
-    Operation::Upsert {
+    Operation {
         object: "Product2".to_owned(),
         key_field: DEFAULT_EXTERNAL_ID_FIELD.to_owned(),
         key: keys::product_key(store, &product.sku),
@@ -96,7 +96,7 @@ mod tests {
         };
         let facts = LifecycleFacts::from_event(&LifecycleEvent::OrderPaid { order_id: "1".into(), payment, at });
         assert_eq!(
-            planned(&settings, &store(), &EntityFacts::Sale(facts), &closed(&settings)),
+            planned(&settings, &store(), &EntityFacts::Sale(Box::new(facts)), &closed(&settings)),
             Planned::Waiting(WAITING_FOR_BUYER)
         );
     }

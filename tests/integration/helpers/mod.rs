@@ -59,6 +59,21 @@ pub fn install_crypto() {
     forcesync::install_crypto_provider();
 }
 
+/// Engine timings for tests: short linger, polls, backoff and pauses, so
+/// work finishes quickly (tests wait for outcomes, never for a duration).
+pub fn test_engine() -> forcesync::engine::EngineConfig {
+    use std::time::Duration;
+    forcesync::engine::EngineConfig {
+        workers: 2,
+        linger: Duration::from_millis(20),
+        poll: Duration::from_millis(20),
+        retry_base: Duration::from_millis(20),
+        retry_max: Duration::from_millis(200),
+        pause: Duration::from_millis(300),
+        ..Default::default()
+    }
+}
+
 /// A server on a fresh SQLite database.
 pub async fn spawn_app() -> TestApp {
     spawn_app_on(None).await
@@ -75,6 +90,7 @@ pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
         admin_token: Some(Token::from_secret(ADMIN_TOKEN)),
         master_key: Some(MasterKey::from_base64(MASTER_KEY_B64).expect("key")),
         retry: forcesync::salesforce::retry::RetryPolicy::default(),
+        engine: test_engine(),
     };
     let database_url = config.database_url();
     let server = forcesync::server::start(config, std::future::pending()).await.expect("server starts");

@@ -165,7 +165,8 @@ mod tests {
     fn default_forcesync_adds_exactly_its_fields() {
         let custom = CustomSchema::default_forcesync();
         let Ok(schema) = Schema::with_custom(OrgFeatures::default(), &custom) else { panic!("builds") };
-        for object in ["Account", "Contact", "Opportunity", "OpportunityContactRole", "Order", "OrderItem", "Product2"] {
+        for object in ["Account", "Contact", "Opportunity", "OpportunityContactRole", "Order", "OrderItem", "Product2"]
+        {
             let key = schema.object(object).and_then(|o| o.field("forcesync_key__c"));
             let ok =
                 key.is_some_and(|f| f.external_id && f.unique && f.id_lookup && f.field_type == FieldType::text(255));

@@ -1,0 +1,156 @@
+//! `forcesync.v1.SyncService`, the writes: every event is validated, then
+//! committed (group commit, see `storage::sync::intake`) before the answer
+//! goes out. The token names the store. Reads live in `sync_reads.rs`.
+
+use chrono::Utc;
+use tonic::{Request, Response, Status};
+
+use crate::domain::Violations;
+use crate::domain::sync::NewEvent;
+use crate::pb::sync_service_server::SyncService;
+use crate::pb::{self, EventAck};
+use crate::storage::Storage;
+use crate::storage::sync::{Ack, Intake};
+
+use super::auth::{Caller, TokenStores};
+use super::{ApiError, sync_convert as convert, timestamp};
+
+/// The Sync API's state: the database, the intake writer and the token cache.
+#[derive(Debug, Clone)]
+pub struct Sync {
+    pub(super) storage: Storage,
+    pub(super) intake: Intake,
+    pub(super) tokens: TokenStores,
+}
+
+impl Sync {
+    pub fn new(storage: Storage, intake: Intake) -> Self {
+        Self { tokens: TokenStores::new(storage.clone()), storage, intake }
+    }
+
+    /// Authorises, validates with `convert` and commits one event.
+    async fn write_one<T>(
+        &self,
+        request: &Request<T>,
+        convert: impl FnOnce(&T, chrono::DateTime<Utc>, &mut Violations) -> Option<NewEvent>,
+    ) -> Result<EventAck, ApiError> {
+        let caller = self.tokens.caller(request.metadata()).await?;
+        let mut v = Violations::default();
+        let event = convert(request.get_ref(), Utc::now(), &mut v);
+        let event = v.finish(|| event).map_err(ApiError::InvalidArgument)?;
+        let mut acks = self.commit(&caller, &[event]).await?;
+        acks.pop().ok_or_else(|| ApiError::Unavailable("the event was not acknowledged".into()))
+    }
+
+    async fn commit(&self, caller: &Caller, events: &[NewEvent]) -> Result<Vec<EventAck>, ApiError> {
+        let results = self.intake.submit(caller.store_id, events).await?;
+        let mut acks = Vec::with_capacity(results.len());
+        for (event, result) in events.iter().zip(results) {
+            let ack = result?;
+            tracing::debug!(store = %caller.store_code, event_id = %ack.event_id, kind = event.payload.kind().as_str(),
+                sequence = ack.sequence, duplicate = ack.duplicate, "event received");
+            acks.push(ack_to_proto(ack));
+        }
+        Ok(acks)
+    }
+}
+
+fn ack_to_proto(ack: Ack) -> EventAck {
+    let state = if ack.applied { pb::EventState::Applied } else { pb::EventState::Received };
+    EventAck {
+        event_id: ack.event_id,
+        duplicate: ack.duplicate,
+        sequence: ack.sequence,
+        receive_time: Some(timestamp(ack.received_at)),
+        state: state as i32,
+    }
+}
+
+#[tonic::async_trait]
+impl SyncService for Sync {
+    async fn upsert_customer(
+        &self,
+        request: Request<pb::UpsertCustomerRequest>,
+    ) -> Result<Response<pb::UpsertCustomerResponse>, Status> {
+        let ack = self.write_one(&request, convert::upsert_customer).await?;
+        Ok(Response::new(pb::UpsertCustomerResponse { ack: Some(ack) }))
+    }
+
+    async fn upsert_products(
+        &self,
+        request: Request<pb::UpsertProductsRequest>,
+    ) -> Result<Response<pb::UpsertProductsResponse>, Status> {
+        let ack = self.write_one(&request, convert::upsert_products).await?;
+        Ok(Response::new(pb::UpsertProductsResponse { ack: Some(ack) }))
+    }
+
+    async fn start_checkout(
+        &self,
+        request: Request<pb::StartCheckoutRequest>,
+    ) -> Result<Response<pb::StartCheckoutResponse>, Status> {
+        let ack = self.write_one(&request, convert::start_checkout).await?;
+        Ok(Response::new(pb::StartCheckoutResponse { ack: Some(ack) }))
+    }
+
+    async fn place_order(
+        &self,
+        request: Request<pb::PlaceOrderRequest>,
+    ) -> Result<Response<pb::PlaceOrderResponse>, Status> {
+        let ack = self.write_one(&request, convert::place_order).await?;
+        Ok(Response::new(pb::PlaceOrderResponse { ack: Some(ack) }))
+    }
+
+    async fn record_payment(
+        &self,
+        request: Request<pb::RecordPaymentRequest>,
+    ) -> Result<Response<pb::RecordPaymentResponse>, Status> {
+        let ack = self.write_one(&request, convert::record_payment).await?;
+        Ok(Response::new(pb::RecordPaymentResponse { ack: Some(ack) }))
+    }
+
+    async fn update_order_status(
+        &self,
+        request: Request<pb::UpdateOrderStatusRequest>,
+    ) -> Result<Response<pb::UpdateOrderStatusResponse>, Status> {
+        let ack = self.write_one(&request, convert::update_order_status).await?;
+        Ok(Response::new(pb::UpdateOrderStatusResponse { ack: Some(ack) }))
+    }
+
+    async fn submit_events(
+        &self,
+        request: Request<pb::SubmitEventsRequest>,
+    ) -> Result<Response<pb::SubmitEventsResponse>, Status> {
+        let caller = self.tokens.caller(request.metadata()).await?;
+        let events = convert::submit_events(request.get_ref(), Utc::now()).map_err(ApiError::InvalidArgument)?;
+        let acks = self.commit(&caller, &events).await?;
+        Ok(Response::new(pb::SubmitEventsResponse { acks }))
+    }
+
+    async fn get_sync_status(
+        &self,
+        request: Request<pb::GetSyncStatusRequest>,
+    ) -> Result<Response<pb::GetSyncStatusResponse>, Status> {
+        Ok(Response::new(self.sync_status(request).await?))
+    }
+
+    async fn list_sync_events(
+        &self,
+        request: Request<pb::ListSyncEventsRequest>,
+    ) -> Result<Response<pb::ListSyncEventsResponse>, Status> {
+        Ok(Response::new(self.sync_events(request).await?))
+    }
+
+    async fn retry_failed(
+        &self,
+        request: Request<pb::RetryFailedRequest>,
+    ) -> Result<Response<pb::RetryFailedResponse>, Status> {
+        Ok(Response::new(self.retry(request).await?))
+    }
+
+    async fn preview_plan(
+        &self,
+        request: Request<pb::PreviewPlanRequest>,
+    ) -> Result<Response<pb::PreviewPlanResponse>, Status> {
+        Ok(Response::new(self.preview(request).await?))
+    }
+}

@@ -1,0 +1,187 @@
+//! One store's share of a leased batch: plan every entity, learn what the
+//! org already holds (records written before, Contacts to adopt by email,
+//! records an unrecorded attempt may have created), make sure the products
+//! exist with their price book entries, then send the rest ([`super::send`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::domain::lifecycle::{ClosedStages, Operation, keys};
+use crate::domain::sync::{EntityFacts, Planned, planned};
+use crate::salesforce::{Error, ErrorClass};
+use crate::storage::StorageError;
+use crate::storage::sync::{ClaimedEntity, LogLine, Outcome, WrittenRecord};
+
+use super::connections::StoreConnection;
+use super::nodes::{self, Records};
+use super::outcome::{outcome_for, pauses_store};
+use super::products::{self, ProductWant};
+use super::{Shared, customers, send};
+
+/// An entity's result.
+#[derive(Debug)]
+pub(super) struct Finished {
+    pub entity: ClaimedEntity,
+    pub outcome: Outcome,
+    pub records: Vec<WrittenRecord>,
+    pub log: Vec<LogLine>,
+}
+
+impl Finished {
+    pub(super) fn new(entity: &ClaimedEntity, outcome: Outcome, records: Vec<WrittenRecord>, message: String) -> Self {
+        let level = match &outcome {
+            Outcome::Synced | Outcome::Waiting(_) | Outcome::Deferred { .. } => "info",
+            Outcome::Retry { .. } => "warn",
+            Outcome::Parked(_) => "error",
+        };
+        let log = vec![LogLine { level, entity: entity.label.clone(), message }];
+        Self { entity: entity.clone(), outcome, records, log }
+    }
+
+    pub(super) fn failed(entity: &ClaimedEntity, error: &Error, shared: &Shared) -> Self {
+        Self::new(entity, outcome_for(error, entity, &shared.config), Vec::new(), format!("failed: {error}"))
+    }
+}
+
+/// A batch's results, and why the store must pause, if it must.
+#[derive(Debug, Default)]
+pub(super) struct BatchResult {
+    pub finished: Vec<Finished>,
+    /// Records not owned by one entity (products an order line needed, adopted Contacts).
+    pub shared_records: Vec<WrittenRecord>,
+    pub pause: Option<String>,
+}
+
+/// An entity with writes to make.
+pub(super) struct Work {
+    pub entity: ClaimedEntity,
+    pub operations: Vec<Operation>,
+}
+
+fn storage_error(error: StorageError) -> Error {
+    Error::new("FORCESYNC_STORAGE", error.to_string(), None).with_class(ErrorClass::Transient)
+}
+
+pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entities: &[ClaimedEntity]) -> BatchResult {
+    let closed = ClosedStages::defaults(&connection.settings);
+    let mut result = BatchResult::default();
+    let mut work = Vec::new();
+    for entity in entities {
+        match planned(&connection.settings, &connection.code, &entity.facts, &closed) {
+            Planned::Waiting(reason) => {
+                result.finished.push(Finished::new(entity, Outcome::Waiting(reason.into()), Vec::new(), reason.into()))
+            }
+            Planned::Write(operations) => work.push(Work { entity: entity.clone(), operations }),
+        }
+    }
+    if work.is_empty() {
+        return result;
+    }
+    let prepared = prepare(shared, connection, &work, &mut result.shared_records).await;
+    let (mut records, pricebook, product_errors) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            if pauses_store(&error) {
+                result.pause = Some(error.to_string());
+            }
+            result.finished.extend(work.iter().map(|w| Finished::failed(&w.entity, &error, shared)));
+            return result;
+        }
+    };
+    let sent = send::send(shared, connection, work, &mut records, &pricebook, &product_errors).await;
+    if let Some(error) = sent.iter().find_map(|f| f.1.as_ref().filter(|e| pauses_store(e))) {
+        result.pause = Some(error.to_string());
+    }
+    result.finished.extend(sent.into_iter().map(|(finished, _)| finished));
+    result
+}
+
+type Prepared = (Records, String, HashMap<String, Error>);
+
+/// Everything `send` needs to know about the org before writing.
+async fn prepare(
+    shared: &Shared,
+    connection: &StoreConnection,
+    work: &[Work],
+    shared_records: &mut Vec<WrittenRecord>,
+) -> Result<Prepared, Error> {
+    let client = &connection.client;
+    let needs_products =
+        work.iter().any(|w| w.operations.iter().any(|op| matches!(op.object(), "OrderItem" | "Product2")));
+    let pricebook = if needs_products { Some(products::pricebooks(connection).await?) } else { None };
+    let mut keys: Vec<String> = work.iter().flat_map(|w| w.operations.iter().map(|op| op.key().to_owned())).collect();
+    let wants = product_wants(connection, work);
+    if let Some((book, _)) = &pricebook {
+        keys.extend(wants.iter().flat_map(|want| [want.key.clone(), nodes::entry_key(&want.key, book)]));
+    }
+    keys.sort();
+    keys.dedup();
+    let mut records = shared.storage.written_records(connection.store_id, &keys).await.map_err(storage_error)?;
+
+    // Records an unrecorded attempt may have created: their create-only fields must not be sent again.
+    for object in nodes::objects_with_create_only_fields() {
+        let unknown: Vec<String> = work
+            .iter()
+            .filter(|w| w.entity.uncertain)
+            .flat_map(|w| w.operations.iter().filter(|op| op.object() == object))
+            .filter(|op| !records.contains_key(&(object.to_owned(), op.key().to_owned())))
+            .map(|op| op.key().to_owned())
+            .collect();
+        if !unknown.is_empty() {
+            for found in customers::existing_by_key(client, object, &unknown).await? {
+                records.insert((found.object.clone(), found.key.clone()), found);
+            }
+        }
+    }
+
+    let operations: Vec<&Operation> = work.iter().flat_map(|w| w.operations.iter()).collect();
+    let adopted = customers::match_by_email(client, &operations, &records).await?;
+    if !adopted.is_empty() {
+        tracing::info!(store = %connection.code, records = adopted.len(), "adopting existing Contacts found by email");
+        shared.storage.record_writes(connection.store_id, None, &adopted).await.map_err(storage_error)?;
+        records.extend(adopted.into_iter().map(|r| ((r.object.clone(), r.key.clone()), r)));
+    }
+
+    let mut product_errors = HashMap::new();
+    if let (Some((book, standard)), false) = (&pricebook, wants.is_empty()) {
+        let ensured = products::ensure(client, (book, standard), &wants, &mut records).await;
+        shared_records.extend(ensured.written);
+        product_errors = ensured.failed;
+    }
+    Ok((records, pricebook.map(|(book, _)| book).unwrap_or_default(), product_errors))
+}
+
+/// The products a batch needs: catalog saves, and the lines of orders it writes.
+fn product_wants(connection: &StoreConnection, work: &[Work]) -> Vec<ProductWant> {
+    let mut wants: BTreeMap<String, ProductWant> = BTreeMap::new();
+    for w in work {
+        match &w.entity.facts {
+            EntityFacts::Product(product) => {
+                let key = keys::product_key(&connection.code, &product.sku);
+                let want = ProductWant {
+                    key: key.clone(),
+                    sku: product.sku.clone(),
+                    name: product.name.clone(),
+                    price: product.price.to_f64(),
+                    active: product.active,
+                    catalog: true,
+                };
+                wants.insert(key, want);
+            }
+            EntityFacts::Sale(facts) if w.operations.iter().any(|op| op.object() == "OrderItem") => {
+                for item in facts.basket().map(|b| b.items.as_slice()).unwrap_or_default() {
+                    let key = keys::product_key(&connection.code, &item.sku);
+                    wants.entry(key.clone()).or_insert_with(|| ProductWant {
+                        key,
+                        sku: item.sku.clone(),
+                        name: item.name.clone(),
+                        price: item.unit_price.to_f64(),
+                        active: true,
+                        catalog: false,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    wants.into_values().collect()
+}

@@ -1,0 +1,168 @@
+//! The sync engine: folds received events into entities ([`folder`]), then
+//! workers lease due entities, plan their Salesforce writes, batch them into
+//! composite graphs (or single calls, for the naive baseline), send them and
+//! record the outcome ([`worker`], [`batch`]). No database transaction is
+//! held across a Salesforce call; leases let a crashed worker's work come back.
+
+mod batch;
+pub mod connections;
+mod customers;
+mod entries;
+mod folder;
+pub mod nodes;
+mod outcome;
+mod products;
+mod send;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+
+use crate::salesforce;
+use crate::storage::{Storage, StorageError};
+
+pub use connections::Connections;
+
+/// How writes reach Salesforce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Composite graphs (many entities per request) and collections.
+    Batched,
+    /// One REST request per record: the baseline the benchmark compares with.
+    Naive,
+}
+
+/// Engine tuning; the defaults suit production, tests shorten the times.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Concurrent workers (each sends one request at a time).
+    pub workers: usize,
+    /// Entities leased per batch.
+    pub batch_size: i64,
+    /// How long a lease lasts before another worker may take the entity.
+    pub lease: Duration,
+    /// How long a changed entity waits for more events before it is written.
+    pub linger: Duration,
+    /// How often idle workers look for due work.
+    pub poll: Duration,
+    /// Backoff after transient errors: base × 2^(attempt−1), capped, with jitter.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// Transient failures in a row before an entity is parked.
+    pub max_attempts: i64,
+    /// How long an org out of API budget (or a store not configured) waits before the next check.
+    pub pause: Duration,
+    pub strategy: Strategy,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            workers: 4,
+            batch_size: 200,
+            lease: Duration::from_secs(120),
+            linger: Duration::from_millis(200),
+            poll: Duration::from_millis(100),
+            retry_base: Duration::from_secs(2),
+            retry_max: Duration::from_secs(300),
+            max_attempts: 12,
+            pause: Duration::from_secs(15 * 60),
+            strategy: Strategy::Batched,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Salesforce(#[from] salesforce::Error),
+    /// The store cannot connect yet (no credentials, for example).
+    #[error("the store is not configured: {0}")]
+    NotConfigured(String),
+    #[error("the store's secrets could not be opened: {0}")]
+    Secrets(String),
+}
+
+/// What the tasks share.
+#[derive(Debug)]
+struct Shared {
+    storage: Storage,
+    connections: Connections,
+    config: EngineConfig,
+    /// This process's lease owner id.
+    owner: String,
+    /// Notified after events are committed.
+    committed: Arc<Notify>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// The running engine; [`EngineHandle::shutdown`] stops it and releases its leases.
+#[derive(Debug)]
+pub struct EngineHandle {
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+    storage: Storage,
+    owner: String,
+}
+
+/// Starts the folder and `config.workers` workers.
+pub fn start(storage: Storage, connections: Connections, config: EngineConfig, committed: Arc<Notify>) -> EngineHandle {
+    let (stop, shutdown) = watch::channel(false);
+    let owner = lease_owner();
+    let workers = config.workers.max(1);
+    let shared =
+        Arc::new(Shared { storage: storage.clone(), connections, config, owner: owner.clone(), committed, shutdown });
+    let mut tasks = JoinSet::new();
+    tasks.spawn(folder::run(shared.clone()));
+    for index in 0..workers {
+        tasks.spawn(worker::run(shared.clone(), index));
+    }
+    tracing::info!(workers, owner = %owner, "sync engine started");
+    EngineHandle { stop, tasks, storage, owner }
+}
+
+impl EngineHandle {
+    /// Stops at once without releasing leases (what a killed process leaves behind).
+    pub fn abort(mut self) {
+        self.tasks.abort_all();
+    }
+
+    /// Stops claiming, abandons in-flight batches (their upserts are safe to
+    /// repeat) and releases every lease this process holds.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+        match self.storage.release_leases(&self.owner).await {
+            Ok(released) => tracing::info!(released, "sync engine stopped"),
+            Err(error) => tracing::warn!(%error, "could not release leases; they expire on their own"),
+        }
+    }
+}
+
+/// A lease owner id unique to this process run.
+fn lease_owner() -> String {
+    let mut bytes = [0u8; 6];
+    let _ = getrandom::fill(&mut bytes);
+    let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{suffix}", std::process::id())
+}
+
+/// Waits `delay`, or less when `notify` fires or shutdown begins.
+async fn idle(delay: Duration, notify: Option<&Notify>, shutdown: &mut watch::Receiver<bool>) {
+    let notified = async {
+        match notify {
+            Some(notify) => notify.notified().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::time::sleep(delay) => {}
+        _ = notified => {}
+        _ = shutdown.changed() => {}
+    }
+}

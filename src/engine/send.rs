@@ -1,0 +1,176 @@
+//! Sending an entity's writes and reading the answers. Batched: one
+//! composite graph per entity (all-or-nothing, parents first), packed many
+//! per request within Salesforce's limits. Naive (the benchmark's baseline):
+//! one request per record, in order, stopping at the first failure.
+
+use std::collections::HashMap;
+
+use crate::domain::lifecycle::keys;
+use crate::domain::sync::EntityFacts;
+use crate::salesforce::composite::SubResult;
+use crate::salesforce::composite::{Graph, GraphBuilder};
+use crate::salesforce::{Error, ErrorClass};
+use crate::storage::sync::{Outcome, WrittenRecord};
+
+use super::batch::{Finished, Work};
+use super::connections::StoreConnection;
+use super::nodes::{self, Context, Node, Records, entry_key};
+use super::{Shared, Strategy};
+
+/// Each entity's result, with the error that decided it (if one did).
+pub(super) type Sent = Vec<(Finished, Option<Error>)>;
+
+pub(super) async fn send(
+    shared: &Shared,
+    connection: &StoreConnection,
+    work: Vec<Work>,
+    records: &mut Records,
+    pricebook: &str,
+    product_errors: &HashMap<String, Error>,
+) -> Sent {
+    let mut out: Sent = Vec::new();
+    let mut ready: Vec<(Work, Vec<Node>)> = Vec::new();
+    for w in work {
+        if let EntityFacts::Product(product) = &w.entity.facts {
+            let key = keys::product_key(&connection.code, &product.sku);
+            out.push(product_result(shared, &w, &key, records, pricebook, product_errors.get(&key)));
+            continue;
+        }
+        let context = Context { records, pricebook_id: pricebook };
+        let built: Result<Vec<Option<Node>>, _> = w
+            .operations
+            .iter()
+            .enumerate()
+            .map(|(index, op)| nodes::build(op, &format!("n{index}"), &context))
+            .collect();
+        match built {
+            Ok(nodes) => ready.push((w, nodes.into_iter().flatten().collect())),
+            Err(unresolved) => {
+                // Usually a product that failed: report its error rather than the symptom.
+                let error = product_errors.values().next().cloned().unwrap_or_else(|| {
+                    Error::new("PRICEBOOK_ENTRY_MISSING", unresolved.0, None).with_class(ErrorClass::Config)
+                });
+                out.push((Finished::failed(&w.entity, &error, shared), Some(error)));
+            }
+        }
+    }
+    let (unchanged, to_send): (Vec<_>, Vec<_>) = ready.into_iter().partition(|(_, nodes)| nodes.is_empty());
+    for (w, _) in unchanged {
+        out.push((Finished::new(&w.entity, Outcome::Synced, Vec::new(), "up to date: nothing to write".into()), None));
+    }
+    let answers = match shared.config.strategy {
+        Strategy::Batched => batched(connection, &to_send).await,
+        Strategy::Naive => naive(connection, &to_send).await,
+    };
+    for ((w, nodes), answer) in to_send.into_iter().zip(answers) {
+        out.push(finish(shared, &w, &nodes, answer, records));
+    }
+    out
+}
+
+/// Per entity: the node results in order, or the error that stopped it.
+type Answer = Result<Vec<SubResult>, Error>;
+
+async fn batched(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> Vec<Answer> {
+    let mut builder = GraphBuilder::new();
+    let mut refused: HashMap<usize, Error> = HashMap::new();
+    for (index, (w, nodes)) in to_send.iter().enumerate() {
+        let graph = Graph::new(&format!("e{}", w.entity.id)).and_then(|mut graph| {
+            for node in nodes {
+                graph.add(node.request.clone())?;
+            }
+            Ok(graph)
+        });
+        if let Err(error) = graph.and_then(|graph| builder.add(graph).map(|_| ())) {
+            refused.insert(index, error);
+        }
+    }
+    let mut results: HashMap<String, _> =
+        connection.client.run_graphs(builder).await.into_iter().map(|r| (r.graph_id.clone(), r)).collect();
+    to_send
+        .iter()
+        .enumerate()
+        .map(|(index, (w, _))| {
+            if let Some(error) = refused.remove(&index) {
+                return Err(error);
+            }
+            let Some(result) = results.remove(&format!("e{}", w.entity.id)) else {
+                return Err(Error::bad_response(200, "the graph is missing from the answer"));
+            };
+            if result.successful {
+                Ok(result.nodes)
+            } else {
+                Err(result.errors().into_iter().next().unwrap_or_else(|| Error::bad_response(200, "the graph failed")))
+            }
+        })
+        .collect()
+}
+
+async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> Vec<Answer> {
+    let mut answers = Vec::with_capacity(to_send.len());
+    for (_, nodes) in to_send {
+        let mut results = Vec::with_capacity(nodes.len());
+        let mut failed = None;
+        for node in nodes {
+            match connection.client.send_one(&node.request).await {
+                Ok(result) => results.push(result),
+                Err(error) => {
+                    failed = Some(error);
+                    break;
+                }
+            }
+        }
+        answers.push(failed.map_or(Ok(results), Err));
+    }
+    answers
+}
+
+fn finish(
+    shared: &Shared,
+    w: &Work,
+    nodes: &[Node],
+    answer: Answer,
+    records: &mut Records,
+) -> (Finished, Option<Error>) {
+    match answer {
+        Ok(results) => {
+            let mut written = Vec::with_capacity(nodes.len());
+            for (node, result) in nodes.iter().zip(&results) {
+                let known = records.get(&(node.object.clone(), node.key.clone())).map(|r| r.id.clone());
+                let Some(id) = result.id().map(str::to_owned).or(known) else { continue };
+                let record = WrittenRecord {
+                    object: node.object.clone(),
+                    key: node.key.clone(),
+                    id,
+                    body_hash: node.hash.clone(),
+                    matched: false,
+                    written_at: 0,
+                };
+                records.insert((node.object.clone(), node.key.clone()), record.clone());
+                written.push(record);
+            }
+            let summary: Vec<String> = written.iter().map(|r| format!("{} {}", r.object, r.id)).collect();
+            let message = format!("wrote {}", summary.join(", "));
+            (Finished::new(&w.entity, Outcome::Synced, written, message), None)
+        }
+        Err(error) => (Finished::failed(&w.entity, &error, shared), Some(error)),
+    }
+}
+
+fn product_result(
+    shared: &Shared,
+    w: &Work,
+    key: &str,
+    records: &Records,
+    pricebook: &str,
+    error: Option<&Error>,
+) -> (Finished, Option<Error>) {
+    if let Some(error) = error {
+        return (Finished::failed(&w.entity, error, shared), Some(error.clone()));
+    }
+    let own = [("Product2", key.to_owned()), ("PricebookEntry", entry_key(key, pricebook))];
+    let written: Vec<WrittenRecord> =
+        own.iter().filter_map(|(object, key)| records.get(&((*object).to_owned(), key.clone())).cloned()).collect();
+    let summary: Vec<String> = written.iter().map(|r| format!("{} {}", r.object, r.id)).collect();
+    (Finished::new(&w.entity, Outcome::Synced, written, format!("product synced: {}", summary.join(", "))), None)
+}

@@ -1,0 +1,125 @@
+//! A worker: lease a batch of due entities, process each store's share
+//! against its org, record every outcome, repeat. Also resumes paused
+//! stores once their org has budget (or their configuration) again.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::storage::now_millis;
+use crate::storage::sync::{ClaimedEntity, Outcome};
+
+use super::batch::{self, Finished};
+use super::{EngineError, Shared, idle};
+
+pub(super) async fn run(shared: Arc<Shared>, index: usize) {
+    let mut shutdown = shared.shutdown.clone();
+    let lease = i64::try_from(shared.config.lease.as_millis()).unwrap_or(i64::MAX);
+    while !*shutdown.borrow() {
+        if index == 0 {
+            resume_paused(&shared).await;
+        }
+        let claimed = match shared.storage.claim_entities(&shared.owner, shared.config.batch_size, lease).await {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                tracing::error!(%error, "could not lease work; retrying");
+                Vec::new()
+            }
+        };
+        if claimed.is_empty() {
+            idle(shared.config.poll, None, &mut shutdown).await;
+            continue;
+        }
+        let mut by_store: BTreeMap<i64, Vec<ClaimedEntity>> = BTreeMap::new();
+        for entity in claimed {
+            by_store.entry(entity.store_id).or_default().push(entity);
+        }
+        for (store_id, entities) in by_store {
+            // Shutdown abandons the batch: its leases are released and its upserts are safe to repeat.
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                _ = process_store(&shared, store_id, entities) => {}
+            }
+        }
+    }
+}
+
+async fn process_store(shared: &Shared, store_id: i64, entities: Vec<ClaimedEntity>) {
+    let connection = match shared.connections.get(store_id).await {
+        Ok(connection) => connection,
+        Err(error) => return defer_store(shared, store_id, &entities, &error).await,
+    };
+    let result = batch::process(shared, &connection, &entities).await;
+    if let Some(reason) = &result.pause {
+        let until = now_millis() + millis(shared.config.pause);
+        tracing::warn!(store = %connection.code, %reason, "pausing the store's sync");
+        if let Err(error) = shared.storage.pause_store(store_id, until, reason).await {
+            tracing::error!(%error, "could not record the pause");
+        }
+    }
+    if let Err(error) = shared.storage.record_writes(store_id, None, &result.shared_records).await {
+        tracing::error!(%error, "could not record written products");
+    }
+    record(shared, store_id, &connection.settings.logging, result.finished).await;
+}
+
+async fn record(shared: &Shared, store_id: i64, logging: &crate::domain::settings::Logging, finished: Vec<Finished>) {
+    let mut lines = Vec::with_capacity(finished.len());
+    for done in finished {
+        if let Err(error) = shared.storage.record_writes(store_id, Some(done.entity.id), &done.records).await {
+            tracing::error!(%error, entity = %done.entity.label, "could not record written records");
+        }
+        if let Err(error) = shared.storage.finish_entity(&shared.owner, &done.entity, &done.outcome).await {
+            tracing::error!(%error, entity = %done.entity.label, "could not record the outcome");
+        }
+        lines.extend(done.log);
+    }
+    if logging.enabled && logging.database_logging {
+        let keep = i64::from(logging.database_log_limit);
+        if let Err(error) = shared.storage.append_sync_log(store_id, &lines, keep).await {
+            tracing::error!(%error, "could not write the sync log");
+        }
+    }
+}
+
+/// The store cannot be processed now: pause it and put its work back.
+async fn defer_store(shared: &Shared, store_id: i64, entities: &[ClaimedEntity], error: &EngineError) {
+    let until = now_millis() + millis(shared.config.pause);
+    tracing::warn!(store_id, %error, "store cannot sync now; pausing");
+    if let Err(error) = shared.storage.pause_store(store_id, until, &error.to_string()).await {
+        tracing::error!(%error, "could not record the pause");
+    }
+    for entity in entities {
+        let outcome = Outcome::Deferred { retry_at: until };
+        if let Err(error) = shared.storage.finish_entity(&shared.owner, entity, &outcome).await {
+            tracing::error!(%error, "could not put work back");
+        }
+    }
+}
+
+/// Resumes stores whose pause ran out, if their org answers `/limits` with budget left.
+async fn resume_paused(shared: &Shared) {
+    let Ok(stores) = shared.storage.expired_pauses().await else { return };
+    for store_id in stores {
+        let ready = match shared.connections.get(store_id).await {
+            Ok(connection) => match connection.client.limits().await {
+                Ok(usage) if usage.remaining() > 0 => Ok(()),
+                Ok(_) => Err("the daily API allocation is still spent".to_owned()),
+                Err(error) => Err(error.to_string()),
+            },
+            Err(error) => Err(error.to_string()),
+        };
+        let outcome = match ready {
+            Ok(()) => shared.storage.resume_store(store_id).await,
+            Err(reason) => {
+                shared.storage.pause_store(store_id, now_millis() + millis(shared.config.pause), &reason).await
+            }
+        };
+        if let Err(error) = outcome {
+            tracing::error!(%error, store_id, "could not update the pause");
+        }
+    }
+}
+
+pub(super) fn millis(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}

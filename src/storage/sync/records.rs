@@ -1,0 +1,113 @@
+//! What forcesync last wrote to each Salesforce record it owns: the record
+//! Id and a hash of the values, so an unchanged record is not sent again and
+//! status can name the Ids. Records found in the org (a Contact matched by
+//! email, its Account) are marked `matched`: they are addressed by Id.
+
+use std::collections::HashMap;
+
+use crate::storage::{Storage, StorageError, now_millis, with_pool};
+
+/// One record forcesync wrote (or matched).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenRecord {
+    pub object: String,
+    pub key: String,
+    pub id: String,
+    pub body_hash: Vec<u8>,
+    pub matched: bool,
+    pub written_at: i64,
+}
+
+const CHUNK: usize = 400;
+
+impl Storage {
+    /// The records of `store_id` with these external keys, by (object, key).
+    pub async fn written_records(
+        &self,
+        store_id: i64,
+        keys: &[String],
+    ) -> Result<HashMap<(String, String), WrittenRecord>, StorageError> {
+        let mut found = HashMap::new();
+        for chunk in keys.chunks(CHUNK) {
+            let rows: Vec<(String, String, String, Vec<u8>, bool, i64)> = with_pool!(self, |pool| {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT object, ext_key, sf_id, body_hash, matched, written_at FROM sync_records WHERE store_id = ",
+                );
+                query.push_bind(store_id).push(" AND ext_key IN ");
+                query.push_tuples(chunk, |mut row, key| {
+                    row.push_bind(key.clone());
+                });
+                query.build_query_as().fetch_all(pool).await?
+            });
+            for (object, key, id, body_hash, matched, written_at) in rows {
+                let record =
+                    WrittenRecord { object: object.clone(), key: key.clone(), id, body_hash, matched, written_at };
+                found.insert((object, key), record);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Remembers what was written (or matched), in one transaction.
+    pub async fn record_writes(
+        &self,
+        store_id: i64,
+        entity_id: Option<i64>,
+        records: &[WrittenRecord],
+    ) -> Result<(), StorageError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let now = now_millis();
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for chunk in records.chunks(CHUNK) {
+                let mut query = sqlx::QueryBuilder::new(
+                    "INSERT INTO sync_records (store_id, object, ext_key, sf_id, body_hash, matched, entity_id, written_at) ",
+                );
+                query.push_values(chunk, |mut row, record| {
+                    row.push_bind(store_id)
+                        .push_bind(record.object.clone())
+                        .push_bind(record.key.clone())
+                        .push_bind(record.id.clone())
+                        .push_bind(record.body_hash.clone())
+                        .push_bind(record.matched)
+                        .push_bind(entity_id)
+                        .push_bind(now);
+                });
+                query.push(
+                    " ON CONFLICT (store_id, object, ext_key) DO UPDATE SET sf_id = excluded.sf_id, \
+                     body_hash = excluded.body_hash, matched = excluded.matched, \
+                     entity_id = COALESCE(excluded.entity_id, sync_records.entity_id), written_at = excluded.written_at",
+                );
+                query.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The records an entity wrote, for status.
+    pub async fn entity_records(&self, entity_id: i64) -> Result<Vec<WrittenRecord>, StorageError> {
+        let rows: Vec<(String, String, String, Vec<u8>, bool, i64)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT object, ext_key, sf_id, body_hash, matched, written_at FROM sync_records \
+                 WHERE entity_id = $1 ORDER BY written_at, object",
+            )
+            .bind(entity_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(object, key, id, body_hash, matched, written_at)| WrittenRecord {
+                object,
+                key,
+                id,
+                body_hash,
+                matched,
+                written_at,
+            })
+            .collect())
+    }
+}
