@@ -14,5 +14,6 @@ mod sandbox_rest;
 mod secrets;
 mod service;
 mod storage;
+mod sync_lifecycle;
 mod test_connection;
 mod wsdl;

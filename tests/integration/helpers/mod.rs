@@ -5,6 +5,7 @@
 pub mod logs;
 pub mod postgres;
 pub mod sandbox;
+pub mod sync;
 
 use forcesync::domain::token::Token;
 use forcesync::pb::store_admin_service_client::StoreAdminServiceClient;
@@ -81,6 +82,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// A server on `database_url` (`None`: SQLite in a temp dir).
 pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
+    spawn_app_with(database_url, test_engine()).await
+}
+
+/// A server on `database_url` with this engine tuning.
+pub async fn spawn_app_with(database_url: Option<String>, engine: forcesync::engine::EngineConfig) -> TestApp {
     logs::capture();
     let dir = tempfile::tempdir().expect("temp dir");
     let config = ServeConfig {
@@ -90,7 +96,7 @@ pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
         admin_token: Some(Token::from_secret(ADMIN_TOKEN)),
         master_key: Some(MasterKey::from_base64(MASTER_KEY_B64).expect("key")),
         retry: forcesync::salesforce::retry::RetryPolicy::default(),
-        engine: test_engine(),
+        engine,
     };
     let database_url = config.database_url();
     let server = forcesync::server::start(config, std::future::pending()).await.expect("server starts");
