@@ -179,7 +179,7 @@ mod tests {
         let stock = schema.object("Product2").and_then(|o| o.field("Stock_Quantity__c"));
         assert_eq!(stock.map(|f| &f.field_type), Some(&FieldType::Double { precision: 18, scale: 0 }));
         let added: usize = custom.objects.iter().map(|o| o.fields.len()).sum();
-        assert_eq!(added, 10);
+        assert_eq!(added, 11);
     }
 
     #[test]
