@@ -15,5 +15,6 @@ mod secrets;
 mod service;
 mod storage;
 mod sync_lifecycle;
+mod sync_storage;
 mod test_connection;
 mod wsdl;

@@ -65,12 +65,14 @@ impl Storage {
                             id
                         }
                         Some(&(target,)) => {
+                            let mut merged_events = 0;
                             for &(other,) in &found[1..] {
-                                let (json,): (String,) =
-                                    sqlx::query_as("SELECT facts FROM sync_entities WHERE id = $1")
+                                let (json, events): (String, i64) =
+                                    sqlx::query_as("SELECT facts, event_count FROM sync_entities WHERE id = $1")
                                         .bind(other)
                                         .fetch_one(&mut *tx)
                                         .await?;
+                                merged_events += events;
                                 let theirs: EntityFacts =
                                     serde_json::from_str(&json).map_err(|e| corrupt("facts", e))?;
                                 facts.merge(&theirs);
@@ -102,7 +104,7 @@ impl Storage {
                             .bind(target)
                             .bind(json)
                             .bind(current.depends_on())
-                            .bind(count + 1)
+                            .bind(count + merged_events + 1)
                             .bind(now)
                             .bind(now + linger_ms)
                             .execute(&mut *tx)

@@ -1,0 +1,187 @@
+//! The sync queue's storage contract on SQLite, and on PostgreSQL when
+//! FORCESYNC_TEST_PG is set: durable intake with duplicates, folding into
+//! entities (and merging two into one sale), leases, outcomes, dependencies,
+//! requeueing and the trimmed sync log.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use forcesync::domain::lifecycle::{Customer, LifecycleEvent, LineItem, Money, Payment};
+use forcesync::domain::settings::StoreSettings;
+use forcesync::domain::sync::{CustomerSave, EventId, EventPayload, NewEvent};
+use forcesync::storage::sync::{EntityState, Intake, IntakeError, LogLine, Outcome, RecordedError};
+use forcesync::storage::{Actor, Storage};
+use tokio::sync::Notify;
+
+use crate::helpers::postgres;
+
+async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut urls = vec![(Storage::default_sqlite_url(dir.path()), dir)];
+    if let Some(url) = postgres::fresh_database().await {
+        urls.push((url, tempfile::tempdir().expect("temp dir")));
+    }
+    let mut all = Vec::new();
+    for (url, dir) in urls {
+        let storage = Storage::connect(&url).await.expect("connect");
+        storage.migrate().await.expect("migrate");
+        storage.create_store("main", "Main", &StoreSettings::default(), &Actor::Admin).await.expect("store");
+        let store_id = storage.store_id("main").await.expect("store id");
+        all.push((storage, store_id, dir));
+    }
+    all
+}
+
+fn jane() -> Customer {
+    Customer {
+        key: "42".into(),
+        email: "jane@example.com".into(),
+        first_name: "Jane".into(),
+        last_name: "Doe".into(),
+        phone: None,
+    }
+}
+
+fn event(id: &str, payload: EventPayload) -> NewEvent {
+    NewEvent { event_id: EventId::parse(id).expect("id"), payload }
+}
+
+fn at(hour: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 1, hour, 0, 0).single().expect("time")
+}
+
+fn checkout(id: &str, cart: &str) -> NewEvent {
+    let items = vec![LineItem {
+        sku: "A".into(),
+        name: "A".into(),
+        quantity: 1.0,
+        unit_price: Money { minor: 100, exponent: 2 },
+    }];
+    let total = Money { minor: 100, exponent: 2 };
+    event(
+        id,
+        EventPayload::Lifecycle(LifecycleEvent::CheckoutStarted {
+            cart_id: cart.into(),
+            customer: jane(),
+            items,
+            total,
+            at: at(9),
+        }),
+    )
+}
+
+fn paid(id: &str, order: &str) -> NewEvent {
+    let payment =
+        Payment { invoice_id: "i1".into(), paid_on: at(11).date_naive(), amount: Money { minor: 100, exponent: 2 } };
+    event(id, EventPayload::Lifecycle(LifecycleEvent::OrderPaid { order_id: order.into(), payment, at: at(11) }))
+}
+
+fn placed(id: &str, order: &str, cart: &str) -> NewEvent {
+    event(
+        id,
+        EventPayload::Lifecycle(LifecycleEvent::OrderPlaced {
+            order_id: order.into(),
+            cart_id: Some(cart.into()),
+            customer: jane(),
+            items: Vec::new(),
+            total: Money { minor: 100, exponent: 2 },
+            status: "pending".into(),
+            at: at(10),
+        }),
+    )
+}
+
+#[tokio::test]
+async fn intake_commits_once_and_answers_duplicates_with_the_original() {
+    for (db, store, _dir) in backends().await {
+        let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
+        let first = intake.submit(store, &[checkout("e1", "77"), checkout("e1", "77")]).await.expect("submit");
+        let (a, b) = (first[0].as_ref().expect("first"), first[1].as_ref().expect("repeat in the same batch"));
+        assert!(!a.duplicate && b.duplicate && a.sequence == b.sequence, "{a:?} {b:?}");
+        let again = intake.submit(store, &[checkout("e1", "77")]).await.expect("submit");
+        let again = again[0].as_ref().expect("duplicate");
+        assert!(again.duplicate && again.sequence == a.sequence && again.received_at == a.received_at);
+        let reused = intake.submit(store, &[checkout("e1", "78")]).await.expect("submit");
+        assert!(matches!(&reused[0], Err(IntakeError::EventIdReused { sequence, .. }) if *sequence == a.sequence));
+        let listed = db.list_events(store, &Default::default(), 10).await.expect("list");
+        assert_eq!(listed.len(), 1, "{}: one event stored", db.backend_name());
+    }
+}
+
+#[tokio::test]
+async fn an_order_linking_a_cart_merges_two_sales_into_one() {
+    for (db, store, _dir) in backends().await {
+        let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
+        intake.submit(store, &[checkout("e1", "77"), paid("e2", "9")]).await.expect("submit");
+        assert_eq!(db.fold_events(100, 0).await.expect("fold"), 2);
+        let cart = db.entity_status(store, "cart:77").await.expect("status").expect("cart sale");
+        let order = db.entity_status(store, "order:9").await.expect("status").expect("order sale");
+        assert_ne!(cart.id, order.id, "nothing links them yet");
+        intake.submit(store, &[placed("e3", "9", "77")]).await.expect("submit");
+        db.fold_events(100, 0).await.expect("fold");
+        let merged = db.entity_status(store, "order:9").await.expect("status").expect("sale");
+        assert_eq!(merged.id, cart.id, "{}: the later sale joins the earlier", db.backend_name());
+        assert_eq!(merged.aliases, ["cart:77", "order:9"]);
+        assert_eq!(merged.event_count, 3);
+        assert_eq!(merged.state, EntityState::Pending);
+    }
+}
+
+#[tokio::test]
+async fn leases_outcomes_dependencies_and_requeueing() {
+    for (db, store, _dir) in backends().await {
+        let backend = db.backend_name();
+        let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
+        let save = EventPayload::Customer(CustomerSave { customer: jane(), at: at(8) });
+        intake.submit(store, &[event("c1", save), checkout("e1", "77")]).await.expect("submit");
+        db.fold_events(100, 0).await.expect("fold");
+
+        let claimed = db.claim_entities("w1", 10, 60_000).await.expect("claim");
+        let labels: Vec<&str> = claimed.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["customer:42"], "{backend}: the sale waits for its pending customer");
+        assert!(db.claim_entities("w2", 10, 60_000).await.expect("claim").is_empty(), "{backend}: leased");
+        db.finish_entity("w1", &claimed[0], &Outcome::Synced).await.expect("finish");
+
+        let sale = db.claim_entities("w2", 10, 60_000).await.expect("claim");
+        assert_eq!(sale.len(), 1, "{backend}: the customer is synced, the sale may go");
+        assert!(!sale[0].uncertain);
+        assert_eq!(db.release_leases("w2").await.expect("release"), 1);
+        let again = db.claim_entities("w3", 10, 60_000).await.expect("claim");
+        assert!(again[0].uncertain, "{backend}: a released lease may have reached Salesforce");
+
+        let error = RecordedError {
+            code: "REQUIRED_FIELD_MISSING".into(),
+            message: "Required fields are missing: [LastName]".into(),
+            fields: vec!["LastName".into()],
+            remedy: Some("fill it".into()),
+            class: "data".into(),
+        };
+        db.finish_entity("w3", &again[0], &Outcome::Parked(error)).await.expect("park");
+        let parked = db.entity_status(store, "cart:77").await.expect("status").expect("sale");
+        assert_eq!((parked.state, parked.attempts), (EntityState::Parked, 1), "{backend}");
+        assert_eq!(parked.last_error.map(|e| e.code).as_deref(), Some("REQUIRED_FIELD_MISSING"));
+        assert_eq!(db.retry_parked(store, None, Some("OTHER_CODE")).await.expect("retry"), 0);
+        assert_eq!(db.retry_parked(store, None, Some("REQUIRED_FIELD_MISSING")).await.expect("retry"), 1);
+        let requeued = db.entity_status(store, "cart:77").await.expect("status").expect("sale");
+        assert_eq!((requeued.state, requeued.attempts), (EntityState::Pending, 0), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_sync_log_keeps_the_newest_rows() {
+    for (db, store, _dir) in backends().await {
+        for round in 0..4 {
+            let lines: Vec<LogLine> = (0..3)
+                .map(|i| LogLine {
+                    level: "info",
+                    entity: format!("cart:{round}"),
+                    message: format!("line {round}.{i}"),
+                })
+                .collect();
+            db.append_sync_log(store, &lines, 5).await.expect("append");
+        }
+        let kept = db.sync_log(store, 100).await.expect("log");
+        let messages: Vec<&str> = kept.iter().map(|(_, _, _, message)| message.as_str()).collect();
+        assert_eq!(messages, ["line 3.2", "line 3.1", "line 3.0", "line 2.2", "line 2.1"], "{}", db.backend_name());
+    }
+}
