@@ -146,3 +146,97 @@ fn sale_aliases(event: &LifecycleEvent) -> Vec<String> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lifecycle::{Customer, Money};
+    use crate::domain::sync::event::CustomerSave;
+    use chrono::{TimeZone, Utc};
+
+    fn at(hour: u32) -> chrono::DateTime<chrono::Utc> {
+        Utc.with_ymd_and_hms(2025, 3, 1, hour, 0, 0).single().expect("time")
+    }
+
+    fn customer(name: &str, hour: u32) -> EntityFacts {
+        let customer = Customer {
+            key: "42".into(),
+            email: "jane@example.com".into(),
+            first_name: name.into(),
+            last_name: "Doe".into(),
+            phone: None,
+        };
+        EntityFacts::Customer(CustomerSave { customer, at: at(hour) })
+    }
+
+    fn product(name: &str, hour: u32) -> EntityFacts {
+        let price = Money { minor: 100, exponent: 2 };
+        EntityFacts::Product(ProductSave { sku: "A".into(), name: name.into(), price, active: true, at: at(hour) })
+    }
+
+    #[test]
+    fn events_route_to_their_entities_by_alias() {
+        let placed = LifecycleEvent::OrderPlaced {
+            order_id: "9".into(),
+            cart_id: Some("77".into()),
+            customer: Customer {
+                key: "c1".into(),
+                email: "c1@example.com".into(),
+                first_name: String::new(),
+                last_name: String::new(),
+                phone: None,
+            },
+            items: Vec::new(),
+            total: Money { minor: 0, exponent: 0 },
+            status: "pending".into(),
+            at: at(9),
+        };
+        let routed = route(&EventPayload::Lifecycle(placed));
+        assert_eq!(routed[0].aliases, ["cart:77", "order:9"]);
+        assert_eq!(routed[0].facts.depends_on().as_deref(), Some("customer:c1"));
+        let products = EventPayload::Products(vec![
+            ProductSave {
+                sku: "A".into(),
+                name: "A".into(),
+                price: Money { minor: 1, exponent: 0 },
+                active: true,
+                at: at(9),
+            },
+            ProductSave {
+                sku: "B".into(),
+                name: "B".into(),
+                price: Money { minor: 1, exponent: 0 },
+                active: true,
+                at: at(9),
+            },
+        ]);
+        let aliases: Vec<Vec<String>> = route(&products).into_iter().map(|r| r.aliases).collect();
+        assert_eq!(aliases, [["product:A"], ["product:B"]]);
+    }
+
+    #[test]
+    fn saves_keep_the_latest_in_any_order() {
+        for (a, b) in [(customer("Old", 9), customer("New", 10)), (product("Old", 9), product("New", 10))] {
+            let (mut forward, mut backward) = (a.clone(), b.clone());
+            forward.merge(&b);
+            backward.merge(&a);
+            assert_eq!(forward, backward, "commutative");
+            assert_eq!(forward, b, "the later save wins");
+            let mut twice = forward.clone();
+            twice.merge(&b);
+            assert_eq!(twice, forward, "idempotent");
+        }
+        let (mut tie_a, tie_b) = (customer("Ann", 9), customer("Bea", 9));
+        tie_a.merge(&tie_b);
+        let mut tie_b2 = tie_b.clone();
+        tie_b2.merge(&customer("Ann", 9));
+        assert_eq!(tie_a, tie_b2, "equal times break ties by content, the same either way");
+    }
+
+    #[test]
+    fn facts_of_different_kinds_never_mix() {
+        let mut facts = customer("Jane", 9);
+        facts.merge(&product("A", 10));
+        assert_eq!(facts, customer("Jane", 9));
+    }
+}
