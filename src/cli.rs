@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::settings::StoreSettings;
 use crate::domain::store::{DisplayName, StoreCode};
+use crate::engine::EngineConfig;
 use crate::server::{self, ServeConfig, admin_token};
 use crate::storage::{Actor, MasterKey};
 
@@ -47,6 +48,10 @@ pub enum Command {
 pub enum BenchCommand {
     /// Sandbox speed: authenticated REST reads and a Bulk API 2.0 ingest.
     Sandbox(crate::bench::sandbox::SandboxBenchArgs),
+    /// Orders to Salesforce: API calls per 1,000 orders and orders/s, batched vs naive.
+    Orders(crate::bench::orders::OrdersBenchArgs),
+    /// PlaceOrder requests/s with a durable ack vs a no-op handler.
+    Ingest(crate::bench::ingest::IngestBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +75,9 @@ pub struct ServeArgs {
     /// generated on first start and printed once.
     #[arg(long)]
     pub admin_token_file: Option<PathBuf>,
+    /// Sync workers: Salesforce requests in flight at once.
+    #[arg(long, env = "FORCESYNC_SYNC_WORKERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub sync_workers: u16,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +115,16 @@ pub enum StoreCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Show the store's sync log (newest first): what the engine wrote and what failed.
+    Log {
+        #[arg(long)]
+        code: String,
+        /// Lines to show.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Delete a store with its settings, credentials and tokens.
     Delete {
         #[arg(long)]
@@ -128,6 +146,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Store(command) => store(command).await,
         Command::Sandbox(args) => crate::sandbox_cli::run(args).await,
         Command::Bench(BenchCommand::Sandbox(args)) => crate::bench::sandbox::run(args).await,
+        Command::Bench(BenchCommand::Orders(args)) => crate::bench::orders::run(args).await,
+        Command::Bench(BenchCommand::Ingest(args)) => crate::bench::ingest::run(args).await,
     }
 }
 
@@ -157,8 +177,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Ok(encoded) => Some(MasterKey::from_base64(&encoded).context("FORCESYNC_MASTER_KEY")?),
         Err(_) => None,
     };
-    let config =
-        ServeConfig { listen: args.listen, admin_token: configured, master_key, ..database_config(args.database) };
+    let engine = EngineConfig { workers: usize::from(args.sync_workers), ..EngineConfig::default() };
+    let config = ServeConfig {
+        listen: args.listen,
+        admin_token: configured,
+        master_key,
+        engine,
+        ..database_config(args.database)
+    };
     let mut running = server::start(config, server::shutdown_signal()).await?;
     if let Some(token) = running.generated_admin_token.take() {
         println!("Generated the admin token. It is shown only now; forcesync keeps only its hash:");

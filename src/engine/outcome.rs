@@ -4,6 +4,7 @@
 //! store; data, configuration, permission and login errors park the entity
 //! with Salesforce's reason and a remedy, to be retried once fixed.
 
+use crate::domain::write_plan::DEFAULT_EXTERNAL_ID_FIELD;
 use crate::salesforce::retry::RetryPolicy;
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::now_millis;
@@ -29,10 +30,17 @@ pub(super) fn pauses_store(error: &Error) -> bool {
     error.class == ErrorClass::Limit && !error.message.contains("ConcurrentPerOrgLongTxn")
 }
 
+/// Two upserts of one new key at once can collide on the key's uniqueness;
+/// the retry finds the record the other created and updates it.
+fn is_key_race(error: &Error) -> bool {
+    error.code == "DUPLICATE_VALUE" && error.message.contains(DEFAULT_EXTERNAL_ID_FIELD)
+}
+
 /// The outcome of `entity` failing with `error`.
 pub(super) fn outcome_for(error: &Error, entity: &ClaimedEntity, config: &EngineConfig) -> Outcome {
     let now = now_millis();
-    match error.class {
+    let class = if is_key_race(error) { ErrorClass::Transient } else { error.class };
+    match class {
         _ if pauses_store(error) => Outcome::Deferred { retry_at: now + millis(config.pause) },
         ErrorClass::Transient | ErrorClass::Session | ErrorClass::Limit => {
             let attempt = entity.attempts + 1;
@@ -52,5 +60,61 @@ pub(super) fn outcome_for(error: &Error, entity: &ClaimedEntity, config: &Engine
         ErrorClass::Data | ErrorClass::Config | ErrorClass::Auth | ErrorClass::Permission => {
             Outcome::Parked(recorded(error))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sync::{CustomerSave, EntityFacts};
+
+    fn entity(attempts: i64) -> ClaimedEntity {
+        let customer = crate::domain::lifecycle::Customer {
+            key: "42".into(),
+            email: "jane@example.com".into(),
+            first_name: "Jane".into(),
+            last_name: "Doe".into(),
+            phone: None,
+        };
+        let facts = EntityFacts::Customer(CustomerSave { customer, at: chrono::Utc::now() });
+        ClaimedEntity { id: 1, store_id: 1, label: "customer:42".into(), facts, version: 1, attempts, uncertain: false }
+    }
+
+    #[test]
+    fn errors_decide_retry_park_or_pause() {
+        let config = EngineConfig::default();
+        let transient = Error::new("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access", Some(400));
+        assert!(
+            matches!(outcome_for(&transient, &entity(0), &config), Outcome::Retry { retry_at, .. } if retry_at > now_millis())
+        );
+        let last = entity(config.max_attempts - 1);
+        let Outcome::Parked(parked) = outcome_for(&transient, &last, &config) else { panic!("parked after too many") };
+        assert!(parked.remedy.is_some_and(|r| r.contains("RetryFailed")));
+
+        let spent = Error::new("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", Some(403));
+        assert!(pauses_store(&spent));
+        assert!(matches!(outcome_for(&spent, &entity(0), &config), Outcome::Deferred { .. }));
+        let concurrent = Error::new("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.", Some(403));
+        assert!(
+            !pauses_store(&concurrent)
+                && matches!(outcome_for(&concurrent, &entity(0), &config), Outcome::Retry { .. })
+        );
+
+        let data = Error::new("REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]", Some(400))
+            .with_fields(vec!["LastName".into()]);
+        let Outcome::Parked(parked) = outcome_for(&data, &entity(0), &config) else { panic!("data errors park") };
+        assert_eq!(
+            (parked.code.as_str(), parked.fields.as_slice(), parked.class.as_str()),
+            ("REQUIRED_FIELD_MISSING", &["LastName".to_owned()][..], "data")
+        );
+
+        let race = Error::new(
+            "DUPLICATE_VALUE",
+            "duplicate value found: ForceSync_Key__c duplicates value on record with id: 001",
+            Some(400),
+        );
+        assert!(matches!(outcome_for(&race, &entity(0), &config), Outcome::Retry { .. }), "a key race is retried");
+        let other = Error::new("DUPLICATE_VALUE", "duplicate value found: Email__c duplicates value", Some(400));
+        assert!(matches!(outcome_for(&other, &entity(0), &config), Outcome::Parked(_)));
     }
 }
