@@ -249,6 +249,16 @@ async fn store(command: StoreCommand) -> anyhow::Result<()> {
                 println!("{when:<20} {:<28} {:<24} {}", entry.actor, entry.action, entry.fields.join(", "));
             }
         }
+        StoreCommand::Log { code, limit, database } => {
+            let code = parse_code(&code)?;
+            let storage = server::open_storage(&database_config(database)).await?;
+            let store_id = storage.store_id(code.as_str()).await?;
+            println!("{:<20} {:<6} {:<32} MESSAGE", "WHEN (UTC)", "LEVEL", "ENTITY");
+            for (at, level, entity, message) in storage.sync_log(store_id, limit.clamp(1, 10_000)).await? {
+                let when = chrono::DateTime::from_timestamp_millis(at).unwrap_or_default().format("%Y-%m-%d %H:%M:%S");
+                println!("{when:<20} {level:<6} {entity:<32} {message}");
+            }
+        }
         StoreCommand::Delete { code, database } => {
             let code = parse_code(&code)?;
             let storage = server::open_storage(&database_config(database)).await?;
