@@ -16,7 +16,7 @@ CREATE TABLE sync_events (
     entity_id    BIGINT,
     UNIQUE (store_id, event_id)
 );
-CREATE INDEX sync_events_unapplied ON sync_events (seq) WHERE applied_at IS NULL;
+CREATE INDEX sync_events_unapplied ON sync_events (store_id, seq) WHERE applied_at IS NULL;
 CREATE INDEX sync_events_store ON sync_events (store_id, seq);
 
 CREATE TABLE sync_entities (

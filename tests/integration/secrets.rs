@@ -125,3 +125,31 @@ async fn test_connection_never_leaks_credentials() {
         assert!(!responses.contains(secret), "a secret reached a response");
     }
 }
+
+#[tokio::test]
+async fn syncing_never_logs_credentials_or_session_ids() {
+    use crate::helpers::sandbox::{PASSWORD as SF_PASSWORD, TOKEN as SF_TOKEN};
+    use crate::helpers::sync::{by_order, checkout, connected_store, jane, order, payment};
+    let setup = connected_store().await;
+    let mut sync = setup.sync();
+    sync.start_checkout(checkout("s1", "501", jane(), 1)).await.expect("checkout");
+    sync.place_order(order("s2", "900501", "501", jane(), 2)).await.expect("order");
+    setup.settled(by_order("900501")).await;
+    // Every session ends: the engine must log in again, and say so without the session id.
+    setup.sandbox.control(reqwest::Method::DELETE, "/sessions", None).await;
+    sync.record_payment(payment("s3", "900501", "2025-03-04", 3)).await.expect("payment");
+    let status = setup.settled(by_order("900501")).await;
+    assert_eq!(status.state, pb::SyncState::Synced as i32, "{status:?}");
+
+    let logs = logs::captured();
+    assert!(logs.contains("logging in again"), "the capture works and saw the re-login");
+    for secret in [SF_PASSWORD, SF_TOKEN, setup.token.as_str(), MASTER_KEY_B64] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+    // Session ids look like `<15-character org id>!<random>`.
+    let token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '!' | '-' | '_');
+    let org_id_then_bang = logs.split(|c: char| !token_char(c)).any(|word| {
+        word.split_once('!').is_some_and(|(org, rest)| org.len() == 15 && org.starts_with("00D") && rest.len() > 20)
+    });
+    assert!(!org_id_then_bang, "a session id reached the logs");
+}

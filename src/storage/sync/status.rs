@@ -54,7 +54,9 @@ fn parse_error(json: Option<String>) -> Result<Option<RecordedError>, StorageErr
 type EntityRow = (i64, String, String, i64, Option<String>, i64, Option<String>, i64, i64);
 
 impl Storage {
-    /// The entity an alias (`cart:77`, `customer:42`, ...) names in a store, if any.
+    /// The entity an alias (`cart:77`, `customer:42`, ...) names in a store, if
+    /// any. While the store has received events not yet folded, a synced or
+    /// waiting entity reads as pending (one of them may be its).
     pub async fn entity_status(&self, store_id: i64, alias: &str) -> Result<Option<EntityStatus>, StorageError> {
         let row: Option<EntityRow> = with_pool!(self, |pool| {
             sqlx::query_as(
@@ -71,6 +73,17 @@ impl Storage {
         else {
             return Ok(None);
         };
+        // Received events not yet folded may belong to this entity: until they are, it is not settled.
+        let (unfolded,): (bool,) = with_pool!(self, |pool| {
+            sqlx::query_as("SELECT EXISTS (SELECT 1 FROM sync_events WHERE store_id = $1 AND applied_at IS NULL)")
+                .bind(store_id)
+                .fetch_one(pool)
+                .await?
+        });
+        let mut state = EntityState::parse(&state).ok_or_else(|| corrupt("entity state", &state))?;
+        if unfolded && matches!(state, EntityState::Synced | EntityState::Waiting) {
+            state = EntityState::Pending;
+        }
         let aliases: Vec<(String,)> = with_pool!(self, |pool| {
             sqlx::query_as("SELECT alias FROM sync_aliases WHERE entity_id = $1 ORDER BY alias")
                 .bind(id)
@@ -80,7 +93,7 @@ impl Storage {
         Ok(Some(EntityStatus {
             id,
             kind: EntityKind::parse(&kind).ok_or_else(|| corrupt("entity kind", &kind))?,
-            state: EntityState::parse(&state).ok_or_else(|| corrupt("entity state", &state))?,
+            state,
             aliases: aliases.into_iter().map(|(alias,)| alias).collect(),
             attempts,
             last_error: parse_error(last_error)?,
