@@ -260,5 +260,11 @@ pub fn status_alias(req: &pb::GetSyncStatusRequest) -> Result<String, FieldViola
 }
 
 #[cfg(test)]
+#[path = "sync_convert_fixtures.rs"]
+mod fixtures;
+#[cfg(test)]
+#[path = "sync_convert_rule_tests.rs"]
+mod rule_tests;
+#[cfg(test)]
 #[path = "sync_convert_tests.rs"]
 mod tests;
