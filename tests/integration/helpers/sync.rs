@@ -102,10 +102,70 @@ impl SyncSetup {
         }
     }
 
+    /// Polls until every event received so far has been applied to its entity.
+    pub async fn applied(&self) {
+        let mut client = self.sync();
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let newest = pb::ListSyncEventsRequest { page_size: 1, ..Default::default() };
+            let newest = client.list_sync_events(newest).await.expect("list events").into_inner().events;
+            // Events are applied in sequence order: once the newest is, all are.
+            if newest.first().is_none_or(|event| event.event_state == pb::EventState::Applied as i32) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "events not applied after {PATIENCE:?}: {newest:?}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Like [`SyncSetup::settled`], after every event sent so far is applied:
+    /// the wait for an entity that was synced before its latest events.
+    pub async fn caught_up(&self, entity: Entity) -> pb::GetSyncStatusResponse {
+        self.applied().await;
+        self.settled(entity).await
+    }
+
+    /// Submits [`sale_events`] at once and waits until order 100000123 is synced.
+    pub async fn paid_sale(&self) -> pb::GetSyncStatusResponse {
+        self.sync().submit_events(pb::SubmitEventsRequest { events: sale_events() }).await.expect("submit the sale");
+        let status = self.caught_up(by_order("100000123")).await;
+        assert_eq!(status.state, pb::SyncState::Synced as i32, "{status:?}");
+        status
+    }
+
+    /// Polls until the entity is in `state`.
+    pub async fn reaches(&self, entity: Entity, state: pb::SyncState) -> pb::GetSyncStatusResponse {
+        let mut client = self.sync();
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let status = client.get_sync_status(pb::GetSyncStatusRequest { entity: Some(entity.clone()) }).await;
+            let status = status.map(tonic::Response::into_inner).ok();
+            if let Some(status) = status.as_ref().filter(|s| s.state == state as i32) {
+                return status.clone();
+            }
+            assert!(tokio::time::Instant::now() < deadline, "not {state:?} after {PATIENCE:?}: {status:?}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
     /// Every record of `object` the sandbox holds.
     pub async fn records(&self, object: &str) -> Vec<Value> {
         let dump = self.sandbox.control(Method::GET, "/dump", None).await;
         dump.get(object).and_then(Value::as_array).cloned().unwrap_or_default()
+    }
+
+    /// How many records of each object the sandbox holds.
+    pub async fn counts(&self) -> std::collections::BTreeMap<String, usize> {
+        let dump = self.sandbox.control(Method::GET, "/dump", None).await;
+        let objects = dump.as_object().cloned().unwrap_or_default();
+        objects.into_iter().map(|(object, records)| (object, records.as_array().map_or(0, Vec::len))).collect()
+    }
+
+    /// How many Accounts, Contacts, Opportunities, contact roles, Orders and OrderItems the sandbox holds.
+    pub async fn sale_records(&self) -> Vec<usize> {
+        let counts = self.counts().await;
+        let objects = ["Account", "Contact", "Opportunity", "OpportunityContactRole", "Order", "OrderItem"];
+        objects.iter().map(|object| counts.get(*object).copied().unwrap_or_default()).collect()
     }
 
     /// API calls the sandbox counted so far.
@@ -113,6 +173,23 @@ impl SyncSetup {
         let counters = self.sandbox.control(Method::GET, "/counters", None).await;
         counters["api_usage"]["used"].as_u64().unwrap_or_default()
     }
+}
+
+/// Polls `probe` until it gives a value (at most [`PATIENCE`]; `what` names it in the failure).
+pub async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: not after {PATIENCE:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// A text field of a dumped record ("" when absent or null).
+pub fn field<'a>(record: &'a Value, name: &str) -> &'a str {
+    record.get(name).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Jane, customer 42.
@@ -176,6 +253,28 @@ pub fn payment(event_id: &str, order: &str, invoice_date: &str, day: i64) -> pb:
         amount: "79.48".into(),
         occur_time: at(day),
     }
+}
+
+/// Cart 77 checked out, placed as order 100000123 and paid: events e1, e2, e3 for SubmitEvents.
+pub fn sale_events() -> Vec<pb::SyncEvent> {
+    use pb::sync_event::Event;
+    let event = |event| pb::SyncEvent { event: Some(event) };
+    vec![
+        event(Event::Checkout(checkout("e1", "77", jane(), 1))),
+        event(Event::Order(order("e2", "100000123", "77", jane(), 2))),
+        event(Event::Payment(payment("e3", "100000123", "2025-03-04", 3))),
+    ]
+}
+
+pub fn customer_save(event_id: &str, customer: pb::Customer) -> pb::UpsertCustomerRequest {
+    pb::UpsertCustomerRequest { event_id: event_id.into(), customer: Some(customer), occur_time: None }
+}
+
+/// The products [`items`] sells, as one catalog save.
+pub fn catalog(event_id: &str) -> pb::UpsertProductsRequest {
+    let products =
+        items().into_iter().map(|i| pb::Product { sku: i.sku, name: i.name, price: i.unit_price, active: None });
+    pb::UpsertProductsRequest { event_id: event_id.into(), products: products.collect(), occur_time: None }
 }
 
 pub fn by_order(order: &str) -> Entity {
