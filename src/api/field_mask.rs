@@ -42,7 +42,8 @@ fn copy(path: &str, src: &StoreSettings, dst: &mut StoreSettings) -> bool {
         pricebook,
         shipment,
         inventory,
-        order_download
+        order_download,
+        external_id_fields
     );
     nested!(connection { auth_method, login_url, api_version, username, client_id });
     nested!(logging { enabled, database_logging, database_log_limit });
@@ -91,6 +92,7 @@ const LEAF_PATHS: &[&str] = &[
     "order_download.enabled",
     "order_download.soql_filter",
     "order_download.start_date",
+    "external_id_fields",
 ];
 
 /// Whether `src` sets the field at `path` to something other than its zero value.

@@ -93,6 +93,11 @@ pub fn to_proto(d: &StoreSettings) -> pb::StoreSettings {
             soql_filter: d.order_download.soql_filter.clone(),
             start_date: d.order_download.start_date.map(|date| date.to_string()).unwrap_or_default(),
         }),
+        external_id_fields: d
+            .external_id_fields
+            .entries()
+            .map(|(object, field)| (object.to_owned(), field.to_owned()))
+            .collect(),
     }
 }
 
@@ -152,6 +157,7 @@ pub fn from_proto(p: &pb::StoreSettings, v: &mut Violations) -> Option<StoreSett
     let shipment = sections::shipment(p.shipment.as_ref(), v);
     let inventory = sections::inventory(p.inventory.as_ref(), &defaults.inventory, v);
     let order_download = sections::order_download(p.order_download.as_ref(), v);
+    let external_id_fields = sections::external_id_fields(&p.external_id_fields, v);
     let settings = StoreSettings {
         integration_mode: integration_mode?,
         connection: connection?,
@@ -171,6 +177,7 @@ pub fn from_proto(p: &pb::StoreSettings, v: &mut Violations) -> Option<StoreSett
         shipment: shipment?,
         inventory: inventory?,
         order_download: order_download?,
+        external_id_fields: external_id_fields?,
     };
     for (field, reason) in s::check_cross_field_rules(&settings) {
         v.add(&field, reason);

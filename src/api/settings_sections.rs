@@ -111,3 +111,19 @@ fn soql_filter(raw: &str) -> Result<String, String> {
         Ok(raw.trim().to_owned())
     }
 }
+
+/// `external_id_fields`: object → custom External ID field, each entry checked.
+pub fn external_id_fields(
+    raw: &std::collections::HashMap<String, String>,
+    v: &mut Violations,
+) -> Option<s::ExternalIdFields> {
+    let mut entries: Vec<(&String, &String)> = raw.iter().collect();
+    entries.sort();
+    let parsed: Vec<Option<(String, ApiName)>> = entries
+        .into_iter()
+        .map(|(object, field)| {
+            v.check(&format!("external_id_fields[{object}]"), s::ExternalIdFields::parse_entry(object, field))
+        })
+        .collect();
+    parsed.into_iter().collect::<Option<Vec<_>>>().map(s::ExternalIdFields::from_entries)
+}

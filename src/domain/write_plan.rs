@@ -99,6 +99,11 @@ pub fn plan(settings: &StoreSettings) -> Vec<ObjectWrite> {
             }),
         }
     }
+    for write in &mut writes {
+        if let Some(field) = &mut write.external_id {
+            *field = settings.external_id_fields.field_for(&write.object).to_owned();
+        }
+    }
     writes
 }
 
@@ -146,6 +151,12 @@ mod tests {
         assert!(writes[2].fields.contains(&"Stock_Quantity__c".to_owned()), "inventory fields join Product2");
 
         let mut s = StoreSettings::default();
+        let entry = crate::domain::settings::ExternalIdFields::parse_entry("Order", "Magento_Order__c");
+        s.external_id_fields = crate::domain::settings::ExternalIdFields::from_entries(entry);
+        let keyed = plan(&s);
+        let key_of = |object: &str| keyed.iter().find(|w| w.object == object).and_then(|w| w.external_id.clone());
+        assert_eq!(key_of("Order").as_deref(), Some("Magento_Order__c"), "a configured key field");
+        assert_eq!(key_of("OrderItem").as_deref(), Some("ForceSync_Key__c"));
         s.shipment.carrier_field = ApiName::parse("Carrier__c").ok();
         s.contact_roles.enabled = false;
         let writes = plan(&s);

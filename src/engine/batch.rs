@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::lifecycle::{ClosedStages, Operation, keys};
+use crate::domain::settings::ExternalIdFields;
 use crate::domain::sync::{EntityFacts, Planned, planned};
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::StorageError;
@@ -37,8 +38,9 @@ impl Finished {
         Self { entity: entity.clone(), outcome, records, log }
     }
 
-    pub(super) fn failed(entity: &ClaimedEntity, error: &Error, shared: &Shared) -> Self {
-        Self::new(entity, outcome_for(error, entity, &shared.config), Vec::new(), format!("failed: {error}"))
+    pub(super) fn failed(entity: &ClaimedEntity, error: &Error, shared: &Shared, keys: &ExternalIdFields) -> Self {
+        let outcome = outcome_for(error, entity, &shared.config, keys);
+        Self::new(entity, outcome, Vec::new(), format!("failed: {error}"))
     }
 }
 
@@ -63,6 +65,7 @@ fn storage_error(error: StorageError) -> Error {
 
 pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entities: &[ClaimedEntity]) -> BatchResult {
     let closed = ClosedStages::defaults(&connection.settings);
+    let keys = &connection.settings.external_id_fields;
     let mut result = BatchResult::default();
     let mut work = Vec::new();
     for entity in entities {
@@ -83,7 +86,7 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
             if pauses_store(&error) {
                 result.pause = Some(error.to_string());
             }
-            result.finished.extend(work.iter().map(|w| Finished::failed(&w.entity, &error, shared)));
+            result.finished.extend(work.iter().map(|w| Finished::failed(&w.entity, &error, shared, keys)));
             return result;
         }
     };
@@ -105,6 +108,7 @@ async fn prepare(
     shared_records: &mut Vec<WrittenRecord>,
 ) -> Result<Prepared, Error> {
     let client = &connection.client;
+    let key_fields = &connection.settings.external_id_fields;
     let needs_products =
         work.iter().any(|w| w.operations.iter().any(|op| matches!(op.object(), "OrderItem" | "Product2")));
     let pricebook = if needs_products { Some(products::pricebooks(connection).await?) } else { None };
@@ -127,14 +131,14 @@ async fn prepare(
             .map(|op| op.key().to_owned())
             .collect();
         if !unknown.is_empty() {
-            for found in customers::existing_by_key(client, object, &unknown).await? {
+            for found in customers::existing_by_key(client, object, key_fields.field_for(object), &unknown).await? {
                 records.insert((found.object.clone(), found.key.clone()), found);
             }
         }
     }
 
     let operations: Vec<&Operation> = work.iter().flat_map(|w| w.operations.iter()).collect();
-    let adopted = customers::match_by_email(client, &operations, &records).await?;
+    let adopted = customers::match_by_email(client, &operations, &records, key_fields.field_for("Contact")).await?;
     if !adopted.is_empty() {
         tracing::info!(store = %connection.code, records = adopted.len(), "adopting existing Contacts found by email");
         shared.storage.record_writes(connection.store_id, None, &adopted).await.map_err(storage_error)?;
@@ -143,7 +147,8 @@ async fn prepare(
 
     let mut product_errors = HashMap::new();
     if let (Some((book, standard)), false) = (&pricebook, wants.is_empty()) {
-        let ensured = products::ensure(client, (book, standard), &wants, &mut records).await;
+        let ensured =
+            products::ensure(client, (book, standard), key_fields.field_for("Product2"), &wants, &mut records).await;
         shared_records.extend(ensured.written);
         product_errors = ensured.failed;
     }

@@ -7,7 +7,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::domain::lifecycle::Operation;
-use crate::domain::write_plan::DEFAULT_EXTERNAL_ID_FIELD;
 use crate::salesforce::soql::{Literal, Soql};
 use crate::salesforce::{Client, Error};
 use crate::storage::sync::WrittenRecord;
@@ -32,6 +31,7 @@ pub(super) async fn match_by_email(
     client: &Client,
     operations: &[&Operation],
     records: &Records,
+    contact_key_field: &str,
 ) -> Result<Vec<WrittenRecord>, Error> {
     let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for operation in operations.iter().filter(|op| op.object() == "Contact") {
@@ -49,7 +49,7 @@ pub(super) async fn match_by_email(
         let values: Vec<Literal> = chunk.iter().map(|email| Literal::str(email.as_str())).collect();
         let soql = Soql::select(&["Id", "AccountId", "Email"], "Contact")
             .and_then(|q| q.where_in("Email", &values))
-            .and_then(|q| q.where_eq(DEFAULT_EXTERNAL_ID_FIELD, Literal::Null))
+            .and_then(|q| q.where_eq(contact_key_field, Literal::Null))
             .and_then(|q| q.order_by("CreatedDate", false))
             .map_err(soql_error)?;
         for contact in client.query_all_pages(&soql.build()).await? {
@@ -85,16 +85,17 @@ fn adopted(object: &str, key: &str, id: &str) -> WrittenRecord {
 pub(super) async fn existing_by_key(
     client: &Client,
     object: &str,
+    key_field: &str,
     keys: &[String],
 ) -> Result<Vec<WrittenRecord>, Error> {
     let mut found = Vec::new();
     for chunk in keys.chunks(PER_QUERY) {
         let values: Vec<Literal> = chunk.iter().map(|key| Literal::str(key.as_str())).collect();
-        let soql = Soql::select(&["Id", DEFAULT_EXTERNAL_ID_FIELD], object)
-            .and_then(|q| q.where_in(DEFAULT_EXTERNAL_ID_FIELD, &values))
+        let soql = Soql::select(&["Id", key_field], object)
+            .and_then(|q| q.where_in(key_field, &values))
             .map_err(soql_error)?;
         for record in client.query_all_pages(&soql.build()).await? {
-            if let (Some(id), Some(key)) = (text(&record, "Id"), text(&record, DEFAULT_EXTERNAL_ID_FIELD)) {
+            if let (Some(id), Some(key)) = (text(&record, "Id"), text(&record, key_field)) {
                 let mut known = adopted(object, key, id);
                 known.matched = false;
                 found.push(known);

@@ -98,6 +98,9 @@ pub(super) fn build(
             Subrequest::update(reference_id, object, &record.id, body)
         }
         Some(_) => Subrequest::upsert(reference_id, object, key_field, key, without_create_only(object, body)),
+        // Its create-only fields fail on a repeat that finds the record the lost attempt made:
+        // the entity is retried instead, and looks its records up first (see `batch::prepare`).
+        None if has_create_only(object) => Subrequest::upsert(reference_id, object, key_field, key, body).once(),
         None => Subrequest::upsert(reference_id, object, key_field, key, body),
     };
     Ok(Some(Node { object: object.clone(), key: key.clone(), request, hash }))
@@ -113,6 +116,10 @@ pub fn skip_reason(object: &str, hash: &[u8], existing: Option<&WrittenRecord>) 
         Some(record) if !record.matched && record.body_hash == hash => Some("already written with these values"),
         _ => None,
     }
+}
+
+fn has_create_only(object: &str) -> bool {
+    CREATE_ONLY.iter().any(|(o, _)| *o == object)
 }
 
 fn without_create_only(object: &str, mut body: Value) -> Value {

@@ -4,7 +4,7 @@
 //! store; data, configuration, permission and login errors park the entity
 //! with Salesforce's reason and a remedy, to be retried once fixed.
 
-use crate::domain::write_plan::DEFAULT_EXTERNAL_ID_FIELD;
+use crate::domain::settings::{ExternalIdFields, KEYED_OBJECTS};
 use crate::salesforce::retry::RetryPolicy;
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::now_millis;
@@ -32,14 +32,20 @@ pub(super) fn pauses_store(error: &Error) -> bool {
 
 /// Two upserts of one new key at once can collide on the key's uniqueness;
 /// the retry finds the record the other created and updates it.
-fn is_key_race(error: &Error) -> bool {
-    error.code == "DUPLICATE_VALUE" && error.message.contains(DEFAULT_EXTERNAL_ID_FIELD)
+fn is_key_race(error: &Error, key_fields: &ExternalIdFields) -> bool {
+    let names_a_key = |object: &str| error.message.contains(&format!("{} duplicates", key_fields.field_for(object)));
+    error.code == "DUPLICATE_VALUE" && KEYED_OBJECTS.into_iter().any(names_a_key)
 }
 
 /// The outcome of `entity` failing with `error`.
-pub(super) fn outcome_for(error: &Error, entity: &ClaimedEntity, config: &EngineConfig) -> Outcome {
+pub(super) fn outcome_for(
+    error: &Error,
+    entity: &ClaimedEntity,
+    config: &EngineConfig,
+    key_fields: &ExternalIdFields,
+) -> Outcome {
     let now = now_millis();
-    let class = if is_key_race(error) { ErrorClass::Transient } else { error.class };
+    let class = if is_key_race(error, key_fields) { ErrorClass::Transient } else { error.class };
     match class {
         _ if pauses_store(error) => Outcome::Deferred { retry_at: now + millis(config.pause) },
         ErrorClass::Transient | ErrorClass::Session | ErrorClass::Limit => {
@@ -85,24 +91,34 @@ mod tests {
         let config = EngineConfig::default();
         let transient = Error::new("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access", Some(400));
         assert!(
-            matches!(outcome_for(&transient, &entity(0), &config), Outcome::Retry { retry_at, .. } if retry_at > now_millis())
+            matches!(outcome_for(&transient, &entity(0), &config, &ExternalIdFields::default()), Outcome::Retry { retry_at, .. } if retry_at > now_millis())
         );
         let last = entity(config.max_attempts - 1);
-        let Outcome::Parked(parked) = outcome_for(&transient, &last, &config) else { panic!("parked after too many") };
+        let Outcome::Parked(parked) = outcome_for(&transient, &last, &config, &ExternalIdFields::default()) else {
+            panic!("parked after too many")
+        };
         assert!(parked.remedy.is_some_and(|r| r.contains("RetryFailed")));
 
         let spent = Error::new("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", Some(403));
         assert!(pauses_store(&spent));
-        assert!(matches!(outcome_for(&spent, &entity(0), &config), Outcome::Deferred { .. }));
+        assert!(matches!(
+            outcome_for(&spent, &entity(0), &config, &ExternalIdFields::default()),
+            Outcome::Deferred { .. }
+        ));
         let concurrent = Error::new("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.", Some(403));
         assert!(
             !pauses_store(&concurrent)
-                && matches!(outcome_for(&concurrent, &entity(0), &config), Outcome::Retry { .. })
+                && matches!(
+                    outcome_for(&concurrent, &entity(0), &config, &ExternalIdFields::default()),
+                    Outcome::Retry { .. }
+                )
         );
 
         let data = Error::new("REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]", Some(400))
             .with_fields(vec!["LastName".into()]);
-        let Outcome::Parked(parked) = outcome_for(&data, &entity(0), &config) else { panic!("data errors park") };
+        let Outcome::Parked(parked) = outcome_for(&data, &entity(0), &config, &ExternalIdFields::default()) else {
+            panic!("data errors park")
+        };
         assert_eq!(
             (parked.code.as_str(), parked.fields.as_slice(), parked.class.as_str()),
             ("REQUIRED_FIELD_MISSING", &["LastName".to_owned()][..], "data")
@@ -113,8 +129,11 @@ mod tests {
             "duplicate value found: ForceSync_Key__c duplicates value on record with id: 001",
             Some(400),
         );
-        assert!(matches!(outcome_for(&race, &entity(0), &config), Outcome::Retry { .. }), "a key race is retried");
+        assert!(
+            matches!(outcome_for(&race, &entity(0), &config, &ExternalIdFields::default()), Outcome::Retry { .. }),
+            "a key race is retried"
+        );
         let other = Error::new("DUPLICATE_VALUE", "duplicate value found: Email__c duplicates value", Some(400));
-        assert!(matches!(outcome_for(&other, &entity(0), &config), Outcome::Parked(_)));
+        assert!(matches!(outcome_for(&other, &entity(0), &config, &ExternalIdFields::default()), Outcome::Parked(_)));
     }
 }

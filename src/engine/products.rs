@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 use crate::domain::settings::Pricebook;
-use crate::domain::write_plan::DEFAULT_EXTERNAL_ID_FIELD;
 use crate::salesforce::soql::{Literal, Soql};
 use crate::salesforce::{Client, Error, ErrorClass};
 use crate::storage::sync::WrittenRecord;
@@ -93,6 +92,7 @@ fn record(object: &str, key: &str, id: &str, hash: Vec<u8>) -> WrittenRecord {
 pub(super) async fn ensure(
     client: &Client,
     (book, standard): (&str, &str),
+    key_field: &str,
     wants: &[ProductWant],
     records: &mut Records,
 ) -> Ensured {
@@ -112,11 +112,11 @@ pub(super) async fn ensure(
             .iter()
             .map(|(want, body, _)| {
                 let mut body = body.clone();
-                body[DEFAULT_EXTERNAL_ID_FIELD] = Value::String(want.key.clone());
+                body[key_field] = Value::String(want.key.clone());
                 body
             })
             .collect();
-        match client.upsert_records("Product2", DEFAULT_EXTERNAL_ID_FIELD, &bodies, false).await {
+        match client.upsert_records("Product2", key_field, &bodies, false).await {
             Ok(results) => {
                 for ((want, _, digest), result) in upserts.iter().zip(results) {
                     match result {

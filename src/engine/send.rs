@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::domain::lifecycle::keys;
+use crate::domain::settings::ExternalIdFields;
 use crate::domain::sync::EntityFacts;
 use crate::salesforce::composite::SubResult;
 use crate::salesforce::composite::{Graph, GraphBuilder};
@@ -28,12 +29,13 @@ pub(super) async fn send(
     pricebook: &str,
     product_errors: &HashMap<String, Error>,
 ) -> Sent {
+    let key_fields = &connection.settings.external_id_fields;
     let mut out: Sent = Vec::new();
     let mut ready: Vec<(Work, Vec<Node>)> = Vec::new();
     for w in work {
         if let EntityFacts::Product(product) = &w.entity.facts {
             let key = keys::product_key(&connection.code, &product.sku);
-            out.push(product_result(shared, &w, &key, records, pricebook, product_errors.get(&key)));
+            out.push(product_result(shared, key_fields, &w, &key, records, pricebook, product_errors.get(&key)));
             continue;
         }
         let context = Context { records, pricebook_id: pricebook };
@@ -50,7 +52,7 @@ pub(super) async fn send(
                 let error = product_errors.values().next().cloned().unwrap_or_else(|| {
                     Error::new("PRICEBOOK_ENTRY_MISSING", unresolved.0, None).with_class(ErrorClass::Config)
                 });
-                out.push((Finished::failed(&w.entity, &error, shared), Some(error)));
+                out.push((Finished::failed(&w.entity, &error, shared, key_fields), Some(error)));
             }
         }
     }
@@ -63,7 +65,7 @@ pub(super) async fn send(
         Strategy::Naive => naive(connection, &to_send).await,
     };
     for ((w, nodes), answer) in to_send.into_iter().zip(answers) {
-        out.push(finish(shared, &w, &nodes, answer, records));
+        out.push(finish(shared, key_fields, &w, &nodes, answer, records));
     }
     out
 }
@@ -127,6 +129,7 @@ async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> V
 
 fn finish(
     shared: &Shared,
+    key_fields: &ExternalIdFields,
     w: &Work,
     nodes: &[Node],
     answer: Answer,
@@ -153,12 +156,13 @@ fn finish(
             let message = format!("wrote {}", summary.join(", "));
             (Finished::new(&w.entity, Outcome::Synced, written, message), None)
         }
-        Err(error) => (Finished::failed(&w.entity, &error, shared), Some(error)),
+        Err(error) => (Finished::failed(&w.entity, &error, shared, key_fields), Some(error)),
     }
 }
 
 fn product_result(
     shared: &Shared,
+    key_fields: &ExternalIdFields,
     w: &Work,
     key: &str,
     records: &Records,
@@ -166,7 +170,7 @@ fn product_result(
     error: Option<&Error>,
 ) -> (Finished, Option<Error>) {
     if let Some(error) = error {
-        return (Finished::failed(&w.entity, error, shared), Some(error.clone()));
+        return (Finished::failed(&w.entity, error, shared, key_fields), Some(error.clone()));
     }
     let own = [("Product2", key.to_owned()), ("PricebookEntry", entry_key(key, pricebook))];
     let written: Vec<WrittenRecord> =

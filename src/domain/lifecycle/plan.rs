@@ -20,6 +20,8 @@ pub struct ParentRef {
     pub relationship: String,
     /// The parent's object.
     pub object: String,
+    /// The parent's external-id field.
+    pub key_field: String,
     /// The parent's external id value.
     pub key: String,
 }
@@ -36,6 +38,15 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// The same write with each object's external-id field as `field_for` names it.
+    pub fn with_key_fields<'a>(mut self, field_for: impl Fn(&str) -> &'a str) -> Self {
+        self.key_field = field_for(&self.object).to_owned();
+        for parent in &mut self.parents {
+            parent.key_field = field_for(&parent.object).to_owned();
+        }
+        self
+    }
+
     /// The object written.
     pub fn object(&self) -> &str {
         &self.object
@@ -52,7 +63,7 @@ impl Operation {
         let mut body: Map<String, Value> = fields.iter().map(|(name, value)| (name.clone(), value.clone())).collect();
         for parent in parents {
             let mut reference = Map::new();
-            reference.insert(DEFAULT_EXTERNAL_ID_FIELD.to_owned(), Value::String(parent.key.clone()));
+            reference.insert(parent.key_field.clone(), Value::String(parent.key.clone()));
             body.insert(parent.relationship.clone(), Value::Object(reference));
         }
         Value::Object(body)
@@ -103,7 +114,12 @@ fn upsert(object: &str, key: &str, fields: Vec<(&str, Value)>, parents: Vec<Pare
 }
 
 fn parent(relationship: &str, object: &str, key: &str) -> ParentRef {
-    ParentRef { relationship: relationship.to_owned(), object: object.to_owned(), key: key.to_owned() }
+    ParentRef {
+        relationship: relationship.to_owned(),
+        object: object.to_owned(),
+        key_field: DEFAULT_EXTERNAL_ID_FIELD.to_owned(),
+        key: key.to_owned(),
+    }
 }
 
 fn text(value: &str) -> Value {

@@ -42,6 +42,7 @@ impl Default for StoreSettings {
                 create_missing: false,
             },
             order_download: OrderDownload::default(),
+            external_id_fields: ExternalIdFields::default(),
         }
     }
 }

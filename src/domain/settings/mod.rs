@@ -1,11 +1,13 @@
 //! A store's settings (DESIGN.md §2) as validated domain types, with the
 //! defaults a new store starts with. Stored as JSON; versioned by the storage.
 
+mod external_ids;
 mod values;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use external_ids::{ExternalIdFields, KEYED_OBJECTS};
 pub use values::{ApiName, ApiVersion, LoginUrl, PicklistValue};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +30,10 @@ pub struct StoreSettings {
     pub shipment: Shipment,
     pub inventory: Inventory,
     pub order_download: OrderDownload,
+    /// The external-id field of each object forcesync upserts (settings saved
+    /// before this existed read as all defaults).
+    #[serde(default)]
+    pub external_id_fields: ExternalIdFields,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

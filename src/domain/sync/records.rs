@@ -26,8 +26,25 @@ pub enum Planned {
 /// Why a sale waits: no checkout or placed order has named its buyer.
 pub const WAITING_FOR_BUYER: &str = "waiting for the checkout or placed order that names the buyer";
 
-/// The writes `facts` call for under `settings`.
+/// The writes `facts` call for under `settings`, each by its object's external-id field.
 pub fn planned(settings: &StoreSettings, store: &StoreCode, facts: &EntityFacts, closed: &ClosedStages) -> Planned {
+    match planned_by_default_keys(settings, store, facts, closed) {
+        Planned::Write(operations) => Planned::Write(
+            operations
+                .into_iter()
+                .map(|op| op.with_key_fields(|object| settings.external_id_fields.field_for(object)))
+                .collect(),
+        ),
+        waiting => waiting,
+    }
+}
+
+fn planned_by_default_keys(
+    settings: &StoreSettings,
+    store: &StoreCode,
+    facts: &EntityFacts,
+    closed: &ClosedStages,
+) -> Planned {
     match facts {
         EntityFacts::Customer(save) => Planned::Write(lifecycle::plan_customer(store, &save.customer)),
         EntityFacts::Product(product) => Planned::Write(vec![product_operation(store, product)]),
@@ -118,5 +135,19 @@ mod tests {
         let op = product_operation(&store(), &product);
         assert_eq!((op.object(), op.key()), ("Product2", "main:product:WB-01"));
         assert_eq!(op.body(), json!({"Name": "Water bottle", "ProductCode": "WB-01", "IsActive": true}));
+    }
+
+    #[test]
+    fn writes_use_each_objects_configured_key_field() {
+        use crate::domain::settings::ExternalIdFields;
+        let mut settings = StoreSettings::default();
+        let entry = ExternalIdFields::parse_entry("Account", "Magento_Id__c").expect("valid");
+        settings.external_id_fields = ExternalIdFields::from_entries([entry]);
+        let at = Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).single().expect("time");
+        let customer = EntityFacts::Customer(CustomerSave { customer: jane(), at });
+        let Planned::Write(ops) = planned(&settings, &store(), &customer, &closed(&settings)) else { panic!("writes") };
+        assert_eq!((ops[0].object(), ops[0].key_field.as_str()), ("Account", "Magento_Id__c"));
+        assert_eq!((ops[1].object(), ops[1].key_field.as_str()), ("Contact", "ForceSync_Key__c"));
+        assert_eq!(ops[1].body()["Account"], json!({"Magento_Id__c": "main:customer:42"}), "the parent by its own key");
     }
 }

@@ -35,7 +35,16 @@ pub async fn connected_store() -> SyncSetup {
 
 /// Like [`connected_store`], with engine tuning and settings changes (`paths` name them).
 pub async fn connected_store_with(engine: EngineConfig, settings: pb::StoreSettings, paths: Vec<&str>) -> SyncSetup {
-    let sandbox = spawn_sandbox().await;
+    connected_store_on(spawn_sandbox().await, engine, settings, paths).await
+}
+
+/// Like [`connected_store_with`], against a sandbox the test set up.
+pub async fn connected_store_on(
+    sandbox: TestSandbox,
+    engine: EngineConfig,
+    settings: pb::StoreSettings,
+    paths: Vec<&str>,
+) -> SyncSetup {
     let app = spawn_app_with(None, engine).await;
     let (_, token) = app.create_store("main").await;
     let setup = SyncSetup { app, sandbox, token };
