@@ -2,6 +2,9 @@
 //! result, both taken in the same run, and their ratio. Run them from a
 //! release build (`cargo run --release -- bench …`).
 
+mod harness;
+pub mod ingest;
+pub mod orders;
 pub mod sandbox;
 mod table;
 
