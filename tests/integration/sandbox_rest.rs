@@ -205,3 +205,25 @@ async fn updated_and_deleted_windows() {
     assert_eq!(deleted["deletedRecords"][0]["id"], b["id"]);
     assert!(deleted["earliestDateAvailable"].is_string());
 }
+
+#[tokio::test]
+async fn a_new_stage_brings_its_probability_unless_one_is_sent() {
+    let sandbox = spawn_sandbox().await;
+    let session = sandbox.session().await;
+    let body = json!({"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2025-03-31"});
+    let (status, _, created) = sandbox.rest(Method::POST, "sobjects/Opportunity", &session, Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("sobjects/Opportunity/{}", created["id"].as_str().expect("id"));
+    let probability = |record: &Value| record["Probability"].as_f64();
+    let read = || sandbox.rest(Method::GET, &path, &session, None);
+    assert_eq!(probability(&read().await.2), Some(10.0));
+    sandbox.rest(Method::PATCH, &path, &session, Some(json!({"StageName": "Closed Won"}))).await;
+    let won = read().await.2;
+    assert_eq!((probability(&won), won["ForecastCategoryName"].as_str()), (Some(100.0), Some("Closed")));
+    sandbox
+        .rest(Method::PATCH, &path, &session, Some(json!({"StageName": "Negotiation/Review", "Probability": 55})))
+        .await;
+    assert_eq!(probability(&read().await.2), Some(55.0), "an explicit probability wins");
+    sandbox.rest(Method::PATCH, &path, &session, Some(json!({"Name": "Renamed"}))).await;
+    assert_eq!(probability(&read().await.2), Some(55.0), "the same stage keeps it");
+}

@@ -122,8 +122,15 @@ impl Org {
         let existing = existing.clone();
         self.take_lock_error(id.as_str())?;
         let values = self.validate(&object, Operation::Update, body, Some((&id, &existing)), writer)?;
+        // A new stage brings its default Probability unless the update sets one [observed in practice].
+        let restaged = object == "Opportunity"
+            && !values.contains_key("Probability")
+            && values.get("StageName").is_some_and(|stage| existing.get("StageName") != Some(stage));
         let mut record = existing;
         record.extend(values);
+        if restaged {
+            record.remove("Probability");
+        }
         stamp_modified(&mut record, writer);
         derived::apply(self, &object, &mut record, false).map_err(DmlError::Invalid)?;
         self.write_row(&object, id.as_str(), record);
