@@ -84,7 +84,8 @@ impl Storage {
     }
 
     /// Records how `entity`'s work ended and lets go of its lease. Events
-    /// folded meanwhile keep it pending.
+    /// folded meanwhile keep it pending; an entity merged into another
+    /// meanwhile stays merged.
     pub async fn finish_entity(
         &self,
         owner: &str,
@@ -108,7 +109,7 @@ impl Storage {
             synced_version = CASE WHEN $4 = 'pending' THEN synced_version ELSE $3 END, \
             attempts = $5, next_run_at = $6, last_error = COALESCE($7, CASE WHEN $4 = 'synced' THEN NULL ELSE last_error END), \
             waiting_reason = $8, locked_until = NULL, lease_owner = NULL, updated_at = $9 \
-            WHERE id = $1 AND lease_owner = $2";
+            WHERE id = $1 AND lease_owner = $2 AND state <> 'merged'";
         with_pool!(self, |pool| {
             sqlx::query(SQL)
                 .bind(entity.id)
