@@ -97,12 +97,23 @@ pub struct Subrequest {
     /// Relative to `/services/data/v{version}/`, already encoded.
     path: String,
     body: Option<Value>,
+    /// Cleared by [`Subrequest::once`]: not to be sent again after a lost answer.
+    repeatable: bool,
 }
 
 impl Subrequest {
     fn new(reference_id: &str, operation: Operation, names: &[&str], path: String, body: Option<Value>) -> Self {
         let names = names.iter().map(|n| (*n).to_owned()).collect();
-        Self { reference_id: reference_id.to_owned(), operation, names, path, body }
+        Self { reference_id: reference_id.to_owned(), operation, names, path, body, repeatable: true }
+    }
+
+    /// Marks a write that must not be repeated blindly after a lost answer,
+    /// such as an upsert carrying fields Salesforce accepts on create only: if
+    /// the lost attempt created the record, the repeat fails
+    /// (INVALID_FIELD_FOR_INSERT_UPDATE). The caller looks the record up instead.
+    pub fn once(mut self) -> Self {
+        self.repeatable = false;
+        self
     }
 
     /// `POST sobjects/{object}`.
@@ -153,7 +164,7 @@ impl Subrequest {
 
     /// Whether sending it twice leaves the same data as sending it once.
     pub fn is_idempotent(&self) -> bool {
-        !matches!(self.operation, Operation::Create | Operation::Delete)
+        self.repeatable && !matches!(self.operation, Operation::Create | Operation::Delete)
     }
 
     fn references(&self) -> Vec<String> {

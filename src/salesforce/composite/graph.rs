@@ -77,9 +77,10 @@ impl Graph {
         self.nodes.is_empty()
     }
 
-    /// Repeatable when every node is an upsert by external id or an update by Id.
+    /// Repeatable when every node is an upsert by external id or an update by Id
+    /// (and none is marked [`Subrequest::once`]).
     pub fn is_idempotent(&self) -> bool {
-        self.nodes.iter().all(|n| matches!(n.operation, Operation::Upsert | Operation::Update))
+        self.nodes.iter().all(|n| matches!(n.operation, Operation::Upsert | Operation::Update) && n.is_idempotent())
     }
 
     fn kinds(&self) -> HashSet<Kind> {
@@ -291,5 +292,16 @@ mod tests {
         assert!(chain.add(too_deep).is_err(), "a 16th level");
         assert!(!chain.is_idempotent(), "it starts with a create");
         assert!(Graph::new("has.dot").is_err() && Graph::new(&"x".repeat(40)).is_err());
+    }
+
+    #[test]
+    fn a_node_marked_once_makes_its_graph_unrepeatable() {
+        let mut graph = Graph::new("g").expect("id");
+        graph.add(Subrequest::upsert("n0", "Order", "Key__c", "k", json!({}))).expect("node");
+        assert!(graph.is_idempotent(), "upserts by external id");
+        graph
+            .add(Subrequest::upsert("n1", "OrderItem", "Key__c", "k1", json!({ "OrderId": "@{n0.id}" })).once())
+            .expect("node");
+        assert!(!graph.is_idempotent(), "its create-only fields fail on a repeat");
     }
 }

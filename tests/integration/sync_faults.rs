@@ -1,0 +1,295 @@
+//! Correctness under Salesforce faults and limits, end to end: sales synced
+//! while the sandbox injects 500s, 503s, dropped connections, writes committed
+//! with their answer lost, row locks and expired sessions (each alone and all
+//! together), and while the daily API allocation is spent and then restored.
+//! Every test ends with the sandbox holding exactly one Account, Contact,
+//! Opportunity (Closed Won), contact role and Order with its three items per
+//! sale: no duplicates. The sale builders and the exact-records check are
+//! shared with `sync_restart`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use forcesync::pb::{self, get_sync_status_request::Entity};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::sync::{SyncSetup, checkout, connected_store, connected_store_with, order, payment};
+use crate::helpers::test_engine;
+
+/// Longest wait for an outcome; tests go on as soon as it is there.
+const PATIENCE: Duration = Duration::from_secs(90);
+
+/// The buyer of sale `n`: a customer of their own.
+pub fn buyer(n: u32) -> pb::Customer {
+    pb::Customer {
+        customer_id: format!("{}", 500 + n),
+        email: format!("buyer{n}@example.com"),
+        first_name: "Buyer".into(),
+        last_name: format!("Number{n}"),
+        phone: String::new(),
+    }
+}
+
+pub fn cart_id(n: u32) -> String {
+    format!("{}", 700 + n)
+}
+
+pub fn order_id(n: u32) -> String {
+    format!("1000005{n:02}")
+}
+
+/// Sale `n`'s checkout (its first event).
+pub async fn start_sale(setup: &SyncSetup, n: u32) {
+    let request = checkout(&format!("s{n}-checkout"), &cart_id(n), buyer(n), 1);
+    setup.sync().start_checkout(request).await.expect("checkout");
+}
+
+/// Sale `n`'s order and payment (its second and third events).
+pub async fn finish_sale(setup: &SyncSetup, n: u32) {
+    let mut sync = setup.sync();
+    let placed = order(&format!("s{n}-order"), &order_id(n), &cart_id(n), buyer(n), 2);
+    sync.place_order(placed).await.expect("order");
+    let paid = payment(&format!("s{n}-paid"), &order_id(n), "2025-03-04", 3);
+    sync.record_payment(paid).await.expect("payment");
+}
+
+/// Polls until each entity is SYNCED with `events` events applied; fails at once if one is parked.
+pub async fn synced(setup: &SyncSetup, entities: impl IntoIterator<Item = Entity>, events: i64) {
+    let mut client = setup.sync();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    for entity in entities {
+        loop {
+            let request = pb::GetSyncStatusRequest { entity: Some(entity.clone()) };
+            let status = client.get_sync_status(request).await.map(tonic::Response::into_inner).ok();
+            if let Some(status) = &status {
+                assert_ne!(status.state, pb::SyncState::Parked as i32, "{entity:?} parked: {status:?}");
+                if status.state == pb::SyncState::Synced as i32 && status.event_count == events {
+                    break;
+                }
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{entity:?} not synced after {PATIENCE:?}: {status:?}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+pub fn carts(sales: std::ops::Range<u32>) -> impl Iterator<Item = Entity> {
+    sales.map(|n| Entity::CartId(cart_id(n)))
+}
+
+pub fn orders(sales: std::ops::Range<u32>) -> impl Iterator<Item = Entity> {
+    sales.map(|n| Entity::OrderId(order_id(n)))
+}
+
+fn text<'a>(record: &'a Value, name: &str) -> &'a str {
+    record.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The sandbox holds exactly sales `0..sales`, each paid: one Account,
+/// Contact, Closed Won Opportunity, contact role and Order with its three
+/// items per sale, linked to each other; and three products with one entry each.
+pub async fn assert_exact_sales(setup: &SyncSetup, sales: u32) {
+    let dump = setup.sandbox.control(Method::GET, "/dump", None).await;
+    let all = |object: &str| dump.get(object).and_then(Value::as_array).cloned().unwrap_or_default();
+    let expected: [(&str, u32); 8] = [
+        ("Account", sales),
+        ("Contact", sales),
+        ("Opportunity", sales),
+        ("OpportunityContactRole", sales),
+        ("Order", sales),
+        ("OrderItem", 3 * sales),
+        ("Product2", 3),
+        ("PricebookEntry", 3),
+    ];
+    let counts: Vec<(&str, usize)> = expected.iter().map(|(object, _)| (*object, all(object).len())).collect();
+    let wanted: Vec<(&str, usize)> = expected.iter().map(|(object, n)| (*object, *n as usize)).collect();
+    assert_eq!(counts, wanted, "records in the sandbox");
+
+    let only = |object: &str, field: &str, value: &str| -> Value {
+        let found: Vec<Value> = all(object).into_iter().filter(|r| text(r, field) == value).collect();
+        assert_eq!(found.len(), 1, "{object} with {field} = {value}: {found:?}");
+        found.into_iter().next().unwrap_or_default()
+    };
+    for n in 0..sales {
+        let account = only("Account", "Name", &format!("Buyer Number{n}"));
+        let contact = only("Contact", "Email", &format!("buyer{n}@example.com"));
+        assert_eq!(text(&contact, "AccountId"), text(&account, "Id"), "sale {n}");
+        let opportunity = only("Opportunity", "AccountId", text(&account, "Id"));
+        assert_eq!(text(&opportunity, "StageName"), "Closed Won", "sale {n}");
+        let role = only("OpportunityContactRole", "OpportunityId", text(&opportunity, "Id"));
+        assert_eq!(text(&role, "ContactId"), text(&contact, "Id"), "sale {n}");
+        let order = only("Order", "OpportunityId", text(&opportunity, "Id"));
+        assert_eq!(text(&order, "AccountId"), text(&account, "Id"), "sale {n}");
+        let items: Vec<Value> =
+            all("OrderItem").into_iter().filter(|i| text(i, "OrderId") == text(&order, "Id")).collect();
+        let mut entries: Vec<&str> = items.iter().map(|i| text(i, "PricebookEntryId")).collect();
+        entries.sort_unstable();
+        entries.dedup();
+        assert_eq!((items.len(), entries.len()), (3, 3), "sale {n}: one item per product: {items:?}");
+    }
+}
+
+pub async fn counters(setup: &SyncSetup) -> Value {
+    setup.sandbox.control(Method::GET, "/counters", None).await
+}
+
+fn count(counters: &Value, pointer: &str) -> u64 {
+    counters.pointer(pointer).and_then(Value::as_u64).unwrap_or_default()
+}
+
+/// Makes the sandbox's next matching calls fail with each `(kind, count)`, in order.
+pub async fn queue_faults(setup: &SyncSetup, faults: &[(&str, usize)]) {
+    for (kind, count) in faults {
+        setup.sandbox.control(Method::POST, "/faults/queue", Some(json!({ "kind": kind, "count": count }))).await;
+    }
+}
+
+/// Sale 0 synced without faults (so the price book, products and entries
+/// exist and later requests are the sales' own), then sales 1–5: their
+/// checkouts with `faults` queued (their first calls look Contacts up by
+/// email), then their orders and payments with `faults` queued again (their
+/// first calls are the composite graphs that create the Orders and items).
+/// Every queued fault must have been injected.
+/// Returns the sandbox's counters after sale 0 and at the end.
+pub async fn five_sales_under(setup: &SyncSetup, faults: &[(&str, usize)]) -> (Value, Value) {
+    start_sale(setup, 0).await;
+    finish_sale(setup, 0).await;
+    synced(setup, orders(0..1), 3).await;
+    let before = counters(setup).await;
+
+    queue_faults(setup, faults).await;
+    for n in 1..6 {
+        start_sale(setup, n).await;
+    }
+    synced(setup, carts(1..6), 1).await;
+    queue_faults(setup, faults).await;
+    for n in 1..6 {
+        finish_sale(setup, n).await;
+    }
+    synced(setup, orders(0..6), 3).await;
+
+    let after = counters(setup).await;
+    let mut queued: BTreeMap<&str, u64> = BTreeMap::new();
+    for (kind, count) in faults {
+        *queued.entry(kind).or_default() += 2 * *count as u64;
+    }
+    for (kind, times) in queued {
+        assert_eq!(count(&after, &format!("/faults_injected/{kind}")), times, "{kind} injected: {after}");
+    }
+    assert_exact_sales(setup, 6).await;
+    (before, after)
+}
+
+#[tokio::test]
+async fn http_500s_are_retried_without_duplicates() {
+    five_sales_under(&connected_store().await, &[("http_500", 2)]).await;
+}
+
+#[tokio::test]
+async fn http_503s_are_retried_without_duplicates() {
+    five_sales_under(&connected_store().await, &[("http_503", 2)]).await;
+}
+
+#[tokio::test]
+async fn dropped_connections_are_retried_without_duplicates() {
+    five_sales_under(&connected_store().await, &[("drop_connection", 2)]).await;
+}
+
+/// The key case: the graph creating an Order and its items commits and its
+/// answer is lost (then a lookup's answer too). The engine must not repeat the
+/// items' create-only fields blindly, nor create anything twice.
+#[tokio::test]
+async fn writes_committed_with_their_answer_lost_are_not_duplicated() {
+    let setup = connected_store().await;
+    five_sales_under(&setup, &[("timeout_after_commit", 2)]).await;
+    let storage = &setup.app.server.storage;
+    let log = storage.sync_log(storage.store_id("main").await.expect("store"), 1000).await.expect("log");
+    let lost: Vec<&String> = log
+        .iter()
+        .filter(|(_, level, _, message)| level == "warn" && message.contains("TRANSPORT"))
+        .map(|l| &l.2)
+        .collect();
+    assert!(!lost.is_empty(), "an order's graph lost its answer: {log:#?}");
+    for entity in lost {
+        let wrote = log.iter().any(|(_, _, e, message)| e == entity && message.contains("Order "));
+        assert!(wrote, "{entity} wrote its Order after the lost answer: {log:#?}");
+    }
+}
+
+#[tokio::test]
+async fn row_locks_are_retried_without_duplicates() {
+    five_sales_under(&connected_store().await, &[("unable_to_lock_row", 2)]).await;
+}
+
+#[tokio::test]
+async fn an_expired_session_logs_in_again() {
+    let (before, after) = five_sales_under(&connected_store().await, &[("expire_session", 2)]).await;
+    let logins = count(&after, "/calls/soap") - count(&before, "/calls/soap");
+    let expired = count(&after, "/faults_injected/expire_session");
+    assert!(logins >= expired, "a login after each of the {expired} expired sessions: {logins}");
+}
+
+#[tokio::test]
+async fn every_fault_at_once_leaves_exact_records() {
+    let faults = [
+        ("http_500", 1),
+        ("timeout_after_commit", 1),
+        ("drop_connection", 1),
+        ("unable_to_lock_row", 1),
+        ("http_503", 1),
+        ("expire_session", 1),
+        ("timeout_after_commit", 2),
+    ];
+    five_sales_under(&connected_store().await, &faults).await;
+}
+
+/// The daily allocation spent: the store pauses (no storm of refused calls,
+/// no attempts spent), then syncs everything exactly once when it is raised.
+#[tokio::test]
+async fn a_spent_api_allocation_pauses_the_store_until_it_is_raised() {
+    let engine = test_engine();
+    let setup = connected_store_with(engine.clone(), pb::StoreSettings::default(), Vec::new()).await;
+    let used = count(&counters(&setup).await, "/api_usage/used");
+    setup.sandbox.control(Method::PATCH, "/settings", Some(json!({ "daily_api_limit": used }))).await;
+    let started = tokio::time::Instant::now();
+    for n in 0..5 {
+        start_sale(&setup, n).await;
+        finish_sale(&setup, n).await;
+    }
+
+    // Watch the paused store for a few pauses after the first refusal (the engine rechecks `/limits` once per
+    // pause): every sale stays pending with no attempt spent, nothing reaches the org, no storm of refused calls.
+    let mut client = setup.sync();
+    let (deadline, mut refused_at) = (started + PATIENCE, None);
+    let refused = loop {
+        let refused = count(&counters(&setup).await, "/calls/rejected_limit");
+        let mut pending = 0;
+        for entity in orders(0..5) {
+            let request = pb::GetSyncStatusRequest { entity: Some(entity) };
+            let Ok(status) = client.get_sync_status(request).await.map(tonic::Response::into_inner) else { continue };
+            assert_eq!((status.state, status.attempts), (pb::SyncState::Pending as i32, 0), "{status:?}");
+            pending += usize::from(status.event_count == 3);
+        }
+        if refused > 0 && refused_at.is_none() {
+            refused_at = Some(tokio::time::Instant::now());
+        }
+        if pending == 5 && refused_at.is_some_and(|at: tokio::time::Instant| at.elapsed() >= 3 * engine.pause) {
+            break refused;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{pending} sales pending, {refused} calls refused");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    assert_eq!(setup.records("Opportunity").await.len(), 0, "nothing is written without budget");
+    // A storm refuses every entity's calls at every retry; a paused store makes one `/limits` check per pause,
+    // after at most a call or two per worker that found the allocation spent.
+    let checks = started.elapsed().as_millis() / engine.pause.as_millis() + 1;
+    let allowance = u64::try_from(checks).unwrap_or(u64::MAX) + 2 * engine.workers as u64;
+    assert!(refused <= allowance, "{refused} refused calls in {:?}: more than {allowance}", started.elapsed());
+
+    setup.sandbox.control(Method::PATCH, "/settings", Some(json!({ "daily_api_limit": used + 100_000 }))).await;
+    synced(&setup, orders(0..5), 3).await;
+    assert_exact_sales(&setup, 5).await;
+    let refused = count(&counters(&setup).await, "/calls/rejected_limit");
+    assert!(refused <= allowance + 1, "{refused} refused calls in all");
+}
