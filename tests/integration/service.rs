@@ -16,7 +16,9 @@ use crate::helpers::spawn_app;
 async fn health_reports_serving_for_every_service() {
     let app = spawn_app().await;
     let mut health = HealthClient::new(app.channel.clone());
-    for service in ["", "forcesync.v1.StoreAdminService", "forcesync.v1.StoreConfigService", "forcesync.v1.SyncService"] {
+    let services =
+        ["", "forcesync.v1.StoreAdminService", "forcesync.v1.StoreConfigService", "forcesync.v1.SyncService"];
+    for service in services {
         let response = health.check(HealthCheckRequest { service: service.into() }).await.expect("check");
         assert_eq!(response.into_inner().status(), ServingStatus::Serving, "{service:?}");
     }
