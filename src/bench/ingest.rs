@@ -1,7 +1,9 @@
 //! `forcesync bench ingest`: PlaceOrder requests per second with a durable
 //! ack (the real SyncService on SQLite: auth, validation, group commit)
-//! against a no-op SyncService in the same process, same client, same
-//! concurrency, over real TCP. Latency p50/p99 for both.
+//! against a no-op SyncService ([`super::noop`]) in the same process, same
+//! client, same concurrency, over real TCP; latency p50/p99. The durable side
+//! runs twice: the SyncService and its intake writer alone, then the whole
+//! server with the engine folding the events, so the table shows what each costs.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -10,19 +12,22 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use clap::Args;
-use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
-use tonic::transport::server::TcpIncoming;
-use tonic::transport::{Channel, Server};
-use tonic::{Request, Response, Status};
+use tonic::transport::Channel;
 
+use crate::api::Sync;
+use crate::domain::settings::StoreSettings;
 use crate::engine::EngineConfig;
+use crate::pb;
 use crate::pb::sync_service_client::SyncServiceClient;
-use crate::pb::sync_service_server::{SyncService, SyncServiceServer};
-use crate::pb::{self, EventAck};
+use crate::pb::sync_service_server::SyncServiceServer;
+use crate::storage::sync::Intake;
+use crate::storage::{Actor, Storage};
 
 use super::Table;
-use super::harness::{Bearer, Bench, channel, cores, percentile};
+use super::harness::{Bearer, Bench, ScratchDir, channel, cores, percentile};
+use super::noop::{Noop, Served};
 
 #[derive(Debug, Args)]
 pub struct IngestBenchArgs {
@@ -38,76 +43,12 @@ pub struct IngestBenchArgs {
     /// Client connections (tonic Channels) the requests are spread over.
     #[arg(long, default_value_t = 2)]
     pub channels: usize,
-}
-
-/// A SyncService that answers PlaceOrder with an empty ack and does nothing else.
-struct Noop;
-
-#[tonic::async_trait]
-impl SyncService for Noop {
-    async fn place_order(&self, _: Request<pb::PlaceOrderRequest>) -> Result<Response<pb::PlaceOrderResponse>, Status> {
-        Ok(Response::new(pb::PlaceOrderResponse { ack: Some(EventAck::default()) }))
-    }
-    async fn upsert_customer(
-        &self,
-        _: Request<pb::UpsertCustomerRequest>,
-    ) -> Result<Response<pb::UpsertCustomerResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
-    async fn upsert_products(
-        &self,
-        _: Request<pb::UpsertProductsRequest>,
-    ) -> Result<Response<pb::UpsertProductsResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
-    async fn start_checkout(
-        &self,
-        _: Request<pb::StartCheckoutRequest>,
-    ) -> Result<Response<pb::StartCheckoutResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
-    async fn record_payment(
-        &self,
-        _: Request<pb::RecordPaymentRequest>,
-    ) -> Result<Response<pb::RecordPaymentResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
-    async fn update_order_status(
-        &self,
-        _: Request<pb::UpdateOrderStatusRequest>,
-    ) -> Result<Response<pb::UpdateOrderStatusResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
-    async fn submit_events(
-        &self,
-        _: Request<pb::SubmitEventsRequest>,
-    ) -> Result<Response<pb::SubmitEventsResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
-    async fn get_sync_status(
-        &self,
-        _: Request<pb::GetSyncStatusRequest>,
-    ) -> Result<Response<pb::GetSyncStatusResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
-    async fn list_sync_events(
-        &self,
-        _: Request<pb::ListSyncEventsRequest>,
-    ) -> Result<Response<pb::ListSyncEventsResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
-    async fn retry_failed(
-        &self,
-        _: Request<pb::RetryFailedRequest>,
-    ) -> Result<Response<pb::RetryFailedResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
-    async fn preview_plan(
-        &self,
-        _: Request<pb::PreviewPlanRequest>,
-    ) -> Result<Response<pb::PreviewPlanResponse>, Status> {
-        Err(Status::unimplemented("no-op"))
-    }
+    /// How often idle engine workers look for due work, in milliseconds (the engine's default: 100).
+    #[arg(long, default_value_t = 100)]
+    pub engine_poll_ms: u64,
+    /// Measure only the SyncService and its intake, not the whole server with its engine.
+    #[arg(long)]
+    pub skip_server: bool,
 }
 
 /// What one measured phase saw.
@@ -214,52 +155,79 @@ async fn channels(addr: std::net::SocketAddr, count: usize) -> anyhow::Result<Ve
     Ok(out)
 }
 
-pub async fn run(args: IngestBenchArgs) -> anyhow::Result<()> {
+/// Warm-up, then the measured requests, against `addr`.
+async fn measure(
+    args: &IngestBenchArgs,
+    addr: std::net::SocketAddr,
+    token: &str,
+    side: &str,
+) -> anyhow::Result<Sample> {
+    let channels = channels(addr, args.channels).await?;
+    let bearer = Bearer::new(token)?;
     let concurrency = args.concurrency.max(1);
-    let bench = Bench::start(EngineConfig::default(), "ingest").await?;
-    let bearer = Bearer::new(&bench.store_token)?;
+    drive(&channels, &bearer, &format!("{side}w"), args.warmup, concurrency).await?;
+    drive(&channels, &bearer, side, args.requests, concurrency).await
+}
 
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let noop_addr = listener.local_addr()?;
-    let (stop_noop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let noop = tokio::spawn(Server::builder().add_service(SyncServiceServer::new(Noop)).serve_with_incoming_shutdown(
-        TcpIncoming::from(listener),
-        async {
-            let _ = stopped.await;
-        },
-    ));
+/// The SyncService and its intake writer on a fresh SQLite database, no engine.
+async fn intake_only(args: &IngestBenchArgs) -> anyhow::Result<Sample> {
+    let dir = ScratchDir::new("intake")?;
+    let storage = Storage::connect(&Storage::default_sqlite_url(&dir.0)).await?;
+    storage.migrate().await?;
+    let (_, issued) = storage.create_store("intake", "Intake", &StoreSettings::default(), &Actor::Cli).await?;
+    let intake = Intake::start(storage.clone(), Arc::new(Notify::new()));
+    let service = SyncServiceServer::new(Sync::new(storage.clone(), intake))
+        .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
+    let served = Served::start(service).await?;
+    let sample = measure(args, served.addr, issued.token.expose(), "i").await?;
+    served.stop().await?;
+    storage.close().await;
+    Ok(sample)
+}
 
-    // The no-op side first, so the engine folding the durable side's events cannot slow it.
-    let noop_channels = channels(noop_addr, args.channels).await?;
-    drive(&noop_channels, &bearer, "nw", args.warmup, concurrency).await?;
-    let baseline = drive(&noop_channels, &bearer, "n", args.requests, concurrency).await?;
-    let durable_channels = channels(bench.server.addr, args.channels).await?;
-    drive(&durable_channels, &bearer, "w", args.warmup, concurrency).await?;
-    let durable = drive(&durable_channels, &bearer, "m", args.requests, concurrency).await?;
-
-    let _ = stop_noop.send(());
-    noop.await.context("no-op server panicked")??;
-    bench.stop().await?;
+pub async fn run(args: IngestBenchArgs) -> anyhow::Result<()> {
+    // The no-op side first, so no engine folding earlier events can slow it.
+    let noop = Served::start(SyncServiceServer::new(Noop)).await?;
+    let baseline = measure(&args, noop.addr, "any-token", "n").await?;
+    noop.stop().await?;
+    let intake = intake_only(&args).await?;
+    let full = if args.skip_server {
+        None
+    } else {
+        let engine = EngineConfig { poll: Duration::from_millis(args.engine_poll_ms), ..EngineConfig::default() };
+        let bench = Bench::start(engine, "ingest").await?;
+        let sample = measure(&args, bench.server.addr, &bench.store_token, "m").await?;
+        bench.stop().await?;
+        Some(sample)
+    };
+    let sides = [("SyncService + intake only", Some(&intake)), ("whole server, engine folding", full.as_ref())];
 
     let mut table = Table::new("PlaceOrder ingest: durable ack vs no-op handler", "no-op handler", "durable (SQLite)");
-    table.row("PlaceOrder requests/s", baseline.rps(), durable.rps(), "req/s");
-    table.row("latency p50", baseline.millis(50.0), durable.millis(50.0), "ms");
-    table.row("latency p99", baseline.millis(99.0), durable.millis(99.0), "ms");
+    for (name, durable) in sides.iter().filter_map(|(name, sample)| Some((name, (*sample)?))) {
+        table.row(&format!("requests/s: {name}"), baseline.rps(), durable.rps(), "req/s");
+        table.row(&format!("latency p50: {name}"), baseline.millis(50.0), durable.millis(50.0), "ms");
+        table.row(&format!("latency p99: {name}"), baseline.millis(99.0), durable.millis(99.0), "ms");
+    }
     table.note(format!(
-        "{} requests per side after {} warm-up, {concurrency} in flight over {} HTTP/2 connection(s), client and \
-         servers in one process on {} cores. Durable: the real SyncService (store token, validation, event \
-         committed to SQLite before the answer), with the engine running (the store has no Salesforce \
-         credentials, so it only folds the events into entities). Target: durable ≥ 0.5× the no-op requests/s.",
+        "{} PlaceOrder requests per side after {} warm-up (each a new order and event id, 3 items), {} in flight \
+         over {} HTTP/2 connection(s); client and servers in one process on {} cores. Durable: the real SyncService \
+         (store token, validation, the event committed to SQLite before the answer); \"whole server\" also runs the \
+         engine, which folds the events into entities (the store has no Salesforce credentials, so nothing is sent). \
+         Target: durable ≥ 0.5× the no-op requests/s.",
         args.requests,
         args.warmup,
+        args.concurrency.max(1),
         args.channels.max(1),
         cores(),
     ));
-    table.note(format!(
-        "Group commit: the durable acks carry {} distinct commit times (milliseconds), so ≤ {:.1} events per transaction.",
-        durable.commit_times,
-        durable.requests as f64 / durable.commit_times.max(1) as f64,
-    ));
+    table.note(format!("Engine workers poll every {} ms.", args.engine_poll_ms));
+    for (name, durable) in sides.iter().filter_map(|(name, sample)| Some((name, (*sample)?))) {
+        table.note(format!(
+            "Group commit, {name}: the acks carry {} distinct commit times (ms), so ≤ {:.1} events per transaction.",
+            durable.commit_times,
+            durable.requests as f64 / durable.commit_times.max(1) as f64,
+        ));
+    }
     print!("{}", table.render());
     Ok(())
 }

@@ -4,8 +4,10 @@
 
 mod harness;
 pub mod ingest;
+mod noop;
 pub mod orders;
 pub mod sandbox;
+mod shop;
 mod table;
 
 pub use table::Table;

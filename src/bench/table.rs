@@ -37,7 +37,11 @@ impl Table {
             self.baseline_name, self.result_name
         ));
         for (metric, baseline, result, unit) in &self.rows {
-            let ratio = if *baseline > 0.0 { format!("{:.2}×", result / baseline) } else { "–".into() };
+            let ratio = match result / baseline {
+                _ if *baseline <= 0.0 => "–".into(),
+                ratio if ratio < 0.1 => format!("{ratio:.4}×"),
+                ratio => format!("{ratio:.2}×"),
+            };
             out.push_str(&format!("| {metric} | {} {unit} | {} {unit} | {ratio} |\n", fmt(*baseline), fmt(*result)));
         }
         for note in &self.notes {
@@ -59,8 +63,10 @@ mod tests {
         let mut table = super::Table::new("T", "base", "ours");
         table.row("reads", 100.0, 250.0, "req/s");
         table.row("none", 0.0, 1.0, "s");
+        table.row("calls", 8000.0, 40.0, "calls");
         let text = table.render();
         assert!(text.contains("| reads | 100 req/s | 250 req/s | 2.50× |"), "{text}");
         assert!(text.contains("| none | 0.00 s | 1.00 s | – |"));
+        assert!(text.contains("| calls | 8000 calls | 40.00 calls | 0.0050× |"), "small ratios keep their digits");
     }
 }

@@ -15,6 +15,7 @@ mod secrets;
 mod service;
 mod storage;
 mod sync_api;
+mod sync_claims;
 mod sync_faults;
 mod sync_lifecycle;
 mod sync_restart;

@@ -53,6 +53,21 @@ impl Storage {
         lease_ms: i64,
     ) -> Result<Vec<ClaimedEntity>, StorageError> {
         let now = now_millis();
+        // The claim walks due work in time order; when every store with due work is paused it would read the
+        // whole backlog to find nothing (on SQLite, under the write lock the intake needs).
+        let due: Option<(i64,)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT s.id FROM stores s WHERE NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = s.id \
+                 AND p.paused_until > $1) AND EXISTS (SELECT 1 FROM sync_entities e WHERE e.store_id = s.id \
+                 AND e.state = 'pending' AND e.next_run_at <= $1) LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let lock = match self.backend {
             Backend::Postgres(_) => " FOR UPDATE OF e SKIP LOCKED",
             Backend::Sqlite(_) => "",
