@@ -9,6 +9,7 @@ pub mod connections;
 mod customers;
 mod entries;
 mod folder;
+mod graphs;
 pub mod nodes;
 mod outcome;
 mod products;

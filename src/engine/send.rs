@@ -8,15 +8,15 @@ use std::collections::HashMap;
 use crate::domain::lifecycle::keys;
 use crate::domain::settings::ExternalIdFields;
 use crate::domain::sync::EntityFacts;
-use crate::salesforce::composite::SubResult;
-use crate::salesforce::composite::{Graph, GraphBuilder};
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::sync::{Outcome, WrittenRecord};
 
 use super::batch::{Finished, Work};
 use super::connections::StoreConnection;
+use super::graphs::{self, Answer};
 use super::nodes::{self, Context, Node, Records, entry_key};
 use super::{Shared, Strategy};
+use crate::storage::now_millis;
 
 /// Each entity's result, with the error that decided it (if one did).
 pub(super) type Sent = Vec<(Finished, Option<Error>)>;
@@ -61,51 +61,13 @@ pub(super) async fn send(
         out.push((Finished::new(&w.entity, Outcome::Synced, Vec::new(), "up to date: nothing to write".into()), None));
     }
     let answers = match shared.config.strategy {
-        Strategy::Batched => batched(connection, &to_send).await,
+        Strategy::Batched => graphs::send(&connection.client, &to_send).await,
         Strategy::Naive => naive(connection, &to_send).await,
     };
     for ((w, nodes), answer) in to_send.into_iter().zip(answers) {
         out.push(finish(shared, key_fields, &w, &nodes, answer, records));
     }
     out
-}
-
-/// Per entity: the node results in order, or the error that stopped it.
-type Answer = Result<Vec<SubResult>, Error>;
-
-async fn batched(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> Vec<Answer> {
-    let mut builder = GraphBuilder::new();
-    let mut refused: HashMap<usize, Error> = HashMap::new();
-    for (index, (w, nodes)) in to_send.iter().enumerate() {
-        let graph = Graph::new(&format!("e{}", w.entity.id)).and_then(|mut graph| {
-            for node in nodes {
-                graph.add(node.request.clone())?;
-            }
-            Ok(graph)
-        });
-        if let Err(error) = graph.and_then(|graph| builder.add(graph).map(|_| ())) {
-            refused.insert(index, error);
-        }
-    }
-    let mut results: HashMap<String, _> =
-        connection.client.run_graphs(builder).await.into_iter().map(|r| (r.graph_id.clone(), r)).collect();
-    to_send
-        .iter()
-        .enumerate()
-        .map(|(index, (w, _))| {
-            if let Some(error) = refused.remove(&index) {
-                return Err(error);
-            }
-            let Some(result) = results.remove(&format!("e{}", w.entity.id)) else {
-                return Err(Error::bad_response(200, "the graph is missing from the answer"));
-            };
-            if result.successful {
-                Ok(result.nodes)
-            } else {
-                Err(result.errors().into_iter().next().unwrap_or_else(|| Error::bad_response(200, "the graph failed")))
-            }
-        })
-        .collect()
 }
 
 async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> Vec<Answer> {
@@ -122,7 +84,7 @@ async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> V
                 }
             }
         }
-        answers.push(failed.map_or(Ok(results), Err));
+        answers.push(failed.map_or(Answer::Written(results), Answer::Failed));
     }
     answers
 }
@@ -136,7 +98,7 @@ fn finish(
     records: &mut Records,
 ) -> (Finished, Option<Error>) {
     match answer {
-        Ok(results) => {
+        Answer::Written(results) => {
             let mut written = Vec::with_capacity(nodes.len());
             for (node, result) in nodes.iter().zip(&results) {
                 let known = records.get(&(node.object.clone(), node.key.clone())).map(|r| r.id.clone());
@@ -156,7 +118,12 @@ fn finish(
             let message = format!("wrote {}", summary.join(", "));
             (Finished::new(&w.entity, Outcome::Synced, written, message), None)
         }
-        Err(error) => (Finished::failed(&w.entity, &error, shared, key_fields), Some(error)),
+        Answer::Failed(error) => (Finished::failed(&w.entity, &error, shared, key_fields), Some(error)),
+        Answer::RolledBack => {
+            let again = Outcome::Deferred { retry_at: now_millis() };
+            let message = "rolled back with another entity's failed write; sent again".to_owned();
+            (Finished::new(&w.entity, again, Vec::new(), message), None)
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod tokens;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -52,6 +53,10 @@ pub(crate) enum Backend {
 #[derive(Clone, Debug)]
 pub struct Storage {
     backend: Backend,
+    /// SQLite has one writer at a time: the sync queue's writers (intake,
+    /// folder, workers) take turns here instead of in SQLite's busy handler,
+    /// which sleeps between retries. `None` for PostgreSQL.
+    write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -75,7 +80,16 @@ impl Storage {
         } else {
             return Err(StorageError::UnsupportedUrl);
         };
-        Ok(Self { backend })
+        let write_gate = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Self { backend, write_gate })
+    }
+
+    /// Waits for this process's turn to write (SQLite only; PostgreSQL needs no turns).
+    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        }
     }
 
     /// The SQLite URL of the default database file in `data_dir`.

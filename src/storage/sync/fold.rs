@@ -17,10 +17,12 @@ impl Storage {
     /// many. New or changed entities become due `linger_ms` from now (unless
     /// already scheduled), so events arriving together are written together.
     pub async fn fold_events(&self, limit: i64, linger_ms: i64) -> Result<usize, StorageError> {
+        let _turn = self.write_turn().await;
         let now = now_millis();
         let is_postgres = matches!(self.backend, Backend::Postgres(_));
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            // SQLite: the write lock up front (a read first would fail to upgrade after another commit).
+            let mut tx = if is_postgres { pool.begin().await? } else { pool.begin_with("BEGIN IMMEDIATE").await? };
             if is_postgres {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FOLD_LOCK).execute(&mut *tx).await?;
             }

@@ -136,6 +136,7 @@ async fn commit(storage: &Storage, batch: &[Submission]) -> Result<Vec<Vec<Resul
         batch.iter().flat_map(|s| s.events.iter().map(move |event| (s.store_id, event))).collect();
     let mut inserted: HashMap<(i64, String), i64> = HashMap::new();
     let mut existing: HashMap<(i64, String), Original> = HashMap::new();
+    let _turn = storage.write_turn().await;
     with_pool!(storage, |pool| {
         let mut tx = pool.begin().await?;
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {

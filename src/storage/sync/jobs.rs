@@ -52,6 +52,7 @@ impl Storage {
         limit: i64,
         lease_ms: i64,
     ) -> Result<Vec<ClaimedEntity>, StorageError> {
+        let _turn = self.write_turn().await;
         let now = now_millis();
         // The claim walks due work in time order; when every store with due work is paused it would read the
         // whole backlog to find nothing (on SQLite, under the write lock the intake needs).
@@ -107,6 +108,7 @@ impl Storage {
         entity: &ClaimedEntity,
         outcome: &Outcome,
     ) -> Result<(), StorageError> {
+        let _turn = self.write_turn().await;
         let now = now_millis();
         let (state, attempts, next_run_at, error, waiting) = match outcome {
             Outcome::Synced => (EntityState::Synced, 0, now, None, None),
@@ -145,6 +147,7 @@ impl Storage {
     /// Lets go of every lease `owner` holds (graceful shutdown): the work is
     /// due again at once, marked as possibly sent (`locked_until` 0, not NULL).
     pub async fn release_leases(&self, owner: &str) -> Result<u64, StorageError> {
+        let _turn = self.write_turn().await;
         const SQL: &str = "UPDATE sync_entities SET locked_until = 0, lease_owner = NULL WHERE lease_owner = $1";
         let done = with_pool!(self, |pool| sqlx::query(SQL).bind(owner).execute(pool).await?.rows_affected());
         Ok(done)
@@ -158,6 +161,7 @@ impl Storage {
         kind: Option<EntityKind>,
         error_code: Option<&str>,
     ) -> Result<u64, StorageError> {
+        let _turn = self.write_turn().await;
         let now = now_millis();
         let rows: Vec<(i64, Option<String>)> = with_pool!(self, |pool| {
             sqlx::query_as(
@@ -205,6 +209,7 @@ impl Storage {
 
     /// Pauses a store's work until `until` (its org ran out of API budget).
     pub async fn pause_store(&self, store_id: i64, until: i64, reason: &str) -> Result<(), StorageError> {
+        let _turn = self.write_turn().await;
         with_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO sync_pauses (store_id, paused_until, reason) VALUES ($1, $2, $3) \
@@ -221,6 +226,7 @@ impl Storage {
 
     /// Resumes a paused store's work now.
     pub async fn resume_store(&self, store_id: i64) -> Result<(), StorageError> {
+        let _turn = self.write_turn().await;
         with_pool!(self, |pool| {
             sqlx::query("DELETE FROM sync_pauses WHERE store_id = $1").bind(store_id).execute(pool).await?;
         });

@@ -15,6 +15,7 @@ pub struct LogLine {
 impl Storage {
     /// Appends `lines` and trims the store's log to its newest `keep` rows.
     pub async fn append_sync_log(&self, store_id: i64, lines: &[LogLine], keep: i64) -> Result<(), StorageError> {
+        let _turn = self.write_turn().await;
         if lines.is_empty() {
             return Ok(());
         }

@@ -55,6 +55,7 @@ impl Storage {
         entity_id: Option<i64>,
         records: &[WrittenRecord],
     ) -> Result<(), StorageError> {
+        let _turn = self.write_turn().await;
         if records.is_empty() {
             return Ok(());
         }
