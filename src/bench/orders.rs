@@ -12,8 +12,7 @@ use anyhow::{Context as _, bail};
 use clap::Args;
 use tokio::task::JoinSet;
 
-use crate::engine::{EngineConfig, Strategy};
-use crate::salesforce::composite::MAX_GRAPHS_PER_REQUEST;
+use crate::engine::{EngineConfig, GRAPH_NODES, Strategy};
 
 use super::Table;
 use super::harness::{Bench, Counters, cores, list, sandbox};
@@ -173,11 +172,10 @@ fn render(args: &OrdersBenchArgs, batched: &RunResult, naive: Option<&RunResult>
         batched.calls_per_1000(),
         batched.calls_per_1000() / floor.max(f64::EPSILON),
     ));
-    let graphs = batched.per_1000(batched.entities as f64) / MAX_GRAPHS_PER_REQUEST as f64;
     table.note(format!(
-        "Batched, the engine writes one composite graph per entity and a request carries at most \
-         {MAX_GRAPHS_PER_REQUEST} graphs: {:.0} entities (customers, sales) per 1,000 orders need ≥ {graphs:.1} \
-         graph requests however they are packed.",
+        "Batched, the engine packs several entities into each composite graph (up to {GRAPH_NODES} records, all or \
+         nothing) and up to {RECORDS_PER_CALL:.0} records into each request; {:.0} entities (customers, sales) were \
+         written per 1,000 orders. Workers wait up to 500 ms for a full batch of due work.",
         batched.per_1000(batched.entities as f64),
     ));
     for (name, result) in [("batched", Some(batched)), ("naive", naive)] {

@@ -14,7 +14,7 @@ use super::batch::Work;
 use super::nodes::Node;
 
 /// Nodes per graph: small enough that a failure rolls back few entities.
-const GRAPH_NODES: usize = 100;
+pub const GRAPH_NODES: usize = 100;
 
 /// How one entity's writes went.
 #[derive(Debug)]
@@ -33,6 +33,9 @@ fn reference(entity: i64, index: usize) -> String {
 
 /// Sends the entities' nodes in packed graphs; one answer per entity, in order.
 pub(super) async fn send(client: &Client, to_send: &[(Work, Vec<Node>)]) -> Vec<Answer> {
+    if to_send.is_empty() {
+        return Vec::new();
+    }
     let mut answers: Vec<Option<Answer>> = to_send.iter().map(|_| None).collect();
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut graphs: Vec<Graph> = Vec::new();
@@ -79,6 +82,10 @@ pub(super) async fn send(client: &Client, to_send: &[(Work, Vec<Node>)]) -> Vec<
         client.run_graphs(builder).await.into_iter().map(|r| (r.graph_id.clone(), r)).collect();
     for (g, member) in members.iter().enumerate() {
         let result = results.remove(&format!("g{g}"));
+        if let Some(failed) = result.as_ref().filter(|r| !r.successful) {
+            let first = failed.errors().into_iter().next();
+            tracing::debug!(graph = %failed.graph_id, entities = member.len(), error = ?first, "a composite graph failed");
+        }
         for &index in member {
             let entity = &to_send[index];
             answers[index] = Some(answer(result.as_ref(), entity.0.entity.id, entity.1.len(), member, to_send));

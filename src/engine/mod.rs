@@ -26,6 +26,7 @@ use crate::salesforce;
 use crate::storage::{Storage, StorageError};
 
 pub use connections::Connections;
+pub use graphs::GRAPH_NODES;
 
 /// How writes reach Salesforce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,8 @@ pub struct EngineConfig {
     pub workers: usize,
     /// Entities leased per batch.
     pub batch_size: i64,
+    /// How long due work may wait for a full batch (zero: claim at once).
+    pub batch_wait: Duration,
     /// How long a lease lasts before another worker may take the entity.
     pub lease: Duration,
     /// How long a changed entity waits for more events before it is written.
@@ -63,7 +66,8 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             workers: 4,
-            batch_size: 200,
+            batch_size: 500,
+            batch_wait: Duration::from_millis(500),
             lease: Duration::from_secs(120),
             linger: Duration::from_millis(200),
             poll: Duration::from_millis(100),

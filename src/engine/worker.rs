@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::storage::now_millis;
 use crate::storage::sync::{ClaimedEntity, Outcome};
@@ -14,10 +15,17 @@ use super::{EngineError, Shared, idle};
 pub(super) async fn run(shared: Arc<Shared>, index: usize) {
     let mut shutdown = shared.shutdown.clone();
     let lease = i64::try_from(shared.config.lease.as_millis()).unwrap_or(i64::MAX);
+    // Since when this worker has seen due work short of a full batch.
+    let mut partial_since: Option<Instant> = None;
     while !*shutdown.borrow() {
         if index == 0 {
             resume_paused(&shared).await;
         }
+        if !batch_is_ready(&shared, &mut partial_since).await {
+            idle(shared.config.poll, None, &mut shutdown).await;
+            continue;
+        }
+        partial_since = None;
         let claimed = match shared.storage.claim_entities(&shared.owner, shared.config.batch_size, lease).await {
             Ok(claimed) => claimed,
             Err(error) => {
@@ -39,6 +47,26 @@ pub(super) async fn run(shared: Arc<Shared>, index: usize) {
                 _ = shutdown.changed() => return,
                 _ = process_store(&shared, store_id, entities) => {}
             }
+        }
+    }
+}
+
+/// Whether to claim now: a full batch is due, or due work has waited
+/// `batch_wait` for one (so requests carry as many records as they can).
+async fn batch_is_ready(shared: &Shared, partial_since: &mut Option<Instant>) -> bool {
+    if shared.config.batch_wait.is_zero() {
+        return true;
+    }
+    match shared.storage.due_work(shared.config.batch_size).await {
+        Ok(0) => {
+            *partial_since = None;
+            false
+        }
+        Ok(due) if due >= shared.config.batch_size => true,
+        Ok(_) => partial_since.get_or_insert_with(Instant::now).elapsed() >= shared.config.batch_wait,
+        Err(error) => {
+            tracing::error!(%error, "could not look for due work; retrying");
+            false
         }
     }
 }

@@ -45,6 +45,18 @@ const CLAIM_FILTER: &str = "e.state = 'pending' AND e.next_run_at <= $1 \
          WHERE a.store_id = e.store_id AND a.alias = e.depends_on AND c.id <> e.id AND c.state = 'pending')";
 
 impl Storage {
+    /// How many entities could be claimed now (counting at most `limit`):
+    /// lets a worker wait to fill a batch.
+    pub async fn due_work(&self, limit: i64) -> Result<i64, StorageError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT e.id FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at LIMIT $2) due"
+        );
+        let (due,): (i64,) = with_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now_millis()).bind(limit).fetch_one(pool).await?
+        });
+        Ok(due)
+    }
+
     /// Leases up to `limit` due entities to `owner` for `lease_ms`.
     pub async fn claim_entities(
         &self,

@@ -67,6 +67,7 @@ pub fn test_engine() -> forcesync::engine::EngineConfig {
     forcesync::engine::EngineConfig {
         workers: 2,
         linger: Duration::from_millis(20),
+        batch_wait: Duration::ZERO,
         poll: Duration::from_millis(20),
         retry_base: Duration::from_millis(20),
         retry_max: Duration::from_millis(200),
