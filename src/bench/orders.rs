@@ -109,7 +109,9 @@ async fn synced(bench: &Bench) -> anyhow::Result<i64> {
 /// A fresh sandbox and server, the catalog synced, then `orders` orders timed until all are synced.
 async fn run_strategy(args: &OrdersBenchArgs, strategy: Strategy, orders: usize) -> anyhow::Result<RunResult> {
     let org = sandbox(args.sf_latency_ms).await?;
-    let engine = EngineConfig { workers: args.workers.max(1), strategy, ..EngineConfig::default() };
+    // The naive baseline takes one entity at a time, so every worker has a request in flight.
+    let batch_size = if strategy == Strategy::Naive { 1 } else { EngineConfig::default().batch_size };
+    let engine = EngineConfig { workers: args.workers.max(1), strategy, batch_size, ..EngineConfig::default() };
     let bench = Bench::start(engine, "bench").await?;
     bench.connect("bench", &org.url).await?;
     let http = reqwest::Client::new();
