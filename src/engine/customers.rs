@@ -16,10 +16,6 @@ use super::nodes::Records;
 /// Values per `IN (...)` list: 500 emails stay far below SOQL's 100,000-character statement.
 const PER_QUERY: usize = 500;
 
-fn soql_error(error: impl std::fmt::Display) -> Error {
-    Error::new("INVALID_QUERY", error.to_string(), None)
-}
-
 fn text<'a>(record: &'a Value, field: &str) -> Option<&'a str> {
     record.get(field).and_then(Value::as_str).filter(|value| !value.is_empty())
 }
@@ -50,8 +46,7 @@ pub(super) async fn match_by_email(
         let soql = Soql::select(&["Id", "AccountId", "Email"], "Contact")
             .and_then(|q| q.where_in("Email", &values))
             .and_then(|q| q.where_eq(contact_key_field, Literal::Null))
-            .and_then(|q| q.order_by("CreatedDate", false))
-            .map_err(soql_error)?;
+            .and_then(|q| q.order_by("CreatedDate", false))?;
         for contact in client.query_all_pages(&soql.build()).await? {
             let (Some(id), Some(email)) = (text(&contact, "Id"), text(&contact, "Email")) else { continue };
             let Some(keys) = wanted.get(&email.trim().to_lowercase()) else { continue };
@@ -91,9 +86,7 @@ pub(super) async fn existing_by_key(
     let mut found = Vec::new();
     for chunk in keys.chunks(PER_QUERY) {
         let values: Vec<Literal> = chunk.iter().map(|key| Literal::str(key.as_str())).collect();
-        let soql = Soql::select(&["Id", key_field], object)
-            .and_then(|q| q.where_in(key_field, &values))
-            .map_err(soql_error)?;
+        let soql = Soql::select(&["Id", key_field], object).and_then(|q| q.where_in(key_field, &values))?;
         for record in client.query_all_pages(&soql.build()).await? {
             if let (Some(id), Some(key)) = (text(&record, "Id"), text(&record, key_field)) {
                 let mut known = adopted(object, key, id);

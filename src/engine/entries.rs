@@ -160,8 +160,7 @@ async fn lookup(
         let books = [Literal::str(book), Literal::str(standard)];
         let soql = Soql::select(&["Id", "Product2Id", "Pricebook2Id"], "PricebookEntry")
             .and_then(|q| q.where_in("Product2Id", &products))
-            .and_then(|q| q.where_in("Pricebook2Id", &books))
-            .map_err(|e| Error::new("INVALID_QUERY", e.to_string(), None))?;
+            .and_then(|q| q.where_in("Pricebook2Id", &books))?;
         for row in client.query_all_pages(&soql.build()).await? {
             let field = |name: &str| row.get(name).and_then(Value::as_str).map(str::to_owned);
             if let (Some(id), Some(product), Some(book)) = (field("Id"), field("Product2Id"), field("Pricebook2Id")) {

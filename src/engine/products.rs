@@ -28,15 +28,11 @@ pub(super) struct ProductWant {
     pub catalog: bool,
 }
 
-fn soql_error(error: impl std::fmt::Display) -> Error {
-    Error::new("INVALID_QUERY", error.to_string(), None)
-}
-
 async fn first_id(
     client: &Client,
     soql: Result<Soql, crate::salesforce::soql::BadIdentifier>,
 ) -> Result<Option<String>, Error> {
-    let rows = client.query_all_pages(&soql.map_err(soql_error)?.build()).await?;
+    let rows = client.query_all_pages(&soql?.build()).await?;
     Ok(rows.first().and_then(|row| row.get("Id")).and_then(Value::as_str).map(str::to_owned))
 }
 

@@ -86,6 +86,13 @@ pub struct Soql {
 #[error("{0:?} is not a Salesforce API name")]
 pub struct BadIdentifier(pub String);
 
+impl From<BadIdentifier> for super::Error {
+    /// A query that cannot be built, reported like one Salesforce refused.
+    fn from(error: BadIdentifier) -> Self {
+        super::Error::new("INVALID_QUERY", error.to_string(), None)
+    }
+}
+
 fn checked(name: &str) -> Result<String, BadIdentifier> {
     if is_identifier_path(name) { Ok(name.to_owned()) } else { Err(BadIdentifier(name.to_owned())) }
 }
