@@ -45,14 +45,35 @@ const CLAIM_FILTER: &str = "e.state = 'pending' AND e.next_run_at <= $1 \
          WHERE a.store_id = e.store_id AND a.alias = e.depends_on AND c.id <> e.id AND c.state = 'pending')";
 
 impl Storage {
+    /// Whether any store that is not paused has work due. Cheap: the claim and
+    /// the count walk due work in time order, and when every store with due
+    /// work is paused they would read its whole backlog to find nothing.
+    async fn any_unpaused_due(&self, now: i64) -> Result<bool, StorageError> {
+        let due: Option<(i64,)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT s.id FROM stores s WHERE NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = s.id \
+                 AND p.paused_until > $1) AND EXISTS (SELECT 1 FROM sync_entities e WHERE e.store_id = s.id \
+                 AND e.state = 'pending' AND e.next_run_at <= $1) LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(due.is_some())
+    }
+
     /// How many entities could be claimed now (counting at most `limit`):
     /// lets a worker wait to fill a batch.
     pub async fn due_work(&self, limit: i64) -> Result<i64, StorageError> {
+        let now = now_millis();
+        if !self.any_unpaused_due(now).await? {
+            return Ok(0);
+        }
         let sql = format!(
             "SELECT COUNT(*) FROM (SELECT e.id FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at LIMIT $2) due"
         );
         let (due,): (i64,) = with_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now_millis()).bind(limit).fetch_one(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now).bind(limit).fetch_one(pool).await?
         });
         Ok(due)
     }
@@ -66,19 +87,7 @@ impl Storage {
     ) -> Result<Vec<ClaimedEntity>, StorageError> {
         let _turn = self.write_turn().await;
         let now = now_millis();
-        // The claim walks due work in time order; when every store with due work is paused it would read the
-        // whole backlog to find nothing (on SQLite, under the write lock the intake needs).
-        let due: Option<(i64,)> = with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT s.id FROM stores s WHERE NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = s.id \
-                 AND p.paused_until > $1) AND EXISTS (SELECT 1 FROM sync_entities e WHERE e.store_id = s.id \
-                 AND e.state = 'pending' AND e.next_run_at <= $1) LIMIT 1",
-            )
-            .bind(now)
-            .fetch_optional(pool)
-            .await?
-        });
-        if due.is_none() {
+        if !self.any_unpaused_due(now).await? {
             return Ok(Vec::new());
         }
         let lock = match self.backend {
