@@ -15,7 +15,7 @@ const FOLD_PAUSE: Duration = Duration::from_millis(50);
 
 pub(super) async fn run(shared: Arc<Shared>) {
     let mut shutdown = shared.shutdown.clone();
-    let linger = i64::try_from(shared.config.linger.as_millis()).unwrap_or(i64::MAX);
+    let linger = super::worker::millis(shared.config.linger);
     while !*shutdown.borrow() {
         let folded = match shared.storage.fold_events(FOLD_BATCH, linger).await {
             Ok(folded) => folded,

@@ -114,8 +114,7 @@ fn finish(
                 records.insert((node.object.clone(), node.key.clone()), record.clone());
                 written.push(record);
             }
-            let summary: Vec<String> = written.iter().map(|r| format!("{} {}", r.object, r.id)).collect();
-            let message = format!("wrote {}", summary.join(", "));
+            let message = format!("wrote {}", summary(&written));
             (Finished::new(&w.entity, Outcome::Synced, written, message), None)
         }
         Answer::Failed(error) => (Finished::failed(&w.entity, &error, shared, key_fields), Some(error)),
@@ -142,6 +141,12 @@ fn product_result(
     let own = [("Product2", key.to_owned()), ("PricebookEntry", entry_key(key, pricebook))];
     let written: Vec<WrittenRecord> =
         own.iter().filter_map(|(object, key)| records.get(&((*object).to_owned(), key.clone())).cloned()).collect();
-    let summary: Vec<String> = written.iter().map(|r| format!("{} {}", r.object, r.id)).collect();
-    (Finished::new(&w.entity, Outcome::Synced, written, format!("product synced: {}", summary.join(", "))), None)
+    let message = format!("product synced: {}", summary(&written));
+    (Finished::new(&w.entity, Outcome::Synced, written, message), None)
+}
+
+/// "Opportunity 006…, Order 801…" for the sync log.
+fn summary(written: &[WrittenRecord]) -> String {
+    let parts: Vec<String> = written.iter().map(|r| format!("{} {}", r.object, r.id)).collect();
+    parts.join(", ")
 }

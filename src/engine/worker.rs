@@ -14,7 +14,7 @@ use super::{EngineError, Shared, idle};
 
 pub(super) async fn run(shared: Arc<Shared>, index: usize) {
     let mut shutdown = shared.shutdown.clone();
-    let lease = i64::try_from(shared.config.lease.as_millis()).unwrap_or(i64::MAX);
+    let lease = millis(shared.config.lease);
     // Since when this worker has seen due work short of a full batch.
     let mut partial_since: Option<Instant> = None;
     while !*shutdown.borrow() {

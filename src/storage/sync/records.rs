@@ -20,6 +20,15 @@ pub struct WrittenRecord {
 
 const CHUNK: usize = 400;
 
+/// A `sync_records` row as selected: object, key, Id, hash, matched, written at.
+type RecordRow = (String, String, String, Vec<u8>, bool, i64);
+
+impl From<RecordRow> for WrittenRecord {
+    fn from((object, key, id, body_hash, matched, written_at): RecordRow) -> Self {
+        Self { object, key, id, body_hash, matched, written_at }
+    }
+}
+
 impl Storage {
     /// The records of `store_id` with these external keys, by (object, key).
     pub async fn written_records(
@@ -29,7 +38,7 @@ impl Storage {
     ) -> Result<HashMap<(String, String), WrittenRecord>, StorageError> {
         let mut found = HashMap::new();
         for chunk in keys.chunks(CHUNK) {
-            let rows: Vec<(String, String, String, Vec<u8>, bool, i64)> = with_pool!(self, |pool| {
+            let rows: Vec<RecordRow> = with_pool!(self, |pool| {
                 let mut query = sqlx::QueryBuilder::new(
                     "SELECT object, ext_key, sf_id, body_hash, matched, written_at FROM sync_records WHERE store_id = ",
                 );
@@ -39,10 +48,8 @@ impl Storage {
                 });
                 query.build_query_as().fetch_all(pool).await?
             });
-            for (object, key, id, body_hash, matched, written_at) in rows {
-                let record =
-                    WrittenRecord { object: object.clone(), key: key.clone(), id, body_hash, matched, written_at };
-                found.insert((object, key), record);
+            for record in rows.into_iter().map(WrittenRecord::from) {
+                found.insert((record.object.clone(), record.key.clone()), record);
             }
         }
         Ok(found)
@@ -90,7 +97,7 @@ impl Storage {
 
     /// The records an entity wrote, for status.
     pub async fn entity_records(&self, entity_id: i64) -> Result<Vec<WrittenRecord>, StorageError> {
-        let rows: Vec<(String, String, String, Vec<u8>, bool, i64)> = with_pool!(self, |pool| {
+        let rows: Vec<RecordRow> = with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT object, ext_key, sf_id, body_hash, matched, written_at FROM sync_records \
                  WHERE entity_id = $1 ORDER BY written_at, object",
@@ -99,16 +106,6 @@ impl Storage {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(object, key, id, body_hash, matched, written_at)| WrittenRecord {
-                object,
-                key,
-                id,
-                body_hash,
-                matched,
-                written_at,
-            })
-            .collect())
+        Ok(rows.into_iter().map(WrittenRecord::from).collect())
     }
 }
