@@ -20,6 +20,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut config = tonic_prost_build::Config::new();
     config.protoc_executable(protoc);
+    // Maps as B-tree maps: a message always encodes to the same bytes, which
+    // is what identifies a store event's content (duplicate detection).
+    config.btree_map(["."]);
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     tonic_prost_build::configure()
         .file_descriptor_set_path(out_dir.join("forcesync_descriptor.bin"))

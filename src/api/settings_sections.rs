@@ -114,7 +114,7 @@ fn soql_filter(raw: &str) -> Result<String, String> {
 
 /// `external_id_fields`: object → custom External ID field, each entry checked.
 pub fn external_id_fields(
-    raw: &std::collections::HashMap<String, String>,
+    raw: &std::collections::BTreeMap<String, String>,
     v: &mut Violations,
 ) -> Option<s::ExternalIdFields> {
     let mut entries: Vec<(&String, &String)> = raw.iter().collect();

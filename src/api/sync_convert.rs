@@ -8,10 +8,12 @@ use std::collections::HashSet;
 
 use crate::domain::lifecycle::{Customer, LifecycleEvent, Payment};
 use crate::domain::sync::{
-    CustomerSave, EntityKind, EventId, EventKind, EventPayload, NewEvent, ProductSave, customer_alias, product_alias,
+    ContentDigest, CustomerSave, EntityKind, EventId, EventKind, EventPayload, NewEvent, ProductSave, customer_alias,
+    product_alias,
 };
 use crate::domain::{FieldViolation, Violations};
 use crate::pb;
+use prost::Message;
 
 use super::sync_values::{self as val, MAX_NAME_CHARS, MAX_SKU_CHARS};
 
@@ -28,7 +30,7 @@ pub fn upsert_customer(req: &pb::UpsertCustomerRequest, now: DateTime<Utc>, v: &
     let customer = val::customer(req.customer.as_ref(), v);
     let at = occur_time(req.occur_time.as_ref(), now, v);
     let payload = EventPayload::Customer(CustomerSave { customer: customer?, at: at? });
-    Some(NewEvent { event_id: event_id?, payload })
+    Some(event(event_id?, payload, req))
 }
 
 /// UpsertProducts → one event saving 1 to 1,000 products with distinct SKUs.
@@ -38,7 +40,7 @@ pub fn upsert_products(req: &pb::UpsertProductsRequest, now: DateTime<Utc>, v: &
     // A bad occur_time is already reported; `now` only lets the products be checked.
     let products = products(&req.products, at.unwrap_or(now), v);
     at?;
-    Some(NewEvent { event_id: event_id?, payload: EventPayload::Products(products?) })
+    Some(event(event_id?, EventPayload::Products(products?), req))
 }
 
 /// StartCheckout → checkout started.
@@ -56,7 +58,7 @@ pub fn start_checkout(req: &pb::StartCheckoutRequest, now: DateTime<Utc>, v: &mu
         total: total?,
         at: at?,
     };
-    lifecycle(event_id?, event)
+    lifecycle(event_id?, event, req)
 }
 
 /// PlaceOrder → order placed (from its cart when `cart_id` is set).
@@ -78,7 +80,7 @@ pub fn place_order(req: &pb::PlaceOrderRequest, now: DateTime<Utc>, v: &mut Viol
         status: status?,
         at: at?,
     };
-    lifecycle(event_id?, event)
+    lifecycle(event_id?, event, req)
 }
 
 /// RecordPayment → order paid.
@@ -90,7 +92,7 @@ pub fn record_payment(req: &pb::RecordPaymentRequest, now: DateTime<Utc>, v: &mu
     let amount = v.check("amount", val::money(&req.amount));
     let at = occur_time(req.occur_time.as_ref(), now, v);
     let payment = Payment { invoice_id: invoice_id?, paid_on: paid_on?, amount: amount? };
-    lifecycle(event_id?, LifecycleEvent::OrderPaid { order_id: order_id?, payment, at: at? })
+    lifecycle(event_id?, LifecycleEvent::OrderPaid { order_id: order_id?, payment, at: at? }, req)
 }
 
 /// UpdateOrderStatus → order status changed.
@@ -103,7 +105,8 @@ pub fn update_order_status(
     let order_id = v.check("order_id", val::store_id(&req.order_id));
     let status = v.check("status", val::required_text(&req.status, MAX_STATUS_CHARS));
     let at = occur_time(req.occur_time.as_ref(), now, v);
-    lifecycle(event_id?, LifecycleEvent::OrderStatusChanged { order_id: order_id?, status: status?, at: at? })
+    let event = LifecycleEvent::OrderStatusChanged { order_id: order_id?, status: status?, at: at? };
+    lifecycle(event_id?, event, req)
 }
 
 /// One event of a batch (or of PreviewPlan): its fields are reported under
@@ -152,8 +155,18 @@ fn occur_time(raw: Option<&prost_types::Timestamp>, now: DateTime<Utc>, v: &mut 
     v.check("occur_time", val::occur_time(raw, now))
 }
 
-fn lifecycle(event_id: EventId, event: LifecycleEvent) -> Option<NewEvent> {
-    Some(NewEvent { event_id, payload: EventPayload::Lifecycle(event) })
+fn lifecycle(event_id: EventId, event: LifecycleEvent, req: &impl Message) -> Option<NewEvent> {
+    Some(self::event(event_id, EventPayload::Lifecycle(event), req))
+}
+
+/// The validated event, identified by the request as the store sent it: the
+/// same message through its own RPC or inside SubmitEvents digests equally,
+/// and nothing the server fills in (a defaulted `occur_time`) takes part.
+/// prost encodes fields in tag order and maps as B-tree maps, so equal
+/// messages encode equally.
+fn event(event_id: EventId, payload: EventPayload, req: &impl Message) -> NewEvent {
+    let digest = ContentDigest::of(payload.kind(), &req.encode_to_vec());
+    NewEvent { event_id, payload, digest }
 }
 
 fn products(raw: &[pb::Product], at: DateTime<Utc>, v: &mut Violations) -> Option<Vec<ProductSave>> {

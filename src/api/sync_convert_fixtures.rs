@@ -133,6 +133,13 @@ pub(super) fn status_req() -> pb::UpdateOrderStatusRequest {
     }
 }
 
-pub(super) fn lifecycle_event(event_id: &str, event: LifecycleEvent) -> NewEvent {
-    NewEvent { event_id: id(event_id), payload: EventPayload::Lifecycle(event) }
+pub(super) fn lifecycle_event(event_id: &str, event: LifecycleEvent) -> (EventId, EventPayload) {
+    (id(event_id), EventPayload::Lifecycle(event))
+}
+
+/// A converted event's id and payload (its digest is checked on its own).
+pub(super) fn content(
+    result: Result<NewEvent, Vec<FieldViolation>>,
+) -> Result<(EventId, EventPayload), Vec<FieldViolation>> {
+    result.map(|event| (event.event_id, event.payload))
 }

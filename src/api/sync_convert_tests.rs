@@ -7,11 +7,8 @@ use super::*;
 
 #[test]
 fn upsert_customer_converts() {
-    let want = NewEvent {
-        event_id: id("e-1"),
-        payload: EventPayload::Customer(CustomerSave { customer: customer(), at: at() }),
-    };
-    assert_eq!(run(|v| upsert_customer(&customer_req(), now(), v)), Ok(want));
+    let want = (id("e-1"), EventPayload::Customer(CustomerSave { customer: customer(), at: at() }));
+    assert_eq!(content(run(|v| upsert_customer(&customer_req(), now(), v))), Ok(want));
 }
 
 #[test]
@@ -35,14 +32,14 @@ fn upsert_products_converts_with_the_receive_time_by_default() {
         active,
         at: now(),
     };
-    let want = NewEvent {
-        event_id: id("e-2"),
-        payload: EventPayload::Products(vec![
+    let want = (
+        id("e-2"),
+        EventPayload::Products(vec![
             product("WB-01", "Water bottle", money(1990, 2), true),
             product("A/B", "Old cap", money(0, 0), false),
         ]),
-    };
-    assert_eq!(run(|v| upsert_products(&products_req(), now(), v)), Ok(want));
+    );
+    assert_eq!(content(run(|v| upsert_products(&products_req(), now(), v))), Ok(want));
 }
 
 #[test]
@@ -54,7 +51,7 @@ fn start_checkout_converts() {
         total: money(4230, 2),
         at: at(),
     };
-    assert_eq!(run(|v| start_checkout(&checkout_req(), now(), v)), Ok(lifecycle_event("e-3", event)));
+    assert_eq!(content(run(|v| start_checkout(&checkout_req(), now(), v))), Ok(lifecycle_event("e-3", event)));
 }
 
 #[test]
@@ -68,9 +65,9 @@ fn place_order_converts_with_and_without_a_cart() {
         status: "pending".into(),
         at: at(),
     };
-    assert_eq!(run(|v| place_order(&order_req(), now(), v)), Ok(lifecycle_event("e-4", event(Some("77")))));
+    assert_eq!(content(run(|v| place_order(&order_req(), now(), v))), Ok(lifecycle_event("e-4", event(Some("77")))));
     let no_cart = pb::PlaceOrderRequest { cart_id: String::new(), ..order_req() };
-    assert_eq!(run(|v| place_order(&no_cart, now(), v)), Ok(lifecycle_event("e-4", event(None))));
+    assert_eq!(content(run(|v| place_order(&no_cart, now(), v))), Ok(lifecycle_event("e-4", event(None))));
 }
 
 #[test]
@@ -81,14 +78,14 @@ fn record_payment_converts() {
         amount: money(423, 1),
     };
     let event = LifecycleEvent::OrderPaid { order_id: "100000123".into(), payment, at: at() };
-    assert_eq!(run(|v| record_payment(&payment_req(), now(), v)), Ok(lifecycle_event("e-5", event)));
+    assert_eq!(content(run(|v| record_payment(&payment_req(), now(), v))), Ok(lifecycle_event("e-5", event)));
 }
 
 #[test]
 fn update_order_status_converts() {
     let event =
         LifecycleEvent::OrderStatusChanged { order_id: "100000123".into(), status: "canceled".into(), at: now() };
-    assert_eq!(run(|v| update_order_status(&status_req(), now(), v)), Ok(lifecycle_event("e-6", event)));
+    assert_eq!(content(run(|v| update_order_status(&status_req(), now(), v))), Ok(lifecycle_event("e-6", event)));
 }
 
 // ------------------------------------------------------------ batches
@@ -117,6 +114,24 @@ fn sync_events_convert_like_their_rpc() {
     let event = pb::SyncEvent { event: Some(Event::Payment(payment_req())) };
     let direct = run(|v| record_payment(&payment_req(), now(), v)).expect("valid");
     assert_eq!(run(|v| sync_event(&event, now(), v)), Ok(direct));
+}
+
+#[test]
+fn the_digest_is_of_what_the_store_sent() {
+    use crate::pb::sync_event::Event;
+    let later = now() + chrono::Duration::seconds(1);
+    let no_time = pb::PlaceOrderRequest { occur_time: None, ..order_req() };
+    let first = run(|v| place_order(&no_time, now(), v)).expect("valid");
+    let retry = run(|v| place_order(&no_time, later, v)).expect("valid");
+    assert_ne!(first.payload, retry.payload, "the defaulted occur time differs");
+    assert_eq!(first.digest, retry.digest, "what the server filled in takes no part");
+    let batched = pb::SyncEvent { event: Some(Event::Order(no_time.clone())) };
+    assert_eq!(run(|v| sync_event(&batched, later, v)).expect("valid").digest, first.digest);
+    let products = run(|v| upsert_products(&products_req(), now(), v)).expect("valid");
+    assert_eq!(run(|v| upsert_products(&products_req(), later, v)).expect("valid").digest, products.digest);
+
+    let other = pb::PlaceOrderRequest { total: "1.00".into(), ..no_time };
+    assert_ne!(run(|v| place_order(&other, now(), v)).expect("valid").digest, first.digest);
 }
 
 #[test]

@@ -27,7 +27,7 @@ fn customer_saved(id: usize) -> NewEvent {
     };
     let at = Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).single().expect("time");
     let event_id = EventId::parse(&format!("c{id}")).expect("id");
-    NewEvent { event_id, payload: EventPayload::Customer(CustomerSave { customer, at }) }
+    NewEvent::from_payload(event_id, EventPayload::Customer(CustomerSave { customer, at }))
 }
 
 /// Two stores with `per_store` customers each, folded and due now.

@@ -43,7 +43,7 @@ fn jane() -> Customer {
 }
 
 fn event(id: &str, payload: EventPayload) -> NewEvent {
-    NewEvent { event_id: EventId::parse(id).expect("id"), payload }
+    NewEvent::from_payload(EventId::parse(id).expect("id"), payload)
 }
 
 fn at(hour: u32) -> chrono::DateTime<Utc> {

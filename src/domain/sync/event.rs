@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::fmt;
 
 use crate::domain::lifecycle::{Customer, LifecycleEvent, Money};
@@ -109,9 +110,41 @@ impl EventPayload {
     }
 }
 
+/// What makes two events with one id the same event: a digest of what the
+/// store sent, never of what the server filled in (a defaulted occur time,
+/// the receive time). A plain retry of a request digests equally.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContentDigest(Vec<u8>);
+
+impl ContentDigest {
+    /// SHA-256 of the event's kind and the bytes that describe it.
+    pub fn of(kind: EventKind, content: &[u8]) -> Self {
+        let mut digest = Sha256::new();
+        digest.update(kind.as_str().as_bytes());
+        digest.update([0]);
+        digest.update(content);
+        Self(digest.finalize().to_vec())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// A validated event ready to be stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
     pub event_id: EventId,
     pub payload: EventPayload,
+    /// Identifies the content for duplicate detection (see [`ContentDigest`]).
+    pub digest: ContentDigest,
+}
+
+impl NewEvent {
+    /// An event made without a wire request (tests, tools): its digest is of the payload.
+    pub fn from_payload(event_id: EventId, payload: EventPayload) -> Self {
+        let json = serde_json::to_vec(&payload).unwrap_or_default();
+        let digest = ContentDigest::of(payload.kind(), &json);
+        Self { event_id, payload, digest }
+    }
 }

@@ -7,5 +7,5 @@ pub mod event;
 pub mod records;
 
 pub use entity::{EntityFacts, EntityKind, Routed, customer_alias, product_alias, route};
-pub use event::{CustomerSave, EventId, EventKind, EventPayload, NewEvent, ProductSave};
+pub use event::{ContentDigest, CustomerSave, EventId, EventKind, EventPayload, NewEvent, ProductSave};
 pub use records::{Planned, WAITING_FOR_BUYER, planned, product_operation};

@@ -2,10 +2,9 @@
 //! its RPC is answered; one writer task drains whatever requests are waiting
 //! and commits them in a single transaction (one multi-row INSERT per chunk),
 //! so the cost of a commit is shared by everything in flight. A repeated
-//! event id is answered with the original; a reused id with other content is
-//! refused.
+//! event id is answered with the original; a reused id with other content
+//! (by the event's `ContentDigest`) is refused.
 
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -98,7 +97,7 @@ impl Intake {
 
 fn prepare(event: &NewEvent) -> Result<Prepared, StorageError> {
     let payload = serde_json::to_string(&event.payload).map_err(|e| super::corrupt("event payload", e))?;
-    let hash = Sha256::digest(payload.as_bytes()).to_vec();
+    let hash = event.digest.as_bytes().to_vec();
     Ok(Prepared { event_id: event.event_id.as_str().to_owned(), kind: event.payload.kind().as_str(), payload, hash })
 }
 
