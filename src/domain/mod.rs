@@ -1,6 +1,7 @@
 //! Pure types and rules: no I/O. Newtypes here can only hold valid values, so
 //! the layers above validate once, at the edge, and then trust the types.
 
+pub mod email;
 pub mod lifecycle;
 pub mod settings;
 pub mod store;
