@@ -114,6 +114,12 @@ fn answer(
     let cause = |e: i64, count: usize| {
         own(e, count).flatten().filter_map(SubResult::error).find(|error| error.code != "PROCESSING_HALTED")
     };
+    let own_nodes = all.iter().find(|(w, _)| w.entity.id == entity).map(|(_, nodes)| nodes.as_slice());
+    for (node, sub) in own_nodes.unwrap_or_default().iter().zip(own(entity, nodes)) {
+        if let Some(error) = sub.and_then(SubResult::error).filter(|e| super::nodes::found_existing(&node.object, e)) {
+            return Answer::Failed(super::nodes::as_existing(&node.object, error));
+        }
+    }
     if let Some(error) = cause(entity, nodes) {
         return Answer::Failed(error);
     }

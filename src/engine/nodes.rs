@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::domain::lifecycle::Operation;
 use crate::salesforce::composite::Subrequest;
+use crate::salesforce::{Error, ErrorClass};
 use crate::storage::sync::WrittenRecord;
 
 /// Known records by (object, external key).
@@ -118,6 +119,29 @@ pub fn skip_reason(object: &str, hash: &[u8], existing: Option<&WrittenRecord>) 
     }
 }
 
+/// Whether `error`, answering a write of `object`, says the record already
+/// exists: Salesforce refused fields it takes only on create, so the upsert
+/// found a record an earlier, unrecorded attempt made. The entity is retried
+/// (and, being uncertain, looks its records up first) instead of parked.
+pub(super) fn found_existing(object: &str, error: &Error) -> bool {
+    error.code == "INVALID_FIELD_FOR_INSERT_UPDATE"
+        && !error.fields.is_empty()
+        && error
+            .fields
+            .iter()
+            .all(|field| CREATE_ONLY.iter().any(|(o, f)| *o == object && f.eq_ignore_ascii_case(field)))
+}
+
+/// `error` (see [`found_existing`]) as the transient error it is.
+pub(super) fn as_existing(object: &str, error: Error) -> Error {
+    let message = format!(
+        "the {object} already exists in Salesforce (an earlier attempt made it without its answer arriving): \
+         it is looked up and updated on the next attempt; Salesforce said: {}",
+        error.message
+    );
+    Error { message, ..error }.with_class(ErrorClass::Transient)
+}
+
 fn has_create_only(object: &str) -> bool {
     CREATE_ONLY.iter().any(|(o, _)| *o == object)
 }
@@ -141,4 +165,27 @@ pub fn hash(object: &str, key: &str, body: &Value) -> Vec<u8> {
     digest.update([0]);
     digest.update(body.to_string().as_bytes());
     digest.finalize().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_create_only_field_means_the_record_exists() {
+        let refused = |fields: &[&str]| {
+            Error::new("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: X.", Some(400))
+                .with_fields(fields.iter().map(|f| (*f).to_owned()).collect())
+        };
+        assert!(found_existing("OpportunityContactRole", &refused(&["OpportunityId"])));
+        assert!(found_existing("OrderItem", &refused(&["OrderId", "PricebookEntryId"])));
+        assert!(!found_existing("Order", &refused(&["OpportunityId"])), "updatable on Order: a real problem");
+        assert!(!found_existing("OrderItem", &refused(&["OrderId", "Secret__c"])), "another field is refused too");
+        assert!(!found_existing("OrderItem", &refused(&[])));
+        let existing = as_existing("OrderItem", refused(&["OrderId"]));
+        assert_eq!(
+            (existing.code.as_str(), existing.class),
+            ("INVALID_FIELD_FOR_INSERT_UPDATE", ErrorClass::Transient)
+        );
+    }
 }

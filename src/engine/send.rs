@@ -78,6 +78,10 @@ async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> V
         for node in nodes {
             match connection.client.send_one(&node.request).await {
                 Ok(result) => results.push(result),
+                Err(error) if nodes::found_existing(&node.object, &error) => {
+                    failed = Some(nodes::as_existing(&node.object, error));
+                    break;
+                }
                 Err(error) => {
                     failed = Some(error);
                     break;

@@ -14,11 +14,10 @@ use forcesync::pb::{self, get_sync_status_request::Entity};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::sync::{SyncSetup, checkout, connected_store, connected_store_with, order, payment};
-use crate::helpers::test_engine;
+use crate::helpers::sync::{SyncSetup, checkout, connected_store, order, payment};
 
 /// Longest wait for an outcome; tests go on as soon as it is there.
-const PATIENCE: Duration = Duration::from_secs(90);
+pub const PATIENCE: Duration = Duration::from_secs(90);
 
 /// The buyer of sale `n`: a customer of their own.
 pub fn buyer(n: u32) -> pb::Customer {
@@ -134,7 +133,7 @@ pub async fn counters(setup: &SyncSetup) -> Value {
     setup.sandbox.control(Method::GET, "/counters", None).await
 }
 
-fn count(counters: &Value, pointer: &str) -> u64 {
+pub fn count(counters: &Value, pointer: &str) -> u64 {
     counters.pointer(pointer).and_then(Value::as_u64).unwrap_or_default()
 }
 
@@ -244,52 +243,42 @@ async fn every_fault_at_once_leaves_exact_records() {
     five_sales_under(&connected_store().await, &faults).await;
 }
 
-/// The daily allocation spent: the store pauses (no storm of refused calls,
-/// no attempts spent), then syncs everything exactly once when it is raised.
+/// Records an attempt made without recording them (its answer lost, its worker
+/// gone before the outcome was written) already exist under forcesync's keys:
+/// the sale adopts them and updates them without the fields Salesforce takes
+/// only on create (the contact role's OpportunityId); nothing is parked and
+/// nothing duplicated.
 #[tokio::test]
-async fn a_spent_api_allocation_pauses_the_store_until_it_is_raised() {
-    let engine = test_engine();
-    let setup = connected_store_with(engine.clone(), pb::StoreSettings::default(), Vec::new()).await;
-    let used = count(&counters(&setup).await, "/api_usage/used");
-    setup.sandbox.control(Method::PATCH, "/settings", Some(json!({ "daily_api_limit": used }))).await;
-    let started = tokio::time::Instant::now();
-    for n in 0..5 {
-        start_sale(&setup, n).await;
-        finish_sale(&setup, n).await;
-    }
-
-    // Watch the paused store for a few pauses after the first refusal (the engine rechecks `/limits` once per
-    // pause): every sale stays pending with no attempt spent, nothing reaches the org, no storm of refused calls.
-    let mut client = setup.sync();
-    let (deadline, mut refused_at) = (started + PATIENCE, None);
-    let refused = loop {
-        let refused = count(&counters(&setup).await, "/calls/rejected_limit");
-        let mut pending = 0;
-        for entity in orders(0..5) {
-            let request = pb::GetSyncStatusRequest { entity: Some(entity) };
-            let Ok(status) = client.get_sync_status(request).await.map(tonic::Response::into_inner) else { continue };
-            assert_eq!((status.state, status.attempts), (pb::SyncState::Pending as i32, 0), "{status:?}");
-            pending += usize::from(status.event_count == 3);
-        }
-        if refused > 0 && refused_at.is_none() {
-            refused_at = Some(tokio::time::Instant::now());
-        }
-        if pending == 5 && refused_at.is_some_and(|at: tokio::time::Instant| at.elapsed() >= 3 * engine.pause) {
-            break refused;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{pending} sales pending, {refused} calls refused");
-        tokio::time::sleep(Duration::from_millis(25)).await;
+async fn records_made_by_an_unrecorded_attempt_are_updated_without_create_only_fields() {
+    let setup = connected_store().await;
+    let session = setup.sandbox.session().await;
+    let create = async |object: &str, body: Value| -> String {
+        let (status, _, reply) =
+            setup.sandbox.rest(Method::POST, &format!("sobjects/{object}"), &session, Some(body)).await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{object}: {reply}");
+        reply["id"].as_str().expect("id").to_owned()
     };
-    assert_eq!(setup.records("Opportunity").await.len(), 0, "nothing is written without budget");
-    // A storm refuses every entity's calls at every retry; a paused store makes one `/limits` check per pause,
-    // after at most a call or two per worker that found the allocation spent.
-    let checks = started.elapsed().as_millis() / engine.pause.as_millis() + 1;
-    let allowance = u64::try_from(checks).unwrap_or(u64::MAX) + 2 * engine.workers as u64;
-    assert!(refused <= allowance, "{refused} refused calls in {:?}: more than {allowance}", started.elapsed());
+    let account = create("Account", json!({"Name": "Jane Doe", "ForceSync_Key__c": "main:customer:42"})).await;
+    let contact = create(
+        "Contact",
+        json!({"LastName": "Doe", "Email": "jane@example.com", "AccountId": account, "ForceSync_Key__c": "main:customer:42"}),
+    )
+    .await;
+    let opportunity = create(
+        "Opportunity",
+        json!({"Name": "Cart 77", "StageName": "Prospecting", "CloseDate": "2025-04-01", "AccountId": account,
+               "ForceSync_Key__c": "main:cart:77"}),
+    )
+    .await;
+    create(
+        "OpportunityContactRole",
+        json!({"OpportunityId": opportunity, "ContactId": contact, "Role": "Decision Maker",
+               "ForceSync_Key__c": "main:cart:77:role"}),
+    )
+    .await;
 
-    setup.sandbox.control(Method::PATCH, "/settings", Some(json!({ "daily_api_limit": used + 100_000 }))).await;
-    synced(&setup, orders(0..5), 3).await;
-    assert_exact_sales(&setup, 5).await;
-    let refused = count(&counters(&setup).await, "/calls/rejected_limit");
-    assert!(refused <= allowance + 1, "{refused} refused calls in all");
+    setup.sync().start_checkout(checkout("e1", "77", crate::helpers::sync::jane(), 1)).await.expect("checkout");
+    let status = setup.caught_up(Entity::CartId("77".into())).await;
+    assert_eq!(status.state, pb::SyncState::Synced as i32, "not parked: {status:?}");
+    assert_eq!(setup.sale_records().await, [1, 1, 1, 1, 0, 0], "nothing duplicated");
 }

@@ -167,6 +167,40 @@ async fn leases_outcomes_dependencies_and_requeueing() {
     }
 }
 
+/// Once an attempt may have reached Salesforce unrecorded, the entity stays
+/// uncertain through every outcome that learns nothing (deferred, waiting)
+/// until a success records what it wrote.
+#[tokio::test]
+async fn an_uncertain_entity_stays_uncertain_until_it_is_synced() {
+    for (db, store, _dir) in backends().await {
+        let backend = db.backend_name();
+        let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
+        let saved =
+            |n: u32| event(&format!("c{n}"), EventPayload::Customer(CustomerSave { customer: jane(), at: at(n) }));
+        intake.submit(store, &[saved(1)]).await.expect("submit");
+        db.fold_events(100, 0).await.expect("fold");
+        let claim = async |owner: &str| db.claim_entities(owner, 10, 60_000).await.expect("claim").remove(0);
+
+        assert!(!claim("w1").await.uncertain, "{backend}: a first attempt knows nothing is out there");
+        // The worker stopped mid-call (as on shutdown; a killed one's lease runs out).
+        db.release_leases("w1").await.expect("release");
+        let claimed = claim("w2").await;
+        assert!(claimed.uncertain, "{backend}: a released lease may have reached Salesforce");
+        db.finish_entity("w2", &claimed, &Outcome::Deferred { retry_at: 0 }).await.expect("defer");
+        let claimed = claim("w3").await;
+        assert!(claimed.uncertain, "{backend}: a deferred attempt learned nothing");
+        db.finish_entity("w3", &claimed, &Outcome::Waiting("its customer".into())).await.expect("wait");
+        intake.submit(store, &[saved(2)]).await.expect("submit");
+        db.fold_events(100, 0).await.expect("fold");
+        let claimed = claim("w4").await;
+        assert!(claimed.uncertain, "{backend}: nor did a waiting one");
+        db.finish_entity("w4", &claimed, &Outcome::Synced).await.expect("synced");
+        intake.submit(store, &[saved(3)]).await.expect("submit");
+        db.fold_events(100, 0).await.expect("fold");
+        assert!(!claim("w5").await.uncertain, "{backend}: a success recorded what was written");
+    }
+}
+
 #[tokio::test]
 async fn the_sync_log_keeps_the_newest_rows() {
     for (db, store, _dir) in backends().await {

@@ -20,6 +20,7 @@ pub struct ClaimedEntity {
     pub attempts: i64,
     /// An earlier attempt may have reached Salesforce without its outcome
     /// being recorded (it failed, or its worker stopped or died mid-call).
+    /// Sticky: only a success, which records what was written, clears it.
     pub uncertain: bool,
 }
 
@@ -95,7 +96,7 @@ impl Storage {
             Backend::Sqlite(_) => "",
         };
         let sql = format!(
-            "UPDATE sync_entities SET uncertain = (attempts > 0 OR locked_until IS NOT NULL), locked_until = $2, \
+            "UPDATE sync_entities SET uncertain = (uncertain OR attempts > 0 OR locked_until IS NOT NULL), locked_until = $2, \
              lease_owner = $3 WHERE id IN \
              (SELECT e.id FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at, e.id LIMIT $4{lock}) \
              RETURNING id, store_id, label, facts, version, attempts, uncertain"
@@ -146,7 +147,8 @@ impl Storage {
             state = CASE WHEN version > $3 AND $4 <> 'pending' THEN 'pending' ELSE $4 END, \
             synced_version = CASE WHEN $4 = 'pending' THEN synced_version ELSE $3 END, \
             attempts = $5, next_run_at = $6, last_error = COALESCE($7, CASE WHEN $4 = 'synced' THEN NULL ELSE last_error END), \
-            waiting_reason = $8, locked_until = NULL, lease_owner = NULL, updated_at = $9 \
+            waiting_reason = $8, locked_until = NULL, lease_owner = NULL, updated_at = $9, \
+            uncertain = CASE WHEN $4 = 'synced' THEN FALSE ELSE uncertain END \
             WHERE id = $1 AND lease_owner = $2 AND state <> 'merged'";
         with_pool!(self, |pool| {
             sqlx::query(SQL)
