@@ -56,6 +56,14 @@ fn millis(field: &str, time: Option<&prost_types::Timestamp>) -> Result<Option<i
 fn status_to_proto(status: EntityStatus) -> pb::GetSyncStatusResponse {
     let waiting = status.state == EntityState::Waiting;
     let pending = status.state == EntityState::Pending;
+    // Pending work of a paused store waits for the pause's next check, and says why.
+    let (next_attempt, waiting_reason) = match (&status.store_pause, pending, waiting) {
+        (Some((until, reason)), true, _) => {
+            (status.next_run_at.max(*until), format!("the store's sync is paused until its next check: {reason}"))
+        }
+        (_, _, true) => (status.next_run_at, status.waiting_reason.clone().unwrap_or_default()),
+        _ => (status.next_run_at, String::new()),
+    };
     pb::GetSyncStatusResponse {
         kind: convert::entity_kind_to_proto(status.kind) as i32,
         state: state_to_proto(status.state) as i32,
@@ -72,8 +80,8 @@ fn status_to_proto(status: EntityStatus) -> pb::GetSyncStatusResponse {
             .collect(),
         attempts: i32::try_from(status.attempts).unwrap_or(i32::MAX),
         last_error: status.last_error.map(error_to_proto),
-        next_attempt_time: pending.then(|| timestamp(status.next_run_at)),
-        waiting_reason: if waiting { status.waiting_reason.unwrap_or_default() } else { String::new() },
+        next_attempt_time: pending.then(|| timestamp(next_attempt)),
+        waiting_reason,
         update_time: Some(timestamp(status.updated_at)),
         event_count: status.event_count,
     }

@@ -57,7 +57,11 @@ pub struct EngineConfig {
     pub retry_max: Duration,
     /// Transient failures in a row before an entity is parked.
     pub max_attempts: i64,
-    /// How long an org out of API budget (or a store not configured) waits before the next check.
+    /// How long a paused store (an org out of API budget, a store not
+    /// configured) waits before its first check; each failed check doubles
+    /// the wait, up to `pause`. A configuration change ends a pause at once.
+    pub pause_first: Duration,
+    /// The longest wait between two checks of a paused store.
     pub pause: Duration,
     pub strategy: Strategy,
 }
@@ -74,6 +78,7 @@ impl Default for EngineConfig {
             retry_base: Duration::from_secs(2),
             retry_max: Duration::from_secs(300),
             max_attempts: 12,
+            pause_first: Duration::from_secs(60),
             pause: Duration::from_secs(15 * 60),
             strategy: Strategy::Batched,
         }
@@ -104,6 +109,14 @@ struct Shared {
     /// Notified after events are committed.
     committed: Arc<Notify>,
     shutdown: watch::Receiver<bool>,
+}
+
+impl EngineConfig {
+    /// The wait before a paused store's next check, after `checks` checks that found it still blocked.
+    pub fn pause_after(&self, checks: i64) -> Duration {
+        let doublings = u32::try_from(checks.clamp(0, 20)).unwrap_or(20);
+        self.pause_first.saturating_mul(2u32.saturating_pow(doublings)).min(self.pause)
+    }
 }
 
 /// The running engine; [`EngineHandle::shutdown`] stops it and releases its leases.
@@ -169,5 +182,18 @@ async fn idle(delay: Duration, notify: Option<&Notify>, shutdown: &mut watch::Re
         _ = tokio::time::sleep(delay) => {}
         _ = notified => {}
         _ = shutdown.changed() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paused_store_is_checked_ever_less_often_up_to_the_longest_pause() {
+        let config = EngineConfig::default();
+        let waits: Vec<u64> = (0..7).map(|checks| config.pause_after(checks).as_secs()).collect();
+        assert_eq!(waits, [60, 120, 240, 480, 900, 900, 900]);
+        assert_eq!(config.pause_after(i64::MAX), config.pause);
     }
 }

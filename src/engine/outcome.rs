@@ -47,7 +47,8 @@ pub(super) fn outcome_for(
     let now = now_millis();
     let class = if is_key_race(error, key_fields) { ErrorClass::Transient } else { error.class };
     match class {
-        _ if pauses_store(error) => Outcome::Deferred { retry_at: now + millis(config.pause) },
+        // Due again at once: the store's pause holds it back, and ends with its cause.
+        _ if pauses_store(error) => Outcome::Deferred { retry_at: now },
         ErrorClass::Transient | ErrorClass::Session | ErrorClass::Limit => {
             let attempt = entity.attempts + 1;
             if attempt >= config.max_attempts {

@@ -10,6 +10,7 @@ use crate::storage::now_millis;
 use crate::storage::sync::{ClaimedEntity, Outcome};
 
 use super::batch::{self, Finished};
+use super::outcome::pauses_store;
 use super::{EngineError, Shared, idle};
 
 pub(super) async fn run(shared: Arc<Shared>, index: usize) {
@@ -78,9 +79,9 @@ async fn process_store(shared: &Shared, store_id: i64, entities: Vec<ClaimedEnti
     };
     let result = batch::process(shared, &connection, &entities).await;
     if let Some(reason) = &result.pause {
-        let until = now_millis() + millis(shared.config.pause);
+        let until = now_millis() + millis(shared.config.pause_after(0));
         tracing::warn!(store = %connection.code, %reason, "pausing the store's sync");
-        if let Err(error) = shared.storage.pause_store(store_id, until, reason).await {
+        if let Err(error) = shared.storage.pause_store(store_id, until, reason, 0).await {
             tracing::error!(%error, "could not record the pause");
         }
     }
@@ -111,35 +112,47 @@ async fn record(shared: &Shared, store_id: i64, logging: &crate::domain::setting
 
 /// The store cannot be processed now: pause it and put its work back.
 async fn defer_store(shared: &Shared, store_id: i64, entities: &[ClaimedEntity], error: &EngineError) {
-    let until = now_millis() + millis(shared.config.pause);
+    let until = now_millis() + millis(shared.config.pause_after(0));
     tracing::warn!(store_id, %error, "store cannot sync now; pausing");
-    if let Err(error) = shared.storage.pause_store(store_id, until, &error.to_string()).await {
+    if let Err(error) = shared.storage.pause_store(store_id, until, &error.to_string(), 0).await {
         tracing::error!(%error, "could not record the pause");
     }
     for entity in entities {
-        let outcome = Outcome::Deferred { retry_at: until };
+        // Due again at once: the store's pause holds it back, and ends with its cause.
+        let outcome = Outcome::Deferred { retry_at: now_millis() };
         if let Err(error) = shared.storage.finish_entity(&shared.owner, entity, &outcome).await {
             tracing::error!(%error, "could not put work back");
         }
     }
 }
 
-/// Resumes stores whose pause ran out, if their org answers `/limits` with budget left.
+/// Checks the stores whose pause ran out. A store resumes unless its cause
+/// is still there: the org's allocation still spent (then the next check
+/// waits twice as long, up to `pause`), or the store still cannot connect.
+/// A check that fails for any other reason (an expired session that a new
+/// login did not cure, a 5xx, a refused login) resumes the store, so the
+/// work itself meets that error and is retried or parked with its reason:
+/// no pause outlives its cause.
 async fn resume_paused(shared: &Shared) {
     let Ok(stores) = shared.storage.expired_pauses().await else { return };
-    for store_id in stores {
-        let ready = match shared.connections.get(store_id).await {
+    for (store_id, checks) in stores {
+        let blocked = match shared.connections.get(store_id).await {
             Ok(connection) => match connection.client.limits().await {
-                Ok(usage) if usage.remaining() > 0 => Ok(()),
-                Ok(_) => Err("the daily API allocation is still spent".to_owned()),
-                Err(error) => Err(error.to_string()),
+                Ok(usage) if usage.remaining() > 0 => None,
+                Ok(_) => Some("the daily API allocation is still spent".to_owned()),
+                Err(error) if pauses_store(&error) => Some(error.to_string()),
+                Err(error) => {
+                    tracing::info!(store = %connection.code, %error, "the budget check failed; resuming so the work reports it");
+                    None
+                }
             },
-            Err(error) => Err(error.to_string()),
+            Err(error) => Some(error.to_string()),
         };
-        let outcome = match ready {
-            Ok(()) => shared.storage.resume_store(store_id).await,
-            Err(reason) => {
-                shared.storage.pause_store(store_id, now_millis() + millis(shared.config.pause), &reason).await
+        let outcome = match blocked {
+            None => shared.storage.resume_store(store_id).await,
+            Some(reason) => {
+                let until = now_millis() + millis(shared.config.pause_after(checks + 1));
+                shared.storage.pause_store(store_id, until, &reason, checks + 1).await
             }
         };
         if let Err(error) = outcome {

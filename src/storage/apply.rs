@@ -45,6 +45,7 @@ impl Storage {
                     query.execute(&mut *tx).await?;
                 }
                 audit::record(&mut *tx, code, actor, "test_connection_apply", &fields, now).await?;
+                audit::end_sync_pause(&mut *tx, code).await?;
                 tx.commit().await?;
                 Some(version)
             } else {

@@ -67,6 +67,24 @@ where
     Ok(())
 }
 
+/// Ends the store's sync pause through `executor`, in the transaction of a
+/// configuration change: whatever paused it (missing credentials, a setting
+/// Salesforce refused, a spent budget) is worth trying again at once, so no
+/// pause outlives a fix.
+pub(crate) async fn end_sync_pause<'c, DB, E>(executor: E, store_code: &str) -> Result<(), sqlx::Error>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+{
+    sqlx::query::<DB>("DELETE FROM sync_pauses WHERE store_id IN (SELECT id FROM stores WHERE code = $1)")
+        .bind(store_code.to_owned())
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     store_code: String,

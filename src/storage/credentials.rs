@@ -71,6 +71,7 @@ impl Storage {
                     query.execute(&mut *tx).await?;
                 }
                 audit::record(&mut *tx, code, actor, "set_credentials", &kinds, now).await?;
+                audit::end_sync_pause(&mut *tx, code).await?;
                 tx.commit().await?;
             }
             store.is_some()

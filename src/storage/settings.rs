@@ -75,6 +75,7 @@ impl Storage {
             let version = compare_and_swap(&mut *tx, code, expected_version, &json, now).await?;
             if version.is_some() {
                 audit::record(&mut *tx, code, actor, "update_settings", changed_fields, now).await?;
+                audit::end_sync_pause(&mut *tx, code).await?;
                 tx.commit().await?;
             }
             version

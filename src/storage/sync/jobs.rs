@@ -230,17 +230,19 @@ impl Storage {
         Ok(requeued)
     }
 
-    /// Pauses a store's work until `until` (its org ran out of API budget).
-    pub async fn pause_store(&self, store_id: i64, until: i64, reason: &str) -> Result<(), StorageError> {
+    /// Pauses a store's work until `until` (its org ran out of API budget, or
+    /// it cannot connect); `checks` counts the checks that found it still blocked.
+    pub async fn pause_store(&self, store_id: i64, until: i64, reason: &str, checks: i64) -> Result<(), StorageError> {
         let _turn = self.write_turn().await;
         with_pool!(self, |pool| {
             sqlx::query(
-                "INSERT INTO sync_pauses (store_id, paused_until, reason) VALUES ($1, $2, $3) \
-                 ON CONFLICT (store_id) DO UPDATE SET paused_until = $2, reason = $3",
+                "INSERT INTO sync_pauses (store_id, paused_until, reason, checks) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (store_id) DO UPDATE SET paused_until = $2, reason = $3, checks = $4",
             )
             .bind(store_id)
             .bind(until)
             .bind(reason)
+            .bind(checks)
             .execute(pool)
             .await?;
         });
@@ -256,14 +258,15 @@ impl Storage {
         Ok(())
     }
 
-    /// Stores whose pause has run out: the engine checks their budget before resuming.
-    pub async fn expired_pauses(&self) -> Result<Vec<i64>, StorageError> {
-        let rows: Vec<(i64,)> = with_pool!(self, |pool| {
-            sqlx::query_as("SELECT store_id FROM sync_pauses WHERE paused_until <= $1")
+    /// Stores whose pause has run out, with the checks made so far: the
+    /// engine checks their cause before resuming.
+    pub async fn expired_pauses(&self) -> Result<Vec<(i64, i64)>, StorageError> {
+        let rows: Vec<(i64, i64)> = with_pool!(self, |pool| {
+            sqlx::query_as("SELECT store_id, checks FROM sync_pauses WHERE paused_until <= $1")
                 .bind(now_millis())
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+        Ok(rows)
     }
 }

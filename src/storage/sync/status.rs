@@ -21,6 +21,8 @@ pub struct EntityStatus {
     pub updated_at: i64,
     pub event_count: i64,
     pub records: Vec<WrittenRecord>,
+    /// The store's sync pause, if one holds its work back: until when, and why.
+    pub store_pause: Option<(i64, String)>,
 }
 
 /// Which events to list.
@@ -102,7 +104,19 @@ impl Storage {
             updated_at,
             event_count,
             records: self.entity_records(id).await?,
+            store_pause: self.store_pause(store_id).await?,
         }))
+    }
+
+    /// The store's sync pause: until when, and why.
+    pub async fn store_pause(&self, store_id: i64) -> Result<Option<(i64, String)>, StorageError> {
+        let pause = with_pool!(self, |pool| {
+            sqlx::query_as("SELECT paused_until, reason FROM sync_pauses WHERE store_id = $1")
+                .bind(store_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(pause)
     }
 
     /// Up to `limit` events of a store, newest first.
