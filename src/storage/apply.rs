@@ -6,7 +6,7 @@ use crate::domain::settings::StoreSettings;
 use super::audit::{self, Actor};
 use super::credentials::{CredentialKind, DELETE_CREDENTIAL, UPSERT_CREDENTIAL};
 use super::settings::{VersionedSettings, compare_and_swap};
-use super::{Storage, StorageError, now_millis, with_pool};
+use super::{Storage, StorageError, now_millis, write_tx};
 
 impl Storage {
     /// Saves `settings` (if still at `expected_version`) and the credential
@@ -25,8 +25,7 @@ impl Storage {
         let now = now_millis();
         let kinds = credentials.iter().map(|(kind, _)| kind.as_str().to_owned());
         let fields: Vec<String> = changed_settings.iter().cloned().chain(kinds).collect();
-        let saved: Option<i64> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let saved: Option<i64> = write_tx!(self, |tx| {
             let row = compare_and_swap(&mut *tx, code, expected_version, &json, now).await?;
             let store: Option<(i64,)> = match row {
                 Some(_) => {
@@ -46,7 +45,6 @@ impl Storage {
                 }
                 audit::record(&mut *tx, code, actor, "test_connection_apply", &fields, now).await?;
                 audit::end_sync_pause(&mut *tx, code).await?;
-                tx.commit().await?;
                 Some(version)
             } else {
                 None

@@ -2,7 +2,7 @@
 //! back by the code that logs in; the API sees which ones are set, and when.
 
 use super::audit::{self, Actor};
-use super::{Storage, StorageError, now_millis, with_pool};
+use super::{Storage, StorageError, now_millis, with_pool, write_tx};
 
 pub(super) const UPSERT_CREDENTIAL: &str = "INSERT INTO store_credentials (store_id, kind, sealed, updated_at) \
      VALUES ($1, $2, $3, $4) ON CONFLICT (store_id, kind) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at";
@@ -56,8 +56,7 @@ impl Storage {
     ) -> Result<Vec<CredentialStatus>, StorageError> {
         let now = now_millis();
         let kinds: Vec<String> = changes.iter().map(|(kind, _)| kind.as_str().to_owned()).collect();
-        let found: bool = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let found: bool = write_tx!(self, |tx| {
             let store: Option<(i64,)> =
                 sqlx::query_as("SELECT id FROM stores WHERE code = $1").bind(code).fetch_optional(&mut *tx).await?;
             if let Some((store_id,)) = store {
@@ -72,7 +71,6 @@ impl Storage {
                 }
                 audit::record(&mut *tx, code, actor, "set_credentials", &kinds, now).await?;
                 audit::end_sync_pause(&mut *tx, code).await?;
-                tx.commit().await?;
             }
             store.is_some()
         });

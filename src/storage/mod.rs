@@ -43,6 +43,33 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Runs `$body` with `$tx` bound to a write transaction on `$storage`, and
+/// commits it; an early `?` in the body rolls back. Every write goes through
+/// here (or takes [`Storage::write_turn`] for a single statement): SQLite
+/// writers take this process's write turn and begin with `BEGIN IMMEDIATE`,
+/// so a transaction that reads before it writes never meets SQLITE_BUSY
+/// ("database is locked") because another writer committed meanwhile.
+macro_rules! write_tx {
+    ($storage:expr, |$tx:ident| $body:expr) => {{
+        let _turn = $storage.write_turn().await;
+        match &$storage.backend {
+            $crate::storage::Backend::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let value = $body;
+                $tx.commit().await?;
+                value
+            }
+            $crate::storage::Backend::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let value = $body;
+                $tx.commit().await?;
+                value
+            }
+        }
+    }};
+}
+pub(crate) use write_tx;
+
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
     Sqlite(SqlitePool),
@@ -53,9 +80,10 @@ pub(crate) enum Backend {
 #[derive(Clone, Debug)]
 pub struct Storage {
     backend: Backend,
-    /// SQLite has one writer at a time: the sync queue's writers (intake,
-    /// folder, workers) take turns here instead of in SQLite's busy handler,
-    /// which sleeps between retries. `None` for PostgreSQL.
+    /// SQLite has one writer at a time: every writer of this process
+    /// (configuration, tokens, audit, intake, folder, workers) takes turns
+    /// here instead of in SQLite's busy handler, which sleeps between
+    /// retries and gives up on a stale read snapshot. `None` for PostgreSQL.
     write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 

@@ -6,7 +6,7 @@ use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
 use crate::domain::settings::StoreSettings;
 
 use super::audit::{self, Actor};
-use super::{Storage, StorageError, now_millis, with_pool};
+use super::{Storage, StorageError, now_millis, with_pool, write_tx};
 
 /// Compare-and-swap on the settings version: the new version, or `None`
 /// when the settings moved on (or the store is gone).
@@ -70,13 +70,11 @@ impl Storage {
     ) -> Result<VersionedSettings, StorageError> {
         let json = serde_json::to_string(settings).map_err(|e| StorageError::Corrupt(format!("settings: {e}")))?;
         let now = now_millis();
-        let updated: Option<i64> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let updated: Option<i64> = write_tx!(self, |tx| {
             let version = compare_and_swap(&mut *tx, code, expected_version, &json, now).await?;
             if version.is_some() {
                 audit::record(&mut *tx, code, actor, "update_settings", changed_fields, now).await?;
                 audit::end_sync_pause(&mut *tx, code).await?;
-                tx.commit().await?;
             }
             version
         });

@@ -6,7 +6,7 @@ use crate::domain::settings::StoreSettings;
 use crate::domain::token::{Token, new_token_id};
 
 use super::audit::{self, Actor};
-use super::{Storage, StorageError, now_millis, with_pool};
+use super::{Storage, StorageError, now_millis, with_pool, write_tx};
 
 /// A store as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -76,9 +76,10 @@ impl Storage {
         let settings_json =
             serde_json::to_string(settings).map_err(|e| StorageError::Corrupt(format!("settings: {e}")))?;
         let now = now_millis();
-        // An async block keeps `?` local, so a unique violation can be told apart.
-        let result: Result<(), sqlx::Error> = with_pool!(self, |pool| async {
-            let mut tx = pool.begin().await?;
+        let taken = |e: sqlx::Error| {
+            if StorageError::is_unique_violation(&e) { StorageError::StoreExists(code.to_owned()) } else { e.into() }
+        };
+        let result: Result<(), StorageError> = write_tx!(self, |tx| {
             let (store_id,): (i64,) = sqlx::query_as(
                 "INSERT INTO stores (code, display_name, settings, settings_version, created_at, updated_at) \
                  VALUES ($1, $2, $3, 1, $4, $4) RETURNING id",
@@ -88,15 +89,14 @@ impl Storage {
             .bind(&settings_json)
             .bind(now)
             .fetch_one(&mut *tx)
-            .await?;
+            .await
+            .map_err(taken)?;
             insert_token(&mut *tx, &issued, store_id, now).await?;
             audit::record(&mut *tx, code, actor, "create_store", &[], now).await?;
-            tx.commit().await
-        }
-        .await);
+            Ok(())
+        });
         match result {
-            Err(e) if StorageError::is_unique_violation(&e) => Err(StorageError::StoreExists(code.to_owned())),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
             Ok(()) => Ok((self.get_store(code).await?, issued)),
         }
     }
@@ -117,11 +117,9 @@ impl Storage {
     /// Deletes the store with its settings, credentials and tokens.
     pub async fn delete_store(&self, code: &str, actor: &Actor) -> Result<(), StorageError> {
         let now = now_millis();
-        let deleted: u64 = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let deleted: u64 = write_tx!(self, |tx| {
             let result = sqlx::query("DELETE FROM stores WHERE code = $1").bind(code).execute(&mut *tx).await?;
             audit::record(&mut *tx, code, actor, "delete_store", &[], now).await?;
-            tx.commit().await?;
             result.rows_affected()
         });
         if deleted == 0 { Err(StorageError::StoreNotFound(code.to_owned())) } else { Ok(()) }
@@ -135,8 +133,7 @@ impl Storage {
     ) -> Result<(StoreRecord, IssuedToken), StorageError> {
         let issued = IssuedToken::generate()?;
         let now = now_millis();
-        let rotated: bool = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let rotated: bool = write_tx!(self, |tx| {
             let store: Option<(i64,)> =
                 sqlx::query_as("UPDATE stores SET updated_at = $2 WHERE code = $1 RETURNING id")
                     .bind(code)
@@ -153,7 +150,6 @@ impl Storage {
                         .await?;
                     insert_token(&mut *tx, &issued, store_id, now).await?;
                     audit::record(&mut *tx, code, actor, "rotate_store_token", &[], now).await?;
-                    tx.commit().await?;
                     true
                 }
             }

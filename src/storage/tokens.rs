@@ -42,6 +42,7 @@ impl Storage {
     pub async fn store_admin_token_hash(&self, hash: &TokenHash) -> Result<bool, StorageError> {
         const SQL: &str = "INSERT INTO service_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
         let hex = hash.to_hex();
+        let _turn = self.write_turn().await;
         let inserted = with_pool!(self, |pool| {
             sqlx::query(SQL).bind(ADMIN_TOKEN_KEY).bind(&hex).execute(pool).await?.rows_affected()
         });

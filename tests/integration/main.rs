@@ -6,6 +6,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod config;
+mod contention;
 mod salesforce_batch;
 mod salesforce_client;
 mod sandbox_login;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::domain::sync::NewEvent;
-use crate::storage::{Storage, StorageError, now_millis, with_pool};
+use crate::storage::{Storage, StorageError, now_millis, write_tx};
 
 /// Rows per INSERT statement (7 parameters each, far below either backend's limit).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -135,9 +135,7 @@ async fn commit(storage: &Storage, batch: &[Submission]) -> Result<Vec<Vec<Resul
         batch.iter().flat_map(|s| s.events.iter().map(move |event| (s.store_id, event))).collect();
     let mut inserted: HashMap<(i64, String), i64> = HashMap::new();
     let mut existing: HashMap<(i64, String), Original> = HashMap::new();
-    let _turn = storage.write_turn().await;
-    with_pool!(storage, |pool| {
-        let mut tx = pool.begin().await?;
+    write_tx!(storage, |tx| {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut query = sqlx::QueryBuilder::new(
                 "INSERT INTO sync_events (store_id, event_id, kind, payload, payload_hash, received_at) ",
@@ -169,7 +167,6 @@ async fn commit(storage: &Storage, batch: &[Submission]) -> Result<Vec<Vec<Resul
                 existing.insert((store, id), (seq, hash, received, applied));
             }
         }
-        tx.commit().await?;
     });
     Ok(answers(batch, &inserted, &existing, now))
 }

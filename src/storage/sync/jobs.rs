@@ -4,7 +4,7 @@
 //! while the customer it depends on has changes of its own to write.
 
 use crate::domain::sync::{EntityFacts, EntityKind};
-use crate::storage::{Backend, Storage, StorageError, now_millis, with_pool};
+use crate::storage::{Backend, Storage, StorageError, now_millis, with_pool, write_tx};
 
 use super::{EntityState, RecordedError, corrupt};
 
@@ -184,7 +184,6 @@ impl Storage {
         kind: Option<EntityKind>,
         error_code: Option<&str>,
     ) -> Result<u64, StorageError> {
-        let _turn = self.write_turn().await;
         let now = now_millis();
         let rows: Vec<(i64, Option<String>)> = with_pool!(self, |pool| {
             sqlx::query_as(
@@ -206,8 +205,7 @@ impl Storage {
         let mut requeued = 0;
         for (id, _) in rows.iter().filter(|(_, error)| wanted(error)) {
             // Everything is sent again: a record written earlier may be what was deleted or broken.
-            let done = with_pool!(self, |pool| {
-                let mut tx = pool.begin().await?;
+            let done = write_tx!(self, |tx| {
                 let done = sqlx::query(
                     "UPDATE sync_entities SET state = 'pending', attempts = 0, next_run_at = $2, updated_at = $2 \
                      WHERE id = $1 AND state = 'parked'",
@@ -222,7 +220,6 @@ impl Storage {
                     .bind(Vec::<u8>::new())
                     .execute(&mut *tx)
                     .await?;
-                tx.commit().await?;
                 done
             });
             requeued += done;

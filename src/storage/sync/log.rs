@@ -1,7 +1,7 @@
 //! The sync log: what the engine did, per store, kept to the store's
 //! database log limit (the oldest rows are trimmed).
 
-use crate::storage::{Storage, StorageError, now_millis, with_pool};
+use crate::storage::{Storage, StorageError, now_millis, with_pool, write_tx};
 
 /// One line of the sync log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,13 +15,11 @@ pub struct LogLine {
 impl Storage {
     /// Appends `lines` and trims the store's log to its newest `keep` rows.
     pub async fn append_sync_log(&self, store_id: i64, lines: &[LogLine], keep: i64) -> Result<(), StorageError> {
-        let _turn = self.write_turn().await;
         if lines.is_empty() {
             return Ok(());
         }
         let now = now_millis();
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        write_tx!(self, |tx| {
             let mut query = sqlx::QueryBuilder::new("INSERT INTO sync_log (store_id, at, level, entity, message) ");
             query.push_values(lines, |mut row, line| {
                 row.push_bind(store_id)
@@ -39,7 +37,6 @@ impl Storage {
             .bind(keep)
             .execute(&mut *tx)
             .await?;
-            tx.commit().await?;
         });
         Ok(())
     }

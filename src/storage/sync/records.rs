@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::storage::{Storage, StorageError, now_millis, with_pool};
+use crate::storage::{Storage, StorageError, now_millis, with_pool, write_tx};
 
 /// One record forcesync wrote (or matched).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,13 +62,11 @@ impl Storage {
         entity_id: Option<i64>,
         records: &[WrittenRecord],
     ) -> Result<(), StorageError> {
-        let _turn = self.write_turn().await;
         if records.is_empty() {
             return Ok(());
         }
         let now = now_millis();
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        write_tx!(self, |tx| {
             for chunk in records.chunks(CHUNK) {
                 let mut query = sqlx::QueryBuilder::new(
                     "INSERT INTO sync_records (store_id, object, ext_key, sf_id, body_hash, matched, entity_id, written_at) ",
@@ -90,7 +88,6 @@ impl Storage {
                 );
                 query.build().execute(&mut *tx).await?;
             }
-            tx.commit().await?;
         });
         Ok(())
     }
