@@ -2,10 +2,6 @@
 //! a hash held in memory; store tokens are looked up by hash in the database
 //! and must belong to the store a request names.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use tonic::metadata::MetadataMap;
 use tonic::service::Interceptor;
 use tonic::{Request, Status};
@@ -77,9 +73,6 @@ impl StoreAuth {
     }
 }
 
-/// How long a store token lookup is trusted: a revoked token stops working within this time.
-const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
-
 /// The store a token belongs to (for the Sync API, where the token names the store).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -87,17 +80,17 @@ pub struct Caller {
     pub store_code: String,
 }
 
-/// Resolves store tokens to their store, caching lookups briefly: the Sync
-/// API is called on every store event.
+/// Resolves store tokens to their store. Every call looks its token up (one
+/// indexed read): nothing is cached, so a rotated or deleted store's token
+/// stops working at once, on every replica.
 #[derive(Debug, Clone)]
 pub struct TokenStores {
     storage: Storage,
-    cache: Arc<Mutex<HashMap<TokenHash, (Caller, Instant)>>>,
 }
 
 impl TokenStores {
     pub fn new(storage: Storage) -> Self {
-        Self { storage, cache: Arc::new(Mutex::new(HashMap::new())) }
+        Self { storage }
     }
 
     /// The store whose valid token the call carries.
@@ -106,20 +99,8 @@ impl TokenStores {
         if !token.is_store_token() {
             return Err(ApiError::InvalidToken);
         }
-        let hash = token.hash();
-        if let Some((caller, at)) = self.cache.lock().map_err(|_| ApiError::InvalidToken)?.get(&hash)
-            && at.elapsed() < TOKEN_CACHE_TTL
-        {
-            return Ok(caller.clone());
-        }
         let (store_id, store_code) =
-            self.storage.store_by_token(hash.as_bytes()).await?.ok_or(ApiError::InvalidToken)?;
-        let caller = Caller { store_id, store_code };
-        let mut cache = self.cache.lock().map_err(|_| ApiError::InvalidToken)?;
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        cache.insert(hash, (caller.clone(), Instant::now()));
-        Ok(caller)
+            self.storage.store_by_token(token.hash().as_bytes()).await?.ok_or(ApiError::InvalidToken)?;
+        Ok(Caller { store_id, store_code })
     }
 }

@@ -50,3 +50,61 @@ async fn a_store_token_cannot_reach_another_store() {
         assert!(!status.message().contains("Prospecting"), "no settings leak: {}", status.message());
     }
 }
+
+/// Revocation takes effect at once, and a token stays bound to the store it
+/// was issued for: after `RotateStoreToken` and `DeleteStore` the old token
+/// reads and writes nothing, even of a new store with the same code.
+#[tokio::test]
+async fn revoked_and_deleted_tokens_stop_at_once_and_never_reach_a_new_store() {
+    use forcesync::pb::{self, sync_service_client::SyncServiceClient};
+    let app = spawn_app().await;
+    let sync = |token: &str| SyncServiceClient::with_interceptor(app.channel.clone(), Bearer::new(token));
+    let list = || pb::ListSyncEventsRequest::default();
+    let customer = |event: &str| pb::UpsertCustomerRequest {
+        event_id: event.into(),
+        customer: Some(crate::helpers::sync::jane()),
+        occur_time: None,
+    };
+
+    let (_, old) = app.create_store("main").await;
+    sync(&old).upsert_customer(customer("e1")).await.expect("the token works");
+    sync(&old).list_sync_events(list()).await.expect("and reads");
+    let rotated = app.admin().rotate_store_token(pb::RotateStoreTokenRequest { code: "main".into() }).await;
+    let new = rotated.expect("rotate").into_inner().store_token;
+    let refused = sync(&old).list_sync_events(list()).await.expect_err("revoked at once");
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    let refused = sync(&old).upsert_customer(customer("e2")).await.expect_err("revoked at once");
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    sync(&new).list_sync_events(list()).await.expect("the new token works");
+
+    app.admin().delete_store(pb::DeleteStoreRequest { code: "main".into() }).await.expect("delete");
+    let refused = sync(&new).list_sync_events(list()).await.expect_err("deleted at once");
+    assert_eq!(refused.code(), Code::Unauthenticated);
+
+    let (_, again) = app.create_store("main").await;
+    sync(&again).upsert_customer(customer("x1")).await.expect("the new store's token");
+    for stale in [&old, &new] {
+        let refused = sync(stale).list_sync_events(list()).await.expect_err("bound to the deleted store");
+        assert_eq!(refused.code(), Code::Unauthenticated);
+    }
+}
+
+/// Internal store ids are never reused, so nothing keyed by a deleted
+/// store's id (a cached token, a lease, a log row) can ever name a new one.
+#[tokio::test]
+async fn store_ids_are_never_reused() {
+    let postgres = crate::helpers::postgres::fresh_database().await;
+    for database in [None].into_iter().chain(postgres.map(Some)) {
+        let app = crate::helpers::spawn_app_on(database).await;
+        let storage = &app.server.storage;
+        let mut seen = Vec::new();
+        for round in 0..3 {
+            let (_, token) = app.create_store("main").await;
+            let hash = forcesync::domain::token::Token::from_secret(&token).hash();
+            let (id, _) = storage.store_by_token(hash.as_bytes()).await.expect("lookup").expect("store");
+            assert!(!seen.contains(&id), "round {round}: id {id} reused ({seen:?})");
+            seen.push(id);
+            app.admin().delete_store(forcesync::pb::DeleteStoreRequest { code: "main".into() }).await.expect("delete");
+        }
+    }
+}
