@@ -26,6 +26,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     tonic_prost_build::configure()
         .file_descriptor_set_path(out_dir.join("forcesync_descriptor.bin"))
+        // A request that does not decode answers INVALID_ARGUMENT (src/api/codec.rs).
+        .codec_path("crate::api::codec::ForcesyncCodec")
         // Messages that carry secrets get a redacting Debug in src/pb.rs.
         .skip_debug([
             "forcesync.v1.CredentialValue",

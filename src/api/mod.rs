@@ -2,6 +2,8 @@
 //! validation (wire → domain) and the single error → status mapping.
 
 pub mod auth;
+mod auth_layer;
+pub mod codec;
 mod credentials_convert;
 pub mod error;
 mod field_mask;
@@ -17,7 +19,8 @@ mod sync_values;
 mod test_connection;
 mod wsdl_import;
 
-pub use auth::{AdminAuth, StoreAuth};
+pub use auth::{AdminAuth, StoreAuth, TokenStores};
+pub use auth_layer::StoreTokenLayer;
 pub use error::ApiError;
 pub use store_admin::StoreAdmin;
 pub use store_config::StoreConfig;

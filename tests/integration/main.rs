@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod config;
 mod contention;
+mod malformed;
 mod salesforce_batch;
 mod salesforce_client;
 mod sandbox_login;

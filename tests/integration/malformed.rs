@@ -1,0 +1,116 @@
+//! Bytes that are not a valid request, sent to every RPC: with a valid token
+//! they are the caller's error (INVALID_ARGUMENT), never INTERNAL; without
+//! one the caller learns nothing beyond UNAUTHENTICATED.
+
+use bytes::{Buf, BufMut};
+use tonic::Code;
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+use tonic::transport::Channel;
+
+use crate::helpers::{ADMIN_TOKEN, spawn_app};
+
+const SERVICES: [(&str, &[&str]); 3] = [
+    ("StoreAdminService", &["CreateStore", "GetStore", "ListStores", "DeleteStore", "RotateStoreToken"]),
+    ("StoreConfigService", &["GetStoreConfig", "UpdateStoreConfig", "SetCredentials", "TestConnection", "ImportWsdl"]),
+    (
+        "SyncService",
+        &[
+            "UpsertCustomer",
+            "UpsertProducts",
+            "StartCheckout",
+            "PlaceOrder",
+            "RecordPayment",
+            "UpdateOrderStatus",
+            "SubmitEvents",
+            "GetSyncStatus",
+            "ListSyncEvents",
+            "RetryFailed",
+            "PreviewPlan",
+        ],
+    ),
+];
+
+/// Bodies no RPC can decode: a field with an invalid wire type, a truncated
+/// length-delimited field, field 1 (a string or a message in every request)
+/// holding bytes that are neither UTF-8 nor a message, and random bytes.
+fn bodies() -> Vec<Vec<u8>> {
+    let mut random = Vec::with_capacity(64);
+    let mut x: u32 = 0x9e37_79b9;
+    for _ in 0..64 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        random.push(x.to_le_bytes()[0]);
+    }
+    vec![vec![0x0f], vec![0x0a, 0x05, b'a'], vec![0x0a, 0x02, 0xff, 0xfe], random]
+}
+
+async fn call(channel: &Channel, path: &str, token: Option<&str>, body: Vec<u8>) -> tonic::Status {
+    let mut grpc = tonic::client::Grpc::new(channel.clone());
+    grpc.ready().await.expect("ready");
+    let mut request = tonic::Request::new(body);
+    if let Some(token) = token {
+        request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().expect("header"));
+    }
+    let path = path.parse().expect("path");
+    grpc.unary(request, path, RawCodec).await.expect_err("malformed bodies are refused")
+}
+
+#[tokio::test]
+async fn undecodable_requests_are_client_errors_and_strangers_learn_nothing() {
+    let app = spawn_app().await;
+    let (_, store_token) = app.create_store("main").await;
+    for (service, methods) in SERVICES {
+        let token = if service == "StoreAdminService" { ADMIN_TOKEN } else { store_token.as_str() };
+        for method in methods {
+            let path = format!("/forcesync.v1.{service}/{method}");
+            for body in bodies() {
+                let status = call(&app.channel, &path, Some(token), body.clone()).await;
+                assert_eq!(status.code(), Code::InvalidArgument, "{path} {body:02x?}: {status:?}");
+                for stranger in [None, Some("fs_not-a-real-token-0000000000000000000000000"), Some("wrong")] {
+                    let status = call(&app.channel, &path, stranger, body.clone()).await;
+                    assert_eq!(status.code(), Code::Unauthenticated, "{path} as {stranger:?}: {status:?}");
+                }
+            }
+        }
+    }
+}
+
+/// Sends and receives raw bytes.
+#[derive(Default)]
+struct RawCodec;
+
+impl Codec for RawCodec {
+    type Encode = Vec<u8>;
+    type Decode = Vec<u8>;
+    type Encoder = RawCodec;
+    type Decoder = RawCodec;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        RawCodec
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        RawCodec
+    }
+}
+
+impl Encoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Vec<u8>, dst: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
+        dst.put_slice(&item);
+        Ok(())
+    }
+}
+
+impl Decoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
+        let bytes = src.copy_to_bytes(src.remaining());
+        Ok(Some(bytes.to_vec()))
+    }
+}
