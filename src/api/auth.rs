@@ -11,16 +11,31 @@ use crate::storage::{Actor, Storage};
 
 use super::ApiError;
 
-/// The token in `authorization: Bearer <token>`.
-pub fn bearer(metadata: &MetadataMap) -> Result<Token, ApiError> {
-    let value = metadata.get("authorization").ok_or(ApiError::MissingToken)?;
-    let value = value.to_str().map_err(|_| ApiError::InvalidToken)?;
-    let (scheme, token) = value.split_once(' ').ok_or(ApiError::InvalidToken)?;
+/// What the admin services need, as error messages name it.
+pub const ADMIN_TOKEN: &str = "the admin token (printed once by the first `forcesync serve`, or FORCESYNC_ADMIN_TOKEN)";
+/// What the store services need, as error messages name it.
+pub const STORE_TOKEN: &str = "a store token (fs_…, returned once by CreateStore or `forcesync store create`)";
+const NOT_BEARER: &str = "the authorization header must read \"Bearer <token>\" (is the \"Bearer \" prefix missing?)";
+const NOT_A_STORE_TOKEN: &str = "this call needs a store token (fs_…), not the admin token or another value";
+const UNKNOWN_STORE_TOKEN: &str = "no store has this token: it was mistyped, rotated away, or its store was deleted";
+const NOT_THE_ADMIN_TOKEN: &str = "this call needs the admin token, and this is not it";
+
+/// The token in `authorization: Bearer <token>`; `needs` names the token the call needs.
+pub fn bearer(metadata: &MetadataMap, needs: &'static str) -> Result<Token, ApiError> {
+    let value = metadata.get("authorization").ok_or(ApiError::MissingToken(needs))?;
+    let value = value.to_str().map_err(|_| ApiError::InvalidToken(NOT_BEARER))?;
+    let (scheme, token) = value.split_once(' ').ok_or(ApiError::InvalidToken(NOT_BEARER))?;
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err(ApiError::InvalidToken);
+        return Err(ApiError::InvalidToken(NOT_BEARER));
     }
     Ok(Token::from_secret(token))
+}
+
+/// A store token in the call's metadata (still to be looked up).
+fn store_token(metadata: &MetadataMap) -> Result<Token, ApiError> {
+    let token = bearer(metadata, STORE_TOKEN)?;
+    if token.is_store_token() { Ok(token) } else { Err(ApiError::InvalidToken(NOT_A_STORE_TOKEN)) }
 }
 
 /// Lets through only calls that carry the admin token.
@@ -37,9 +52,9 @@ impl AdminAuth {
 
 impl Interceptor for AdminAuth {
     fn call(&mut self, request: Request<()>) -> Result<Request<()>, Status> {
-        let token = bearer(request.metadata())?;
+        let token = bearer(request.metadata(), ADMIN_TOKEN)?;
         if !self.hash.matches(&token.hash()) {
-            return Err(ApiError::InvalidToken.into());
+            return Err(ApiError::InvalidToken(NOT_THE_ADMIN_TOKEN).into());
         }
         Ok(request)
     }
@@ -59,11 +74,9 @@ impl StoreAuth {
     /// The caller, if its token belongs to `store_code`. A valid token of
     /// another store gets PERMISSION_DENIED whether or not `store_code` exists.
     pub async fn authorize(&self, metadata: &MetadataMap, store_code: &str) -> Result<Actor, ApiError> {
-        let token = bearer(metadata)?;
-        if !token.is_store_token() {
-            return Err(ApiError::InvalidToken);
-        }
-        let owner = self.storage.find_store_token(&token.hash()).await?.ok_or(ApiError::InvalidToken)?;
+        let token = store_token(metadata)?;
+        let owner =
+            self.storage.find_store_token(&token.hash()).await?.ok_or(ApiError::InvalidToken(UNKNOWN_STORE_TOKEN))?;
         if owner.store_code != store_code {
             tracing::warn!(token_id = %owner.token_id, token_store = %owner.store_code, requested = %store_code,
                 "store token used for another store");
@@ -95,12 +108,12 @@ impl TokenStores {
 
     /// The store whose valid token the call carries.
     pub async fn caller(&self, metadata: &MetadataMap) -> Result<Caller, ApiError> {
-        let token = bearer(metadata)?;
-        if !token.is_store_token() {
-            return Err(ApiError::InvalidToken);
-        }
-        let (store_id, store_code) =
-            self.storage.store_by_token(token.hash().as_bytes()).await?.ok_or(ApiError::InvalidToken)?;
+        let token = store_token(metadata)?;
+        let (store_id, store_code) = self
+            .storage
+            .store_by_token(token.hash().as_bytes())
+            .await?
+            .ok_or(ApiError::InvalidToken(UNKNOWN_STORE_TOKEN))?;
         Ok(Caller { store_id, store_code })
     }
 }

@@ -18,10 +18,12 @@ pub const ERROR_DOMAIN: &str = "forcesync";
 pub enum ApiError {
     #[error("invalid request: {}", describe(.0))]
     InvalidArgument(Vec<FieldViolation>),
-    #[error("missing bearer token: send \"authorization: Bearer <token>\"")]
-    MissingToken,
-    #[error("the bearer token is not valid")]
-    InvalidToken,
+    /// No `authorization` header; says which token the call needs.
+    #[error("missing bearer token: this call needs {0}, sent as \"authorization: Bearer <token>\"")]
+    MissingToken(&'static str),
+    /// The header is there but its token will not do; says why.
+    #[error("the bearer token is not valid: {0}")]
+    InvalidToken(&'static str),
     #[error("this token may not access store {0:?}")]
     WrongStore(String),
     #[error("store {0:?} not found")]
@@ -54,7 +56,7 @@ impl ApiError {
     fn code(&self) -> Code {
         match self {
             Self::InvalidArgument(_) => Code::InvalidArgument,
-            Self::MissingToken | Self::InvalidToken => Code::Unauthenticated,
+            Self::MissingToken(_) | Self::InvalidToken(_) => Code::Unauthenticated,
             Self::WrongStore(_) => Code::PermissionDenied,
             Self::StoreNotFound(_) => Code::NotFound,
             Self::StoreExists(_) => Code::AlreadyExists,
@@ -79,8 +81,8 @@ impl ApiError {
                 details.set_error_info("INVALID_FIELDS", ERROR_DOMAIN, HashMap::new());
                 details
             }
-            Self::MissingToken => info("MISSING_TOKEN", HashMap::new()),
-            Self::InvalidToken => info("INVALID_TOKEN", HashMap::new()),
+            Self::MissingToken(_) => info("MISSING_TOKEN", HashMap::new()),
+            Self::InvalidToken(_) => info("INVALID_TOKEN", HashMap::new()),
             Self::WrongStore(code) => info("WRONG_STORE", HashMap::from([("store".into(), code.clone())])),
             Self::StoreNotFound(code) | Self::StoreExists(code) => {
                 ErrorDetails::with_resource_info("forcesync.v1.Store", code.clone(), "", self.to_string())
