@@ -99,7 +99,8 @@ impl RunningServer {
 pub async fn open_storage(config: &ServeConfig) -> anyhow::Result<Storage> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
-    let storage = Storage::connect(&config.database_url()).await.context("cannot open the database")?;
+    // The error names the database and why it cannot be opened.
+    let storage = Storage::connect(&config.database_url()).await?;
     storage.migrate().await.context("cannot apply database migrations")?;
     Ok(storage)
 }
