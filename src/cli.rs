@@ -100,6 +100,7 @@ pub enum StoreCommand {
     },
     /// Issue a new store token and revoke the old one.
     RotateToken {
+        /// Store code of the store whose token is replaced.
         #[arg(long)]
         code: String,
         #[command(flatten)]
@@ -107,6 +108,7 @@ pub enum StoreCommand {
     },
     /// Show who changed the store's configuration, and when (newest first).
     Audit {
+        /// Store code of the store whose audit to show.
         #[arg(long)]
         code: String,
         /// Entries to show.
@@ -117,6 +119,7 @@ pub enum StoreCommand {
     },
     /// Show the store's sync log (newest first): what the engine wrote and what failed.
     Log {
+        /// Store code of the store whose sync log to show.
         #[arg(long)]
         code: String,
         /// Lines to show.
@@ -127,6 +130,7 @@ pub enum StoreCommand {
     },
     /// Delete a store with its settings, credentials and tokens.
     Delete {
+        /// Store code of the store to delete.
         #[arg(long)]
         code: String,
         #[command(flatten)]
@@ -279,3 +283,7 @@ pub fn init_logging(format: LogFormat) {
         LogFormat::Json => builder.json().init(),
     }
 }
+
+#[cfg(test)]
+#[path = "cli_tests.rs"]
+mod tests;
