@@ -5,6 +5,7 @@ mod helpers;
 
 mod admin;
 mod auth;
+mod cli;
 mod config;
 mod salesforce_batch;
 mod salesforce_client;
