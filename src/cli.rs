@@ -1,5 +1,6 @@
 //! The `forcesync` command line: `serve`, `migrate` and `store …`.
 
+use std::io::IsTerminal as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -100,6 +101,7 @@ pub enum StoreCommand {
     },
     /// Issue a new store token and revoke the old one.
     RotateToken {
+        /// Store code of the store whose token is replaced.
         #[arg(long)]
         code: String,
         #[command(flatten)]
@@ -107,6 +109,7 @@ pub enum StoreCommand {
     },
     /// Show who changed the store's configuration, and when (newest first).
     Audit {
+        /// Store code of the store whose audit to show.
         #[arg(long)]
         code: String,
         /// Entries to show.
@@ -117,6 +120,7 @@ pub enum StoreCommand {
     },
     /// Show the store's sync log (newest first): what the engine wrote and what failed.
     Log {
+        /// Store code of the store whose sync log to show.
         #[arg(long)]
         code: String,
         /// Lines to show.
@@ -127,6 +131,7 @@ pub enum StoreCommand {
     },
     /// Delete a store with its settings, credentials and tokens.
     Delete {
+        /// Store code of the store to delete.
         #[arg(long)]
         code: String,
         #[command(flatten)]
@@ -273,9 +278,15 @@ async fn store(command: StoreCommand) -> anyhow::Result<()> {
 pub fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour codes only on a terminal: never in files, pipes or journals.
+    let ansi = std::io::stderr().is_terminal();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
 }
+
+#[cfg(test)]
+#[path = "cli_tests.rs"]
+mod tests;

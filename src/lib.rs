@@ -15,6 +15,7 @@ pub mod bench;
 pub mod cli;
 pub mod domain;
 pub mod engine;
+pub mod error_text;
 pub mod pb;
 pub mod salesforce;
 pub mod sandbox;

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     match runtime.block_on(forcesync::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", forcesync::error_text::report(error.as_ref()));
             ExitCode::FAILURE
         }
     }

@@ -39,6 +39,15 @@ impl StoreConfig {
     }
 }
 
+/// Every request names its store: an empty `store_code` is a missing field,
+/// said before the token is matched against the store.
+fn require_store_code(code: &str) -> Result<(), ApiError> {
+    if code.trim().is_empty() {
+        return Err(ApiError::invalid("store_code", "is required"));
+    }
+    Ok(())
+}
+
 /// The saved settings with `changes` applied as `mask` says, validated.
 pub(super) fn merge_settings(
     current: &StoreSettings,
@@ -59,6 +68,7 @@ impl StoreConfigService for StoreConfig {
         request: Request<GetStoreConfigRequest>,
     ) -> Result<Response<GetStoreConfigResponse>, Status> {
         let code = &request.get_ref().store_code;
+        require_store_code(code)?;
         self.auth.authorize(request.metadata(), code).await?;
         let current = self.storage.get_settings(code).await?;
         let credentials = self.storage.credential_status(code).await?;
@@ -74,6 +84,7 @@ impl StoreConfigService for StoreConfig {
         &self,
         request: Request<UpdateStoreConfigRequest>,
     ) -> Result<Response<UpdateStoreConfigResponse>, Status> {
+        require_store_code(&request.get_ref().store_code)?;
         let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
         let request = request.into_inner();
         let code = request.store_code;
@@ -101,6 +112,7 @@ impl StoreConfigService for StoreConfig {
         &self,
         request: Request<SetCredentialsRequest>,
     ) -> Result<Response<SetCredentialsResponse>, Status> {
+        require_store_code(&request.get_ref().store_code)?;
         let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
         let request = request.into_inner();
         let code = store_code("store_code", &request.store_code)?;
@@ -125,11 +137,13 @@ impl StoreConfigService for StoreConfig {
         &self,
         request: Request<TestConnectionRequest>,
     ) -> Result<Response<TestConnectionResponse>, Status> {
+        require_store_code(&request.get_ref().store_code)?;
         let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
         Ok(Response::new(self.run_test_connection(request.into_inner(), actor).await?))
     }
 
     async fn import_wsdl(&self, request: Request<ImportWsdlRequest>) -> Result<Response<ImportWsdlResponse>, Status> {
+        require_store_code(&request.get_ref().store_code)?;
         let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
         Ok(Response::new(self.run_import_wsdl(request.into_inner(), actor).await?))
     }

@@ -1,6 +1,8 @@
-//! Starts the gRPC server: opens and migrates the database, resolves the admin
-//! token and the master key, then serves the forcesync services with health
-//! and reflection until the shutdown signal, finishing in-flight calls.
+//! Starts the gRPC server: binds the listener, opens and migrates the
+//! database, loads the master key, resolves the admin token (last, so a start
+//! that fails keeps no token it never showed), then serves the forcesync
+//! services with health and reflection until the shutdown signal, finishing
+//! in-flight calls.
 
 pub mod admin_token;
 
@@ -97,7 +99,8 @@ impl RunningServer {
 pub async fn open_storage(config: &ServeConfig) -> anyhow::Result<Storage> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
-    let storage = Storage::connect(&config.database_url()).await.context("cannot open the database")?;
+    // The error names the database and why it cannot be opened.
+    let storage = Storage::connect(&config.database_url()).await?;
     storage.migrate().await.context("cannot apply database migrations")?;
     Ok(storage)
 }
@@ -108,16 +111,16 @@ pub async fn start(
     config: ServeConfig,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningServer> {
+    // Listen first: a start that cannot serve must not get as far as
+    // generating (and keeping) an admin token it would never show.
+    let listener =
+        TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
     let storage = open_storage(&config).await?;
-    let (admin_hash, generated_admin_token) =
-        admin_token::resolve(&storage, config.admin_token.as_ref()).await.context("cannot set up the admin token")?;
     let master_key = match &config.master_key {
         Some(key) => key.clone(),
         None => MasterKey::load_or_create(&config.data_dir)?,
     };
-    let listener =
-        TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
-    let addr = listener.local_addr()?;
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter.set_serving::<StoreAdminServiceServer<StoreAdmin>>().await;
@@ -133,7 +136,6 @@ pub async fn start(
     let reflection_v1 = reflection().build_v1()?;
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
-    let admin = StoreAdminServiceServer::with_interceptor(StoreAdmin::new(storage.clone()), AdminAuth::new(admin_hash));
     crate::install_crypto_provider();
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
@@ -141,6 +143,11 @@ pub async fn start(
         .user_agent(concat!("forcesync/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("cannot build the HTTP client")?;
+    // The last step that can fail: a token generated here is stored only when
+    // nothing else stands between it and serving (the caller shows it).
+    let (admin_hash, generated_admin_token) =
+        admin_token::resolve(&storage, config.admin_token.as_ref()).await.context("cannot set up the admin token")?;
+    let admin = StoreAdminServiceServer::with_interceptor(StoreAdmin::new(storage.clone()), AdminAuth::new(admin_hash));
     let sealer = Sealer::new(&master_key);
     let config_service =
         StoreConfigServiceServer::new(StoreConfig::new(storage.clone(), sealer.clone(), http.clone(), config.retry))

@@ -22,6 +22,18 @@ pub enum StorageError {
     Database(#[from] sqlx::Error),
 }
 
+/// Why `Storage::connect` failed. Never holds the URL: it may carry a password.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("database URL must start with sqlite: or postgres://")]
+    UnsupportedUrl,
+    #[error("invalid {backend} database URL: {reason}")]
+    InvalidUrl { backend: &'static str, reason: String },
+    /// `database` names the file, or PostgreSQL's host:port/name; `reason` says each cause once.
+    #[error("cannot connect to {database}: {reason}")]
+    Unreachable { database: String, reason: String },
+}
+
 impl StorageError {
     /// True for a unique-constraint violation reported by either backend.
     pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {

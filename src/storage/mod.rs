@@ -21,12 +21,15 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Connection as _;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error_text::report;
 
 pub use audit::{Actor, AuditEntry};
 pub use credentials::{CredentialKind, CredentialStatus};
-pub use error::StorageError;
+pub use error::{ConnectError, StorageError};
 pub use sealing::{MasterKey, SealError, Sealer};
 pub use settings::VersionedSettings;
 pub use stores::{IssuedToken, StoreRecord};
@@ -92,21 +95,15 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 impl Storage {
     /// Opens `database_url` (`sqlite:…` or `postgres://…`) without migrating.
-    /// SQLite files are created if missing and run in WAL mode.
-    pub async fn connect(database_url: &str) -> Result<Self, StorageError> {
+    /// SQLite files are created if missing and run in WAL mode. A failure
+    /// names the database (file, or PostgreSQL host:port/name) and why.
+    pub async fn connect(database_url: &str) -> Result<Self, ConnectError> {
         let backend = if database_url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(database_url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
-            Backend::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+            Backend::Sqlite(connect_sqlite(database_url).await?)
         } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(database_url)?;
-            Backend::Postgres(PgPoolOptions::new().max_connections(16).connect_with(options).await?)
+            Backend::Postgres(connect_postgres(database_url).await?)
         } else {
-            return Err(StorageError::UnsupportedUrl);
+            return Err(ConnectError::UnsupportedUrl);
         };
         let write_gate = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(tokio::sync::Mutex::new(())));
         Ok(Self { backend, write_gate })
@@ -146,6 +143,43 @@ impl Storage {
     pub async fn close(&self) {
         with_pool!(self, |pool| pool.close().await)
     }
+}
+
+/// How long opening a PostgreSQL connection, or waiting for one from the pool, may take.
+const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn connect_sqlite(url: &str) -> Result<SqlitePool, ConnectError> {
+    let invalid = |error: sqlx::Error| ConnectError::InvalidUrl { backend: "SQLite", reason: report(&error) };
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(invalid)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let database = format!("the SQLite database {}", options.get_filename().display());
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await;
+    pool.map_err(|error| ConnectError::Unreachable { database, reason: report(&error) })
+}
+
+/// One connection is opened first, within `PG_CONNECT_TIMEOUT`, so a wrong
+/// host or port fails fast and says why (the pool would retry a refused
+/// connection until its timeout, then report only the timeout).
+async fn connect_postgres(url: &str) -> Result<PgPool, ConnectError> {
+    let invalid = |error: sqlx::Error| ConnectError::InvalidUrl { backend: "PostgreSQL", reason: report(&error) };
+    let options = PgConnectOptions::from_str(url).map_err(invalid)?;
+    let name = options.get_database().unwrap_or(options.get_username());
+    let database = format!("PostgreSQL at {}:{}/{name}", options.get_host(), options.get_port());
+    let failed = |reason: String| ConnectError::Unreachable { database: database.clone(), reason };
+    match tokio::time::timeout(PG_CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+        Ok(Ok(first)) => {
+            let _ = first.close().await;
+        }
+        Ok(Err(error)) => return Err(failed(report(&error))),
+        Err(_) => return Err(failed(format!("no answer within {} s", PG_CONNECT_TIMEOUT.as_secs()))),
+    }
+    let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(PG_CONNECT_TIMEOUT).connect_with(options);
+    pool.await.map_err(|error| failed(report(&error)))
 }
 
 /// Now, in the Unix milliseconds the tables use.

@@ -188,3 +188,21 @@ async fn cross_field_rules_and_unknown_paths_are_refused() {
         .expect_err("unknown path");
     assert_eq!(violated_fields(&status), ["update_mask"]);
 }
+
+#[tokio::test]
+async fn a_missing_store_code_is_reported_as_a_required_field() {
+    let app = spawn_app().await;
+    let (_, token) = app.create_store("main").await;
+    let mut client = app.config(&token);
+    let required = |status: tonic::Status| {
+        assert_eq!(violated_fields(&status), ["store_code"], "{status:?}");
+        assert!(status.message().contains("store_code: is required"), "{}", status.message());
+    };
+    required(client.get_store_config(GetStoreConfigRequest::default()).await.expect_err("get"));
+    let mut no_code = update("v1", StoreSettings::default(), &["sales_cycle_days"]);
+    no_code.store_code = String::new();
+    required(client.update_store_config(no_code).await.expect_err("update"));
+    required(client.set_credentials(pb::SetCredentialsRequest::default()).await.expect_err("set credentials"));
+    required(client.test_connection(pb::TestConnectionRequest::default()).await.expect_err("test connection"));
+    required(client.import_wsdl(pb::ImportWsdlRequest::default()).await.expect_err("import wsdl"));
+}

@@ -80,3 +80,35 @@ async fn shutdown_is_graceful_and_the_data_survives_a_restart() {
     client.get_store_config(GetStoreConfigRequest { store_code: "main".into() }).await.expect("token still works");
     restarted.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test]
+async fn a_start_that_cannot_listen_keeps_no_admin_token_and_the_next_start_shows_one() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port to occupy");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = |listen: std::net::SocketAddr| forcesync::server::ServeConfig {
+        listen,
+        data_dir: dir.path().to_path_buf(),
+        database_url: None,
+        admin_token: None,
+        master_key: None,
+        retry: Default::default(),
+        engine: Default::default(),
+    };
+    let taken_addr = taken.local_addr().expect("taken address");
+    let failed = forcesync::server::start(config(taken_addr), std::future::pending()).await;
+    let error = failed.expect_err("the address is taken");
+    assert!(format!("{error:#}").contains(&taken_addr.to_string()), "names the address: {error:#}");
+
+    let server = forcesync::server::start(config("127.0.0.1:0".parse().expect("addr")), std::future::pending())
+        .await
+        .expect("starts on a free port");
+    let token = server.generated_admin_token.clone().expect("the first start that serves shows the generated token");
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", server.addr)).expect("uri");
+    let channel = channel.connect().await.expect("connect");
+    let mut admin = forcesync::pb::store_admin_service_client::StoreAdminServiceClient::with_interceptor(
+        channel,
+        crate::helpers::Bearer::new(token.expose()),
+    );
+    admin.list_stores(forcesync::pb::ListStoresRequest::default()).await.expect("the shown token works");
+    server.shutdown().await.expect("shutdown");
+}

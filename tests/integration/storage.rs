@@ -117,3 +117,35 @@ async fn api_on_postgres() {
     let config = client.get_store_config(GetStoreConfigRequest { store_code: "main".into() }).await.expect("get");
     assert_eq!(config.into_inner().settings.expect("settings").sales_cycle_days, 12);
 }
+
+/// What the operator reads when the database cannot be opened: the full chain, as `forcesync` prints it.
+async fn connect_failure(url: &str) -> String {
+    let guard = std::time::Duration::from_secs(20);
+    let result = tokio::time::timeout(guard, Storage::connect(url)).await.expect("fails instead of hanging");
+    let message = format!("{:#}", anyhow::Error::from(result.expect_err("cannot connect")));
+    for part in message.split(": ") {
+        assert_eq!(message.matches(part).count(), 1, "{part:?} is said once: {message}");
+    }
+    message
+}
+
+#[tokio::test]
+async fn a_failed_connect_names_the_database_once_and_fast() {
+    let message = connect_failure("postgres://postgres@127.0.0.1:1/test").await;
+    assert!(message.contains("PostgreSQL at 127.0.0.1:1/test"), "{message}");
+    assert!(message.to_lowercase().contains("refused"), "says why: {message}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("no-such-dir").join("forcesync.db");
+    let message = connect_failure(&format!("sqlite://{}", file.display())).await;
+    assert!(message.contains(&format!("SQLite database {}", file.display())), "{message}");
+}
+
+#[tokio::test]
+async fn a_failed_connect_never_shows_the_password() {
+    for url in ["postgres://shop:s3cret-Pa55@127.0.0.1:1/shop", "postgres://shop:s3cret-Pa55@127.0.0.1:99999/shop"] {
+        let message = connect_failure(url).await;
+        assert!(!message.contains("s3cret-Pa55") && !message.contains(url), "{message}");
+        assert!(message.contains("PostgreSQL"), "{message}");
+    }
+}

@@ -1,15 +1,20 @@
 //! PostgreSQL for tests: when FORCESYNC_TEST_PG holds a URL, each caller gets
 //! a fresh schema there, so runs never see each other's data. Schemas are
 //! named with their creation time; ones older than an hour are dropped.
+//! Without it, each caller says on stderr that its PostgreSQL part was skipped.
 
 use std::str::FromStr;
 
 use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 
-/// The URL of a fresh, empty schema, or `None` when PostgreSQL tests are off.
+/// The URL of a fresh, empty schema, or `None` when PostgreSQL tests are off
+/// (then the calling test says so).
 pub async fn fresh_database() -> Option<String> {
-    let base = std::env::var("FORCESYNC_TEST_PG").ok().filter(|url| !url.is_empty())?;
+    let Some(base) = std::env::var("FORCESYNC_TEST_PG").ok().filter(|url| !url.is_empty()) else {
+        say_skipped();
+        return None;
+    };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
     let random = forcesync::domain::token::new_token_id().expect("random")[4..].to_lowercase().replace('-', "_");
     let schema = format!("fs_test_{now}_{random}");
@@ -34,4 +39,13 @@ pub async fn fresh_database() -> Option<String> {
         .expect("create test schema");
     let separator = if base.contains('?') { '&' } else { '?' };
     Some(format!("{base}{separator}options=-csearch_path%3D{schema}"))
+}
+
+/// One line on the real stderr (past the test harness's output capture, so a
+/// plain `cargo test` shows it), naming the test whose PostgreSQL part did not run.
+fn say_skipped() {
+    use std::io::Write as _;
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    let _ = writeln!(std::io::stderr(), "skipped: FORCESYNC_TEST_PG is not set (PostgreSQL tests need it): {test}");
 }
