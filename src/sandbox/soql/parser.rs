@@ -8,11 +8,16 @@ use super::error::SoqlError;
 use super::lexer::Tok;
 use super::literal::{decode_pattern, decode_string};
 
-/// Words that cannot name an object, relationship or field.
+/// Words that cannot name an object, relationship or field (except as in `SOFT_KEYWORDS`).
 const RESERVED: &[&str] = &[
     "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT", "OFFSET", "NULL", "TRUE",
     "FALSE", "GROUP", "HAVING", "ASC", "DESC", "NULLS", "INCLUDES", "EXCLUDES",
 ];
+
+/// Reserved words that are also standard object and relationship names (`Order`,
+/// `Group`): they are keywords only where they open a clause, i.e. followed by `BY`,
+/// and names everywhere else (`FROM Order ORDER BY OrderNumber`, `Order.Status`).
+const SOFT_KEYWORDS: &[&str] = &["ORDER", "GROUP"];
 
 /// Deepest nesting of parentheses and `NOT` accepted, so hostile input cannot exhaust the
 /// stack of the parser or the evaluator.
@@ -180,15 +185,22 @@ impl Parser<'_> {
         let first = self.name()?;
         let mut segments = vec![first.text];
         while self.eat(&Tok::Dot) {
-            segments.push(self.name()?.text);
+            // After a dot only a name can follow, whatever the word.
+            let token = self.bump();
+            let Tok::Word(word) = &token.tok else { return Err(self.unexpected(&token)) };
+            segments.push(word.clone());
         }
         Ok(FieldPath { segments, pos: first.pos })
     }
 
+    /// An object, relationship or field name: any word but a keyword (a soft keyword
+    /// counts as a name unless `BY` follows it).
     fn name(&mut self) -> Parsed<Name> {
+        let is_one_of = |list: &[&str], w: &str| list.iter().any(|r| r.eq_ignore_ascii_case(w));
+        let by_follows = matches!(&self.peek_second().tok, Tok::Word(w) if w.eq_ignore_ascii_case("BY"));
         let token = self.bump();
         match &token.tok {
-            Tok::Word(w) if !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(w)) => {
+            Tok::Word(w) if !is_one_of(RESERVED, w) || (is_one_of(SOFT_KEYWORDS, w) && !by_follows) => {
                 Ok(Name { text: w.clone(), pos: token.start })
             }
             _ => Err(self.unexpected(&token)),
