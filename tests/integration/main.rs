@@ -8,6 +8,7 @@ mod auth;
 mod config;
 mod salesforce_batch;
 mod salesforce_client;
+mod sandbox_derived;
 mod sandbox_login;
 mod sandbox_ops;
 mod sandbox_rest;

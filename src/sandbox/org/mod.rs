@@ -5,6 +5,7 @@
 mod derived;
 mod dml;
 mod query;
+mod rollup;
 mod table;
 
 use std::collections::HashMap;
@@ -178,3 +179,7 @@ impl Org {
         Ok(id)
     }
 }
+
+#[cfg(test)]
+#[path = "derived_tests.rs"]
+mod derived_tests;
