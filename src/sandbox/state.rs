@@ -22,6 +22,8 @@ const MAX_CURSORS: usize = 200;
 pub struct Cursor {
     pub rows: Vec<Value>,
     pub total_size: usize,
+    /// Rows per page, as the query that opened the cursor asked.
+    pub page_size: usize,
 }
 
 #[derive(Debug)]
@@ -96,10 +98,10 @@ impl SandboxState {
     }
 
     /// Keeps `rows` behind a new locator; returns it.
-    pub fn open_cursor(&mut self, rows: Vec<Value>, total_size: usize) -> String {
+    pub fn open_cursor(&mut self, rows: Vec<Value>, total_size: usize, page_size: usize) -> String {
         let locator = format!("01g5s{:010}", self.next_cursor);
         self.next_cursor += 1;
-        self.cursors.insert(locator.clone(), Cursor { rows, total_size });
+        self.cursors.insert(locator.clone(), Cursor { rows, total_size, page_size });
         self.cursor_order.push_back(locator.clone());
         while self.cursor_order.len() > MAX_CURSORS {
             if let Some(old) = self.cursor_order.pop_front() {

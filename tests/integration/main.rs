@@ -12,6 +12,7 @@ mod sandbox_derived;
 mod sandbox_login;
 mod sandbox_ops;
 mod sandbox_rest;
+mod sandbox_soql;
 mod secrets;
 mod service;
 mod storage;
