@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::auth::Directory;
@@ -41,6 +41,8 @@ pub struct SandboxState {
     next_cursor: u64,
     /// Bulk API 2.0 jobs by Id.
     pub jobs: Jobs,
+    /// When the org was created: the users' last modification, as identity reports it.
+    pub started_at: DateTime<Utc>,
 }
 
 impl SandboxState {
@@ -76,6 +78,7 @@ impl SandboxState {
             cursor_order: VecDeque::new(),
             next_cursor: 1,
             jobs: Jobs::default(),
+            started_at: Utc::now(),
         })
     }
 

@@ -9,6 +9,7 @@ mod config;
 mod salesforce_batch;
 mod salesforce_client;
 mod sandbox_derived;
+mod sandbox_identity;
 mod sandbox_login;
 mod sandbox_ops;
 mod sandbox_rest;
