@@ -2,16 +2,9 @@
 //! roll-up (kept through REST and sObject Collections writes) and compound Contact names.
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::sandbox::{TestSandbox, spawn_sandbox};
-
-/// Creates a record over REST; returns its Id.
-async fn create(sandbox: &TestSandbox, session: &str, object: &str, body: Value) -> String {
-    let (status, _, created) = sandbox.rest(Method::POST, &format!("sobjects/{object}"), session, Some(body)).await;
-    assert_eq!(status, StatusCode::CREATED, "{object}: {created}");
-    created["id"].as_str().expect("id").to_owned()
-}
+use crate::helpers::sandbox::spawn_sandbox;
 
 #[tokio::test]
 async fn order_total_rolls_up_its_items_and_contact_name_is_derived() {
@@ -19,12 +12,12 @@ async fn order_total_rolls_up_its_items_and_contact_name_is_derived() {
     let session = sandbox.session().await;
     let (_, books) = sandbox.query(&session, "SELECT Id FROM Pricebook2 WHERE IsStandard = true").await;
     let book = books["records"][0]["Id"].as_str().expect("standard book").to_owned();
-    let account = create(&sandbox, &session, "Account", json!({"Name": "Acme"})).await;
-    let product = create(&sandbox, &session, "Product2", json!({"Name": "Widget", "IsActive": true})).await;
+    let account = sandbox.create(&session, "Account", json!({"Name": "Acme"})).await;
+    let product = sandbox.create(&session, "Product2", json!({"Name": "Widget", "IsActive": true})).await;
     let entry = json!({"Pricebook2Id": book, "Product2Id": product, "UnitPrice": 10, "IsActive": true});
-    let entry = create(&sandbox, &session, "PricebookEntry", entry).await;
+    let entry = sandbox.create(&session, "PricebookEntry", entry).await;
     let order = json!({"AccountId": account, "EffectiveDate": "2026-11-25", "Status": "Draft", "Pricebook2Id": book});
-    let order = create(&sandbox, &session, "Order", order).await;
+    let order = sandbox.create(&session, "Order", order).await;
     let total = |soql: &'static str| {
         let (sandbox, session) = (&sandbox, &session);
         async move {
@@ -64,8 +57,8 @@ async fn order_total_rolls_up_its_items_and_contact_name_is_derived() {
         (StatusCode::BAD_REQUEST, Some("INVALID_FIELD_FOR_INSERT_UPDATE"))
     );
 
-    create(&sandbox, &session, "Contact", json!({"FirstName": "Ada", "LastName": "Lovelace"})).await;
-    create(&sandbox, &session, "Contact", json!({"LastName": "Turing"})).await;
+    sandbox.create(&session, "Contact", json!({"FirstName": "Ada", "LastName": "Lovelace"})).await;
+    sandbox.create(&session, "Contact", json!({"LastName": "Turing"})).await;
     let (_, contacts) = sandbox
         .query(&session, "SELECT Name FROM Contact WHERE Name LIKE 'ada%' OR Name = 'TURING' ORDER BY Name")
         .await;
