@@ -4,6 +4,7 @@
 mod ingest;
 mod lifecycle;
 mod query;
+mod rollup;
 mod speed;
 
 use serde_json::{Value, json};
