@@ -1,6 +1,7 @@
 //! The org's data: one table per object, record writes with Salesforce's
-//! validation and system fields, SOQL over the tables, and savepoints so a
-//! composite request can roll back as a unit.
+//! validation, system fields, derived values and roll-ups (`Order.TotalAmount`),
+//! SOQL over the tables, and savepoints so a composite request can roll back as
+//! a unit.
 
 mod derived;
 mod dml;
