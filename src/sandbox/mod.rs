@@ -1,6 +1,7 @@
 //! The Salesforce emulator: an in-memory org that speaks Salesforce's wire
-//! formats (SOAP login, OAuth, REST, composite, Bulk API 2.0) and reproduces
-//! what makes integrations fail (tokens, sessions, limits, validation, faults).
+//! formats (SOAP login, OAuth and the identity URL, REST, composite, Bulk API
+//! 2.0) and reproduces what makes integrations fail (tokens, sessions, limits,
+//! validation, faults).
 //! It shares no request or response types with `crate::salesforce`.
 //!
 //! Pure parts: `ids` (record Ids), `errors` (Salesforce's error shape),

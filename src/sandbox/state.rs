@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::auth::Directory;
@@ -22,6 +22,8 @@ const MAX_CURSORS: usize = 200;
 pub struct Cursor {
     pub rows: Vec<Value>,
     pub total_size: usize,
+    /// Rows per page, as the query that opened the cursor asked.
+    pub page_size: usize,
 }
 
 #[derive(Debug)]
@@ -39,6 +41,8 @@ pub struct SandboxState {
     next_cursor: u64,
     /// Bulk API 2.0 jobs by Id.
     pub jobs: Jobs,
+    /// When the org was created: the users' last modification, as identity reports it.
+    pub started_at: DateTime<Utc>,
 }
 
 impl SandboxState {
@@ -74,6 +78,7 @@ impl SandboxState {
             cursor_order: VecDeque::new(),
             next_cursor: 1,
             jobs: Jobs::default(),
+            started_at: Utc::now(),
         })
     }
 
@@ -96,10 +101,10 @@ impl SandboxState {
     }
 
     /// Keeps `rows` behind a new locator; returns it.
-    pub fn open_cursor(&mut self, rows: Vec<Value>, total_size: usize) -> String {
+    pub fn open_cursor(&mut self, rows: Vec<Value>, total_size: usize, page_size: usize) -> String {
         let locator = format!("01g5s{:010}", self.next_cursor);
         self.next_cursor += 1;
-        self.cursors.insert(locator.clone(), Cursor { rows, total_size });
+        self.cursors.insert(locator.clone(), Cursor { rows, total_size, page_size });
         self.cursor_order.push_back(locator.clone());
         while self.cursor_order.len() > MAX_CURSORS {
             if let Some(old) = self.cursor_order.pop_front() {

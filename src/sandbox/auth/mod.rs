@@ -2,6 +2,7 @@
 //! login and OAuth grants that open sessions, and bearer-token checks.
 
 pub mod form;
+pub mod identity;
 pub mod jwt;
 pub mod oauth;
 pub mod sessions;

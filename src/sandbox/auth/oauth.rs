@@ -88,7 +88,7 @@ impl Directory {
             _ => return Err(OAuthError::new("unsupported_grant_type", "grant type not supported")),
         };
         let token = self.open_session(&user_id).map_err(|_| AUTH_FAILURE)?;
-        let id_url = format!("{}/id/{}/{}", request.base_url, self.org_id, user_id);
+        let id_url = super::identity::url(request.base_url, &self.org_id, &user_id);
         let issued_at = request.now_millis.to_string();
         let signature = ring::hmac::sign(
             &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes()),

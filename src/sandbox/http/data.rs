@@ -104,7 +104,9 @@ pub async fn rest(
         Gate::Drop => return drop_connection(),
         Gate::Run { user_id, fault } => (user_id, fault),
     };
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let text_header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
+    let content_type = text_header(header::CONTENT_TYPE.as_str());
+    let query_options = text_header("sforce-query-options");
     let writer = Writer::new(user_id);
     let request = RestRequest {
         method,
@@ -113,6 +115,7 @@ pub async fn rest(
         query: &query,
         body: &body,
         content_type: content_type.as_deref(),
+        query_options: query_options.as_deref(),
         writer: &writer,
     };
     let (response, limit_info) = shared.with_state(|state| {

@@ -154,7 +154,7 @@ pub async fn userinfo(State(shared): State<Shared>, headers: HeaderMap) -> Respo
         json(
             200,
             &json!({
-                "sub": format!("{base}/id/{org_id}/{}", session.user_id),
+                "sub": crate::sandbox::auth::identity::url(&base, &org_id, &session.user_id),
                 "user_id": session.user_id,
                 "organization_id": org_id,
                 "preferred_username": username,

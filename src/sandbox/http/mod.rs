@@ -4,6 +4,7 @@
 
 mod control;
 mod data;
+mod identity;
 mod login;
 mod shared;
 
@@ -77,6 +78,7 @@ fn router(shared: Shared) -> Router {
         .route("/services/Soap/{flavor}/{version}/{*rest}", post(login::soap))
         .route("/services/oauth2/token", post(login::oauth_token))
         .route("/services/oauth2/userinfo", get(login::userinfo))
+        .route("/id/{org_id}/{user_id}", get(identity::identity))
         .route("/services/data", get(data::versions))
         .route("/services/data/", get(data::versions))
         .route("/services/data/{version}", any(data::rest))

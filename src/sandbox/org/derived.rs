@@ -1,5 +1,7 @@
 //! What the platform computes on save: opportunity stage semantics, order and
-//! order-item numbers and totals, price book entry rules, custom Name defaults.
+//! order-item numbers and totals, price book entry rules, compound person names,
+//! custom Name defaults. Roll-ups onto parent records happen after the write, in
+//! `rollup`.
 
 use serde_json::{Value, json};
 
@@ -24,11 +26,14 @@ pub(super) fn apply(org: &mut Org, object: &str, record: &mut Record, insert: bo
             if insert {
                 org.order_number += 1;
                 record.insert("OrderNumber".into(), json!(format!("{:08}", org.order_number)));
+                // The roll-up of its items' TotalPrice; no items yet.
+                record.insert("TotalAmount".into(), json!(0.0));
             }
             let draft = text(record, "Status").is_none_or(|s| s == "Draft");
             record.insert("StatusCode".into(), json!(if draft { "Draft" } else { "Activated" }));
         }
         "OrderItem" => order_item(org, record, insert)?,
+        "Contact" | "Lead" => person_name(record),
         "PricebookEntry" => pricebook_entry(org, record, insert)?,
         _ => {}
     }
@@ -38,6 +43,16 @@ pub(super) fn apply(org: &mut Org, object: &str, record: &mut Record, insert: bo
         record.insert("Name".into(), id);
     }
     Ok(())
+}
+
+/// The read-only compound `Name`: `FirstName LastName`, or the last name alone.
+// [unconfirmed] whether the API value includes the Salutation; the UI shows it, we leave
+// it out as the reference's examples do not have one.
+fn person_name(record: &mut Record) {
+    let parts = ["FirstName", "LastName"].map(|f| text(record, f).map(str::trim).filter(|s| !s.is_empty()));
+    let name = parts.into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let value = if name.is_empty() { Value::Null } else { Value::String(name) };
+    record.insert("Name".into(), value);
 }
 
 /// IsClosed, IsWon, Probability and ForecastCategoryName follow the stage.

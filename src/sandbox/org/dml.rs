@@ -106,6 +106,7 @@ impl Org {
         let mut record = validated;
         stamp_new(&mut record, &id, writer);
         derived::apply(self, &object, &mut record, true).map_err(DmlError::Invalid)?;
+        self.after_write(&object, None, &record, writer);
         self.write_row(&object, id.as_str(), record);
         Ok(id.as_str().to_owned())
     }
@@ -126,13 +127,14 @@ impl Org {
         let restaged = object == "Opportunity"
             && !values.contains_key("Probability")
             && values.get("StageName").is_some_and(|stage| existing.get("StageName") != Some(stage));
-        let mut record = existing;
+        let mut record = existing.clone();
         record.extend(values);
         if restaged {
             record.remove("Probability");
         }
         stamp_modified(&mut record, writer);
         derived::apply(self, &object, &mut record, false).map_err(DmlError::Invalid)?;
+        self.after_write(&object, Some(&existing), &record, writer);
         self.write_row(&object, id.as_str(), record);
         Ok(())
     }
@@ -180,10 +182,12 @@ impl Org {
     pub fn delete(&mut self, object: &str, id: &str, writer: &Writer) -> Result<(), DmlError> {
         let object = canonical_object(self, object)?;
         let (id, existing) = live(self, &object, id)?;
+        let existing = existing.clone();
         let mut record = existing.clone();
         self.take_lock_error(id.as_str())?;
         record.insert("IsDeleted".into(), Value::Bool(true));
         stamp_modified(&mut record, writer);
+        self.after_write(&object, Some(&existing), &record, writer);
         self.write_row(&object, id.as_str(), record);
         Ok(())
     }

@@ -1,10 +1,12 @@
 //! The org's data: one table per object, record writes with Salesforce's
-//! validation and system fields, SOQL over the tables, and savepoints so a
-//! composite request can roll back as a unit.
+//! validation, system fields, derived values and roll-ups (`Order.TotalAmount`),
+//! SOQL over the tables, and savepoints so a composite request can roll back as
+//! a unit.
 
 mod derived;
 mod dml;
 mod query;
+mod rollup;
 mod table;
 
 use std::collections::HashMap;
@@ -178,3 +180,7 @@ impl Org {
         Ok(id)
     }
 }
+
+#[cfg(test)]
+#[path = "derived_tests.rs"]
+mod derived_tests;

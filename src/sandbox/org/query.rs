@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
 use crate::sandbox::schema::Schema;
-use crate::sandbox::soql::{self, Catalog, ExecContext, FieldInfo, QueryOutput, Relationship, SoqlError, ValueKind};
+use crate::sandbox::soql::{
+    self, Catalog, ChildRelationship, ExecContext, FieldInfo, QueryOutput, Relationship, SoqlError, Source, ValueKind,
+};
 
 use super::{Org, Record};
 
@@ -28,6 +30,35 @@ impl Catalog for Schema {
             target: reference.to.first()?.clone(),
         })
     }
+
+    fn child_relationship(&self, object: &str, relationship: &str) -> Option<ChildRelationship> {
+        self.objects().iter().find_map(|child| {
+            child.fields().iter().find_map(|field| {
+                let reference = field.field_type.reference()?;
+                let name = reference.child_relationship.as_ref()?;
+                (reference.to.iter().any(|to| to == object) && name.eq_ignore_ascii_case(relationship)).then(|| {
+                    ChildRelationship { name: name.clone(), child: child.name.clone(), foreign_key: field.name.clone() }
+                })
+            })
+        })
+    }
+}
+
+/// The rows a query sees: live ones, or all of them for queryAll.
+struct Visible<'a> {
+    org: &'a Org,
+    all_rows: bool,
+}
+
+impl<'a> Source<'a> for Visible<'a> {
+    fn rows(&self, object: &str) -> Box<dyn Iterator<Item = &'a Record> + 'a> {
+        let all_rows = self.all_rows;
+        Box::new(self.org.table(object).into_iter().flat_map(|t| t.rows()).filter(move |r| all_rows || !is_deleted(r)))
+    }
+
+    fn get(&self, object: &str, id: &str) -> Option<&'a Record> {
+        self.org.table(object)?.get(id)
+    }
 }
 
 /// A query that could not run.
@@ -48,11 +79,8 @@ impl Org {
         today: NaiveDate,
     ) -> Result<QueryOutput, QueryError> {
         let resolved = soql::prepare(soql, &self.schema)?;
-        let empty = super::Table::default();
-        let table = self.table(resolved.object()).unwrap_or(&empty);
-        let rows = table.rows().filter(|r| all_rows || !is_deleted(r));
-        let lookup = |object: &str, id: &str| self.table(object)?.get(id);
-        Ok(soql::execute(&resolved, rows, lookup, &ExecContext::new(api_version, today)))
+        let source = Visible { org: self, all_rows };
+        Ok(soql::execute(&resolved, &source, &ExecContext::new(api_version, today)))
     }
 
     /// A record as `GET /sobjects/{object}/{id}` returns it: `attributes`,

@@ -56,6 +56,8 @@ pub struct RestRequest<'a> {
     pub query: &'a str,
     pub body: &'a [u8],
     pub content_type: Option<&'a str>,
+    /// The `Sforce-Query-Options` header (`batchSize=N`), if sent.
+    pub query_options: Option<&'a str>,
     /// Who calls, and when.
     pub writer: &'a Writer,
 }

@@ -13,6 +13,8 @@ pub struct Query {
     /// The query text, kept to echo it in later errors.
     pub text: String,
     pub select: Select,
+    /// Child relationship subqueries of the select list, e.g. `(SELECT Id FROM Contacts)`.
+    pub children: Vec<ChildSelect>,
     pub from: Name,
     pub filter: Option<Condition>,
     pub order_by: Vec<OrderItem>,
@@ -27,6 +29,15 @@ pub enum Select {
     Count,
     /// Plain and relationship fields, in query order.
     Fields(Vec<FieldPath>),
+}
+
+/// A child relationship subquery in the select list: `query.from` names the child
+/// relationship (`Contacts`), not an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildSelect {
+    /// How many fields of the select list come before it, to keep the output order.
+    pub after: usize,
+    pub query: Query,
 }
 
 /// An identifier with its position.
@@ -63,9 +74,28 @@ pub enum Condition {
     And(Vec<Condition>),
     Or(Vec<Condition>),
     Not(Box<Condition>),
-    Compare { field: FieldPath, op: CompareOp, value: Literal },
-    In { field: FieldPath, negated: bool, values: Vec<Literal> },
-    Like { field: FieldPath, negated: bool, pattern: Vec<PatternPart> },
+    Compare {
+        field: FieldPath,
+        op: CompareOp,
+        value: Literal,
+    },
+    In {
+        field: FieldPath,
+        negated: bool,
+        values: Vec<Literal>,
+    },
+    Like {
+        field: FieldPath,
+        negated: bool,
+        pattern: Vec<PatternPart>,
+    },
+    /// `field [NOT] IN (SELECT one field FROM object …)`: a semi-join, or an anti-join
+    /// when negated.
+    SemiJoin {
+        field: FieldPath,
+        negated: bool,
+        query: Box<Query>,
+    },
 }
 
 /// `=`, `!=` (also `<>`), `<`, `<=`, `>`, `>=`.

@@ -10,6 +10,9 @@ pub trait Catalog {
     fn field(&self, object: &str, field: &str) -> Option<FieldInfo>;
     /// A parent relationship of `object` by relationship name (e.g. `Account` on Contact).
     fn relationship(&self, object: &str, relationship: &str) -> Option<Relationship>;
+    /// A child relationship of `object` by name (e.g. `Contacts` on Account), as describe
+    /// lists it in `childRelationships`.
+    fn child_relationship(&self, object: &str, relationship: &str) -> Option<ChildRelationship>;
 }
 
 /// A field's canonical name and type.
@@ -28,6 +31,17 @@ pub struct Relationship {
     pub foreign_key: String,
     /// The parent object's canonical name.
     pub target: String,
+}
+
+/// The lookups from a child object to a parent, seen from the parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildRelationship {
+    /// Canonical relationship name, the key of the nested result (e.g. `Contacts`).
+    pub name: String,
+    /// The child object's canonical name.
+    pub child: String,
+    /// The child's field holding the parent Id (e.g. `AccountId`).
+    pub foreign_key: String,
 }
 
 /// Field types as far as filtering and sorting distinguish them.

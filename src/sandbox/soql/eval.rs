@@ -105,6 +105,12 @@ where
                 Scalar::Text(text) => like(&text, pattern) != *negated,
                 _ => *negated,
             },
+            Filter::InIds { column, negated, ids } => match self.scalar(column, record) {
+                Scalar::Id(id) => ids.contains(&id) != *negated,
+                _ => *negated,
+            },
+            // `execute` binds every semi-join to its Ids before rows are matched.
+            Filter::SemiJoin { .. } => false,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Runs a resolved query over in-memory records: filter, sort, `OFFSET`/`LIMIT`, then
-//! projection into the REST response shape of §5.2. Paging is left to the HTTP layer.
+//! projection into the REST response shape of §5.2, child subqueries nested in each
+//! row (see `subquery_exec`). Paging is left to the HTTP layer.
 
 use std::cmp::Ordering;
 
@@ -8,6 +9,8 @@ use serde_json::{Map, Value};
 
 use super::eval::{Env, Record, Scalar};
 use super::plan::{Column, Projection, ResolvedQuery, SortKey};
+use super::source::Source;
+use super::subquery_exec::{ChildRows, bind};
 
 /// Per-call inputs of `execute`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,31 +39,49 @@ pub struct QueryOutput {
     pub records: Vec<Value>,
 }
 
-/// Runs `query` over `records` (the queried object's rows; the caller decides whether
-/// deleted rows take part). `lookup(object, id)` finds parent records for relationship
-/// fields; an unset or dangling lookup yields `null`.
-pub fn execute<'r, I, L>(query: &ResolvedQuery, records: I, lookup: L, ctx: &ExecContext<'_>) -> QueryOutput
+/// Runs `query` over the records of `source` (which decides whether deleted rows take
+/// part, and finds parent records for relationship fields).
+pub fn execute<'r, S: Source<'r>>(query: &ResolvedQuery, source: &S, ctx: &ExecContext<'_>) -> QueryOutput {
+    let lookup = |object: &str, id: &str| source.get(object, id);
+    let env = Env { lookup: &lookup, today: ctx.today, utc_offset: ctx.utc_offset };
+    let rows = select(&env, source, query, source.rows(&query.object));
+    let Projection::Columns(columns) = &query.projection else {
+        return QueryOutput { total_size: rows.len(), records: Vec::new() };
+    };
+    let children: Vec<ChildRows> = query.children.iter().map(|c| ChildRows::collect(&env, source, c)).collect();
+    let records: Vec<Value> = rows
+        .into_iter()
+        .map(|record| project(&env, ctx.api_version, &query.object, columns, &children, record))
+        .collect();
+    QueryOutput { total_size: records.len(), records }
+}
+
+/// The rows of `rows` the query keeps, in order: filter (semi-joins run first), then
+/// sort, `OFFSET` and `LIMIT`.
+pub(super) fn select<'r, S, L>(
+    env: &Env<'_, L>,
+    source: &S,
+    query: &ResolvedQuery,
+    rows: impl Iterator<Item = &'r Record>,
+) -> Vec<&'r Record>
 where
-    I: IntoIterator<Item = &'r Record>,
+    S: Source<'r>,
     L: Fn(&str, &str) -> Option<&'r Record>,
 {
-    let env = Env { lookup: &lookup, today: ctx.today, utc_offset: ctx.utc_offset };
-    let mut rows: Vec<&Record> =
-        records.into_iter().filter(|r| query.filter.as_ref().is_none_or(|f| env.matches(f, r))).collect();
-    let columns = match &query.projection {
-        Projection::Count => None,
-        Projection::Columns(columns) => Some(columns),
-    };
-    if columns.is_some() && !query.order.is_empty() {
-        rows = sorted(&env, &query.order, rows);
+    let filter = query.filter.as_ref().map(|f| bind(env, source, f));
+    let rows = rows.filter(|r| filter.as_ref().is_none_or(|f| env.matches(f, r))).collect();
+    page(env, query, rows)
+}
+
+/// Sorts filtered rows (`COUNT()` needs no order), then applies `OFFSET` and `LIMIT`.
+pub(super) fn page<'r, L>(env: &Env<'_, L>, query: &ResolvedQuery, mut rows: Vec<&'r Record>) -> Vec<&'r Record>
+where
+    L: Fn(&str, &str) -> Option<&'r Record>,
+{
+    if !query.is_count() && !query.order.is_empty() {
+        rows = sorted(env, &query.order, rows);
     }
-    let page = rows.into_iter().skip(query.offset).take(query.limit.unwrap_or(usize::MAX));
-    let Some(columns) = columns else {
-        return QueryOutput { total_size: page.count(), records: Vec::new() };
-    };
-    let records: Vec<Value> =
-        page.map(|record| project(&env, ctx.api_version, &query.object, columns, record)).collect();
-    QueryOutput { total_size: records.len(), records }
+    rows.into_iter().skip(query.offset).take(query.limit.unwrap_or(usize::MAX)).collect()
 }
 
 /// Stable sort on the `ORDER BY` keys, each value read once.
@@ -93,13 +114,27 @@ fn compare(key: &SortKey, a: &Scalar, b: &Scalar) -> Ordering {
 }
 
 /// One response row: `attributes`, then each column, parent columns nested under their
-/// relationship name (`null` when the lookup is empty).
-fn project<'r, L>(env: &Env<'_, L>, version: &str, object: &str, columns: &[Column], record: &'r Record) -> Value
+/// relationship name (`null` when the lookup is empty), child subqueries where the
+/// select list has them.
+pub(super) fn project<'r, L>(
+    env: &Env<'_, L>,
+    version: &str,
+    object: &str,
+    columns: &[Column],
+    children: &[ChildRows<'_, 'r>],
+    record: &'r Record,
+) -> Value
 where
     L: Fn(&str, &str) -> Option<&'r Record>,
 {
     let mut row = attributes(version, object, record);
-    'columns: for column in columns {
+    let nest = |row: &mut Map<String, Value>, position: usize| {
+        for child in children.iter().filter(|c| c.after() == position) {
+            row.insert(child.name().to_owned(), child.nested(env, version, record));
+        }
+    };
+    'columns: for (position, column) in columns.iter().enumerate() {
+        nest(&mut row, position);
         let (mut out, mut current) = (&mut row, record);
         for hop in &column.hops {
             let parent = env.parent(current, &hop.foreign_key, &hop.target);
@@ -114,6 +149,7 @@ where
         let value = current.get(&column.field).cloned().unwrap_or(Value::Null);
         out.insert(column.field.clone(), value);
     }
+    nest(&mut row, columns.len());
     Value::Object(row)
 }
 

@@ -1,22 +1,40 @@
 //! Recursive-descent parser for the SOQL subset of §5.4. Purely syntactic: names are not
 //! checked against any schema here.
 
-use super::ast::{Condition, FieldPath, Literal, LiteralValue, Name, Nulls, Number, OrderItem, Query, Select};
+use super::ast::{
+    ChildSelect, Condition, FieldPath, Literal, LiteralValue, Name, Nulls, Number, OrderItem, Query, Select,
+};
 use super::cursor::{Parsed, Parser};
 use super::dates::RelativeDate;
 use super::error::SoqlError;
 use super::lexer::Tok;
 use super::literal::{decode_pattern, decode_string};
 
-/// Words that cannot name an object, relationship or field.
+/// Words that cannot name an object, relationship or field (except as in `SOFT_KEYWORDS`).
 const RESERVED: &[&str] = &[
     "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT", "OFFSET", "NULL", "TRUE",
     "FALSE", "GROUP", "HAVING", "ASC", "DESC", "NULLS", "INCLUDES", "EXCLUDES",
 ];
 
+/// Reserved words that are also standard object and relationship names (`Order`,
+/// `Group`): they are keywords only where they open a clause, i.e. followed by `BY`,
+/// and names everywhere else (`FROM Order ORDER BY OrderNumber`, `Order.Status`).
+const SOFT_KEYWORDS: &[&str] = &["ORDER", "GROUP"];
+
 /// Deepest nesting of parentheses and `NOT` accepted, so hostile input cannot exhaust the
 /// stack of the parser or the evaluator.
 const MAX_DEPTH: usize = 64;
+
+/// Where a `SELECT` statement stands; it decides what its select list may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// The query itself: fields, child subqueries or `COUNT()`.
+    Top,
+    /// A child relationship subquery: fields only.
+    Child,
+    /// The inner select of a semi-join: exactly one field.
+    SemiJoin,
+}
 
 /// Parses a SOQL `SELECT` statement.
 pub fn parse(soql: &str) -> Result<Query, SoqlError> {
@@ -25,8 +43,18 @@ pub fn parse(soql: &str) -> Result<Query, SoqlError> {
 
 impl Parser<'_> {
     fn query(mut self) -> Parsed<Query> {
+        let query = self.statement(Level::Top)?;
+        if self.peek().tok != Tok::Eof {
+            return Err(self.unexpected(self.peek()));
+        }
+        Ok(query)
+    }
+
+    /// `SELECT … FROM … [WHERE] [ORDER BY] [LIMIT] [OFFSET]`; what follows is the
+    /// caller's to check (the end of the query, or a subquery's closing parenthesis).
+    fn statement(&mut self, level: Level) -> Parsed<Query> {
         self.expect_keyword("SELECT")?;
-        let select = self.select_list()?;
+        let (select, children) = self.select_list(level)?;
         self.expect_keyword("FROM")?;
         let from = self.name()?;
         let filter = if self.eat_keyword("WHERE") { Some(self.condition()?) } else { None };
@@ -40,25 +68,44 @@ impl Parser<'_> {
         }
         let limit = if self.eat_keyword("LIMIT") { Some(self.number()?) } else { None };
         let offset = if self.eat_keyword("OFFSET") { Some(self.number()?) } else { None };
-        if self.peek().tok != Tok::Eof {
-            return Err(self.unexpected(self.peek()));
-        }
         let text = self.src.to_owned();
-        Ok(Query { text, select, from, filter, order_by, limit, offset })
+        Ok(Query { text, select, children, from, filter, order_by, limit, offset })
     }
 
-    fn select_list(&mut self) -> Parsed<Select> {
-        if self.is_keyword("COUNT") && self.peek_second().tok == Tok::LParen {
+    fn select_list(&mut self, level: Level) -> Parsed<(Select, Vec<ChildSelect>)> {
+        if level == Level::Top && self.is_keyword("COUNT") && self.peek_second().tok == Tok::LParen {
             self.bump();
             self.bump();
             self.expect(&Tok::RParen)?;
-            return Ok(Select::Count);
+            return Ok((Select::Count, Vec::new()));
         }
-        let mut fields = vec![self.path()?];
-        while self.eat(&Tok::Comma) {
-            fields.push(self.path()?);
+        if level == Level::SemiJoin {
+            return Ok((Select::Fields(vec![self.path()?]), Vec::new()));
         }
-        Ok(Select::Fields(fields))
+        let (mut fields, mut children) = (Vec::new(), Vec::new());
+        loop {
+            if level == Level::Top && self.peek().tok == Tok::LParen {
+                let query = self.subquery(Level::Child)?;
+                children.push(ChildSelect { after: fields.len(), query });
+            } else {
+                fields.push(self.path()?);
+            }
+            if !self.eat(&Tok::Comma) {
+                return Ok((Select::Fields(fields), children));
+            }
+        }
+    }
+
+    /// `'(' statement ')'`, counted towards the nesting bound.
+    fn subquery(&mut self, level: Level) -> Parsed<Query> {
+        self.expect(&Tok::LParen)?;
+        if self.depth >= MAX_DEPTH {
+            return Err(self.unexpected(self.peek()));
+        }
+        self.depth += 1;
+        let query = self.statement(level).and_then(|q| self.expect(&Tok::RParen).map(|()| q));
+        self.depth -= 1;
+        query
     }
 
     fn order_item(&mut self) -> Parsed<OrderItem> {
@@ -121,6 +168,12 @@ impl Parser<'_> {
         let field = self.path()?;
         let negated = self.eat_keyword("NOT");
         if self.eat_keyword("IN") {
+            if self.peek().tok == Tok::LParen
+                && matches!(&self.peek_second().tok, Tok::Word(w) if w.eq_ignore_ascii_case("SELECT"))
+            {
+                let query = Box::new(self.subquery(Level::SemiJoin)?);
+                return Ok(Condition::SemiJoin { field, negated, query });
+            }
             self.expect(&Tok::LParen)?;
             let mut values = vec![self.value()?];
             while self.eat(&Tok::Comma) {
@@ -180,15 +233,22 @@ impl Parser<'_> {
         let first = self.name()?;
         let mut segments = vec![first.text];
         while self.eat(&Tok::Dot) {
-            segments.push(self.name()?.text);
+            // After a dot only a name can follow, whatever the word.
+            let token = self.bump();
+            let Tok::Word(word) = &token.tok else { return Err(self.unexpected(&token)) };
+            segments.push(word.clone());
         }
         Ok(FieldPath { segments, pos: first.pos })
     }
 
+    /// An object, relationship or field name: any word but a keyword (a soft keyword
+    /// counts as a name unless `BY` follows it).
     fn name(&mut self) -> Parsed<Name> {
+        let is_one_of = |list: &[&str], w: &str| list.iter().any(|r| r.eq_ignore_ascii_case(w));
+        let by_follows = matches!(&self.peek_second().tok, Tok::Word(w) if w.eq_ignore_ascii_case("BY"));
         let token = self.bump();
         match &token.tok {
-            Tok::Word(w) if !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(w)) => {
+            Tok::Word(w) if !is_one_of(RESERVED, w) || (is_one_of(SOFT_KEYWORDS, w) && !by_follows) => {
                 Ok(Name { text: w.clone(), pos: token.start })
             }
             _ => Err(self.unexpected(&token)),

@@ -98,3 +98,30 @@ fn nesting_is_bounded() {
     let fine = format!("SELECT Id FROM A WHERE {}X = 1{}", "(".repeat(10), ")".repeat(10));
     assert!(parse(&fine).is_ok());
 }
+
+#[test]
+fn keywords_that_name_objects_parse_where_a_name_is_expected() {
+    let q = ok("SELECT Id FROM Order");
+    assert_eq!(q.from, Name { text: "Order".into(), pos: 15 });
+    let q = ok("SELECT Id FROM Order ORDER BY OrderNumber");
+    assert_eq!(
+        (q.from.text.as_str(), q.order_by.first().map(|o| o.field.dotted())),
+        ("Order", Some("OrderNumber".into()))
+    );
+    let q = ok("SELECT Id FROM Order WHERE Status = 'Draft' ORDER BY Id LIMIT 5");
+    assert_eq!((q.from.text.as_str(), q.order_by.len(), q.limit.map(|n| n.value)), ("Order", 1, Some(5)));
+    assert!(q.filter.is_some());
+    let q = ok("SELECT Id, Order.OrderNumber FROM OrderItem WHERE Order.Status = 'Draft' ORDER BY Order.OrderNumber");
+    assert_eq!(q.select, Select::Fields(vec![path("Id", 7), path("Order.OrderNumber", 11)]));
+    assert_eq!(q.order_by.first().map(|o| o.field.dotted()), Some("Order.OrderNumber".into()));
+    assert_eq!(ok("select id from group where name = 'x'").from.text, "group");
+}
+
+#[test]
+fn keywords_stay_keywords_where_a_keyword_is_expected() {
+    assert!(err("SELECT Id FROM Account ORDER Name").message.ends_with("unexpected token: 'Name'"));
+    assert!(err("SELECT Id FROM ORDER BY Name").message.ends_with("unexpected token: 'ORDER'"));
+    assert!(err("SELECT Id FROM WHERE").message.ends_with("unexpected token: 'WHERE'"));
+    assert!(err("SELECT FROM Order").message.ends_with("unexpected token: 'FROM'"));
+    assert!(err("SELECT Id FROM Account WHERE Order = 1 OR").message.ends_with("unexpected token: '<EOF>'"));
+}

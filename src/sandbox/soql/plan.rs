@@ -1,6 +1,8 @@
 //! The checked form of a query: every name resolved to its canonical API name and every
 //! literal converted to the type of the field it is compared with.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::ast::CompareOp;
@@ -17,6 +19,8 @@ pub struct ResolvedQuery {
     pub(crate) order: Vec<SortKey>,
     pub(crate) offset: usize,
     pub(crate) limit: Option<usize>,
+    /// Child relationship subqueries of the select list.
+    pub(crate) children: Vec<ChildQuery>,
 }
 
 impl ResolvedQuery {
@@ -29,6 +33,31 @@ impl ResolvedQuery {
     pub fn is_count(&self) -> bool {
         self.projection == Projection::Count
     }
+
+    /// Whether the select list holds child relationship subqueries.
+    pub fn has_child_queries(&self) -> bool {
+        !self.children.is_empty()
+    }
+}
+
+/// A child relationship subquery, run for each parent row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ChildQuery {
+    /// How many columns come before it in the select list.
+    pub after: usize,
+    /// Canonical relationship name, the key of the nested result.
+    pub relationship: String,
+    /// The child's field holding the parent Id.
+    pub foreign_key: String,
+    /// The subquery over the child object (no children of its own).
+    pub query: ResolvedQuery,
+}
+
+/// The inner select of a semi-join: a query and the one Id or reference column it selects.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SemiJoin {
+    pub query: ResolvedQuery,
+    pub selected: Column,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +94,18 @@ pub(crate) enum Filter {
         negated: bool,
         /// Literal characters already lower-cased.
         pattern: Vec<PatternPart>,
+    },
+    /// `column [NOT] IN (SELECT …)`, before execution.
+    SemiJoin {
+        column: Column,
+        negated: bool,
+        inner: Box<SemiJoin>,
+    },
+    /// A semi-join once its inner select has run: the 15-character Ids it returned.
+    InIds {
+        column: Column,
+        negated: bool,
+        ids: BTreeSet<String>,
     },
 }
 

@@ -15,48 +15,70 @@ pub const MAX_OFFSET: u64 = 2000;
 /// Checks `query` against `catalog` and produces its executable form.
 pub fn resolve(query: &Query, catalog: &impl Catalog) -> Result<ResolvedQuery, SoqlError> {
     let text = query.text.as_str();
-    let object = catalog.object(&query.from.text).ok_or_else(|| {
+    let object = resolve_object(query, catalog)?;
+    Resolver { text, catalog, object, nested: false }.query(query)
+}
+
+/// The canonical name of the object a query (or a semi-join's inner select) reads.
+pub(super) fn resolve_object(query: &Query, catalog: &impl Catalog) -> Result<String, SoqlError> {
+    catalog.object(&query.from.text).ok_or_else(|| {
         let reason = format!(
             "sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.",
             query.from.text
         );
-        SoqlError::at(INVALID_TYPE, text, query.from.pos, reason)
-    })?;
-    let resolver = Resolver { text, catalog, object };
-    let projection = match &query.select {
-        Select::Count => Projection::Count,
-        Select::Fields(paths) => Projection::Columns(resolver.select_list(paths)?),
-    };
-    let filter = query.filter.as_ref().map(|c| resolver.filter(c)).transpose()?;
-    let order = query
-        .order_by
-        .iter()
-        .map(|item| {
-            let column = resolver.column(&item.field)?;
-            Ok(SortKey { column, descending: item.descending, nulls_last: item.nulls_last() })
-        })
-        .collect::<Result<_, SoqlError>>()?;
-    let offset = match query.offset {
-        // [unconfirmed] the caret position; the reason text is the documented one.
-        Some(n) if n.value > MAX_OFFSET => {
-            let reason = format!("Maximum SOQL offset allowed is {MAX_OFFSET}");
-            return Err(SoqlError::at(NUMBER_OUTSIDE_VALID_RANGE, text, n.pos, reason));
-        }
-        Some(n) => usize::try_from(n.value).unwrap_or(usize::MAX),
-        None => 0,
-    };
-    let limit = query.limit.map(|n| usize::try_from(n.value).unwrap_or(usize::MAX));
-    let object = resolver.object;
-    Ok(ResolvedQuery { object, projection, filter, order, offset, limit })
+        SoqlError::at(INVALID_TYPE, &query.text, query.from.pos, reason)
+    })
 }
 
-struct Resolver<'a, C> {
-    text: &'a str,
-    catalog: &'a C,
-    object: String,
+/// Where a condition stands in the `WHERE` tree: semi-joins are only allowed at its
+/// top level (alone, or an operand of the top-level `AND`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    TopLevel,
+    UnderOr,
+    Nested,
+}
+
+/// Resolves one `SELECT` against `object`; `nested` for subqueries, which may hold
+/// neither semi-joins nor child subqueries of their own.
+pub(super) struct Resolver<'a, C> {
+    pub text: &'a str,
+    pub catalog: &'a C,
+    pub object: String,
+    pub nested: bool,
 }
 
 impl<C: Catalog> Resolver<'_, C> {
+    pub(super) fn query(&self, query: &Query) -> Result<ResolvedQuery, SoqlError> {
+        let text = self.text;
+        let projection = match &query.select {
+            Select::Count => Projection::Count,
+            Select::Fields(paths) => Projection::Columns(self.select_list(paths)?),
+        };
+        let filter = query.filter.as_ref().map(|c| self.filter(c, Place::TopLevel)).transpose()?;
+        let order = query
+            .order_by
+            .iter()
+            .map(|item| {
+                let column = self.column(&item.field)?;
+                Ok(SortKey { column, descending: item.descending, nulls_last: item.nulls_last() })
+            })
+            .collect::<Result<_, SoqlError>>()?;
+        let offset = match query.offset {
+            // [unconfirmed] the caret position; the reason text is the documented one.
+            Some(n) if n.value > MAX_OFFSET => {
+                let reason = format!("Maximum SOQL offset allowed is {MAX_OFFSET}");
+                return Err(SoqlError::at(NUMBER_OUTSIDE_VALID_RANGE, text, n.pos, reason));
+            }
+            Some(n) => usize::try_from(n.value).unwrap_or(usize::MAX),
+            None => 0,
+        };
+        let limit = query.limit.map(|n| usize::try_from(n.value).unwrap_or(usize::MAX));
+        let children = self.child_queries(&query.children)?;
+        let object = self.object.clone();
+        Ok(ResolvedQuery { object, projection, filter, order, offset, limit, children })
+    }
+
     fn select_list(&self, paths: &[FieldPath]) -> Result<Vec<Column>, SoqlError> {
         let mut columns: Vec<Column> = Vec::with_capacity(paths.len());
         for path in paths {
@@ -72,7 +94,7 @@ impl<C: Catalog> Resolver<'_, C> {
         Ok(columns)
     }
 
-    fn column(&self, path: &FieldPath) -> Result<Column, SoqlError> {
+    pub(super) fn column(&self, path: &FieldPath) -> Result<Column, SoqlError> {
         let mut object = self.object.clone();
         let mut segments = path.segments.as_slice();
         // `Account.Name` in a query on Account may qualify a field with the object name.
@@ -108,12 +130,14 @@ impl<C: Catalog> Resolver<'_, C> {
         SoqlError::at(INVALID_FIELD, self.text, path.pos, reason)
     }
 
-    fn filter(&self, condition: &Condition) -> Result<Filter, SoqlError> {
-        let all = |parts: &[Condition]| parts.iter().map(|c| self.filter(c)).collect::<Result<Vec<_>, _>>();
+    fn filter(&self, condition: &Condition, place: Place) -> Result<Filter, SoqlError> {
+        let all = |parts: &[Condition], place| parts.iter().map(|c| self.filter(c, place)).collect::<Result<_, _>>();
+        let below = if place == Place::UnderOr { Place::UnderOr } else { Place::Nested };
         Ok(match condition {
-            Condition::And(parts) => Filter::And(all(parts)?),
-            Condition::Or(parts) => Filter::Or(all(parts)?),
-            Condition::Not(inner) => Filter::Not(Box::new(self.filter(inner)?)),
+            Condition::And(parts) => Filter::And(all(parts, place)?),
+            Condition::Or(parts) => Filter::Or(all(parts, Place::UnderOr)?),
+            Condition::Not(inner) => Filter::Not(Box::new(self.filter(inner, below)?)),
+            Condition::SemiJoin { field, negated, query } => self.semi_join(field, *negated, query, place)?,
             Condition::Compare { field, op, value } => {
                 let column = self.column(field)?;
                 let ordering = !matches!(op, CompareOp::Eq | CompareOp::Ne);

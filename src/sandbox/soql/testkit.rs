@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::{
-    Catalog, ExecContext, FieldInfo, QueryOutput, Record, Relationship, SoqlError, ValueKind, execute, prepare,
+    Catalog, ChildRelationship, ExecContext, FieldInfo, QueryOutput, Record, Relationship, SoqlError, Source,
+    ValueKind, execute, prepare,
 };
 
 type Fields = &'static [(&'static str, ValueKind)];
@@ -49,6 +50,15 @@ const SCHEMA: &[(&str, Fields, Relationships)] = {
     ]
 };
 
+/// Child relationships: (parent, relationship, child, foreign key).
+const CHILDREN: &[(&str, &str, &str, &str)] = &[
+    ("Account", "Contacts", "Contact", "AccountId"),
+    ("Account", "Opportunities", "Opportunity", "AccountId"),
+    ("Account", "ChildAccounts", "Account", "ParentId"),
+    ("Opportunity", "OpportunityContactRoles", "OpportunityContactRole", "OpportunityId"),
+    ("Contact", "OpportunityContactRoles", "OpportunityContactRole", "ContactId"),
+];
+
 pub struct TestCatalog;
 
 fn object(name: &str) -> Option<&'static (&'static str, Fields, Relationships)> {
@@ -71,6 +81,26 @@ impl Catalog for TestCatalog {
         let (name, key, target) = rels.iter().find(|(r, ..)| r.eq_ignore_ascii_case(relationship))?;
         let (name, foreign_key, target) = ((*name).into(), (*key).into(), (*target).into());
         Some(Relationship { name, foreign_key, target })
+    }
+
+    fn child_relationship(&self, obj: &str, relationship: &str) -> Option<ChildRelationship> {
+        let (_, name, child, key) =
+            CHILDREN.iter().find(|(p, r, ..)| *p == obj && r.eq_ignore_ascii_case(relationship))?;
+        Some(ChildRelationship { name: (*name).into(), child: (*child).into(), foreign_key: (*key).into() })
+    }
+}
+
+/// The store as a query source: every row, in store order.
+struct Store<'s>(&'s [(&'static str, Record)]);
+
+impl<'s> Source<'s> for Store<'s> {
+    fn rows(&self, object: &str) -> Box<dyn Iterator<Item = &'s Record> + 's> {
+        let object = object.to_owned();
+        Box::new(self.0.iter().filter(move |(o, _)| *o == object).map(|(_, r)| r))
+    }
+
+    fn get(&self, object: &str, id: &str) -> Option<&'s Record> {
+        self.0.iter().find(|(o, r)| *o == object && r.get("Id").and_then(Value::as_str) == Some(id)).map(|(_, r)| r)
     }
 }
 
@@ -142,11 +172,7 @@ pub fn today() -> NaiveDate {
 pub fn run_with(soql: &str, ctx: &ExecContext<'_>) -> Result<QueryOutput, SoqlError> {
     let store = store();
     let query = prepare(soql, &TestCatalog)?;
-    let rows = store.iter().filter(|(o, _)| *o == query.object()).map(|(_, r)| r);
-    let lookup = |object: &str, id: &str| {
-        store.iter().find(|(o, r)| *o == object && r.get("Id").and_then(Value::as_str) == Some(id)).map(|(_, r)| r)
-    };
-    Ok(execute(&query, rows, lookup, ctx))
+    Ok(execute(&query, &Store(&store), ctx))
 }
 
 /// Runs `soql` for a UTC user on `today()` at API version 62.0.

@@ -117,6 +117,13 @@ impl TestSandbox {
         (status, headers, json)
     }
 
+    /// Creates a record over REST; returns its Id.
+    pub async fn create(&self, session: &str, object: &str, body: Value) -> String {
+        let (status, _, created) = self.rest(Method::POST, &format!("sobjects/{object}"), session, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{object}: {created}");
+        created["id"].as_str().expect("id").to_owned()
+    }
+
     pub async fn query(&self, session: &str, soql: &str) -> (StatusCode, Value) {
         let url = self.url(&format!("/services/data/v{VERSION}/query"));
         let response = self.http.get(url).query(&[("q", soql)]).bearer_auth(session).send().await.expect("query");

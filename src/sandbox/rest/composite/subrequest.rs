@@ -114,6 +114,7 @@ pub fn run(
         query: &target.query,
         body: &bytes,
         content_type: Some("application/json"),
+        query_options: None,
         writer,
     };
     dispatch(state, &request)

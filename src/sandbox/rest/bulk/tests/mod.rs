@@ -4,6 +4,7 @@
 mod ingest;
 mod lifecycle;
 mod query;
+mod rollup;
 mod speed;
 
 use serde_json::{Value, json};
@@ -29,8 +30,16 @@ impl Harness {
     }
 
     pub fn call(&mut self, method: Method, path: &str, query: &str, body: &[u8]) -> RestResponse {
-        let request =
-            RestRequest { method, version: "62.0", path, query, body, content_type: None, writer: &self.writer };
+        let request = RestRequest {
+            method,
+            version: "62.0",
+            path,
+            query,
+            body,
+            content_type: None,
+            query_options: None,
+            writer: &self.writer,
+        };
         dispatch(&mut self.state, &request)
     }
 

@@ -83,6 +83,8 @@ fn soql_errors_are_reported_at_creation() {
     assert_eq!(error_code(&create_query(&mut h, "query", "SELEC Id FROM Account").1), "MALFORMED_QUERY");
     assert_eq!(create_query(&mut h, "insert", "SELECT Id FROM Account").0, 400);
     assert_eq!(create_query(&mut h, "query", "SELECT COUNT() FROM Account").0, 400);
+    let nested = create_query(&mut h, "query", "SELECT Id, (SELECT Id FROM Contacts) FROM Account");
+    assert_eq!((nested.0, error_code(&nested.1)), (400, "API_ERROR"), "no parent-to-child queries in Bulk");
     let (status, _) = h.json_call(Method::Post, "jobs/query", json!({"operation": "query"}));
     assert_eq!(status, 400);
     assert!(h.state.jobs.is_empty());

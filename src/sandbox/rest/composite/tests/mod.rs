@@ -44,6 +44,7 @@ impl Sandbox {
             query,
             body: &bytes,
             content_type: Some("application/json"),
+            query_options: None,
             writer: &self.writer,
         };
         dispatch(&mut self.state, &request)
