@@ -120,8 +120,11 @@ impl From<StorageError> for ApiError {
             StorageError::VersionConflict { expected, current } => {
                 Self::EtagMismatch { expected: super::etag(expected), current: super::etag(current) }
             }
-            other @ (StorageError::UnsupportedUrl
-            | StorageError::Corrupt(_)
+            StorageError::Database(error) if StorageError::is_unreachable(&error) => {
+                tracing::warn!(%error, "the database is unavailable");
+                Self::Unavailable("the database is unavailable".into())
+            }
+            other @ (StorageError::Corrupt(_)
             | StorageError::Random(_)
             | StorageError::Migrate(_)
             | StorageError::Database(_)) => Self::Internal(Box::new(other)),
@@ -152,5 +155,21 @@ impl From<SealError> for ApiError {
 impl From<StorageError> for Status {
     fn from(error: StorageError) -> Status {
         ApiError::from(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_a_bad_query_is_ours() {
+        let status = |error: sqlx::Error| Status::from(StorageError::Database(error));
+        for error in [sqlx::Error::PoolClosed, sqlx::Error::PoolTimedOut, sqlx::Error::WorkerCrashed] {
+            let status = status(error);
+            assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+            assert!(status.message().contains("retry later"), "{status:?}");
+        }
+        assert_eq!(status(sqlx::Error::RowNotFound).code(), Code::Internal);
     }
 }

@@ -145,11 +145,6 @@ pub fn start(storage: Storage, connections: Connections, config: EngineConfig, c
 }
 
 impl EngineHandle {
-    /// Stops at once without releasing leases (what a killed process leaves behind).
-    pub fn abort(mut self) {
-        self.tasks.abort_all();
-    }
-
     /// Stops claiming, abandons in-flight batches (their upserts are safe to
     /// repeat) and releases every lease this process holds.
     pub async fn shutdown(mut self) {

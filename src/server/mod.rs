@@ -83,16 +83,6 @@ impl RunningServer {
         self.storage.close().await;
         served
     }
-
-    /// Stops everything at once, as a killed process would: no call is
-    /// finished, no lease released, nothing flushed beyond what was committed.
-    pub async fn kill(mut self) {
-        self.task.abort();
-        if let Some(engine) = self.engine.take() {
-            engine.abort();
-        }
-        self.storage.close().await;
-    }
 }
 
 /// Opens the database (creating the data directory), applies migrations.

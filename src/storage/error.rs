@@ -9,8 +9,6 @@ pub enum StorageError {
     /// Optimistic concurrency: someone else changed the settings first.
     #[error("settings were changed since version {expected}; current version is {current}")]
     VersionConflict { expected: i64, current: i64 },
-    #[error("database URL must start with sqlite: or postgres://")]
-    UnsupportedUrl,
     /// Stored data that no longer decodes (a bug or a manual edit).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -38,5 +36,15 @@ impl StorageError {
     /// True for a unique-constraint violation reported by either backend.
     pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
         matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+    }
+
+    /// True when the database cannot be reached right now (closed for
+    /// shutdown, no free connection in time, a broken connection): the
+    /// caller may retry; not a bug.
+    pub(crate) fn is_unreachable(error: &sqlx::Error) -> bool {
+        matches!(
+            error,
+            sqlx::Error::PoolClosed | sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed
+        )
     }
 }

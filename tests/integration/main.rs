@@ -22,6 +22,7 @@ mod service;
 mod storage;
 mod sync_api;
 mod sync_claims;
+mod sync_crash;
 mod sync_faults;
 mod sync_intake;
 mod sync_lifecycle;

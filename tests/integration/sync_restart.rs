@@ -6,18 +6,14 @@
 
 use std::time::Duration;
 
-use forcesync::domain::token::Token;
 use forcesync::engine::EngineConfig;
 use forcesync::pb::{self, sync_event::Event};
-use forcesync::server::ServeConfig;
-use forcesync::storage::MasterKey;
 use reqwest::Method;
 use serde_json::{Value, json};
-use tonic::transport::Channel;
 
 use crate::helpers::sandbox::spawn_sandbox;
 use crate::helpers::sync::{SyncSetup, checkout, order, payment};
-use crate::helpers::{ADMIN_TOKEN, MASTER_KEY_B64, TestApp, postgres, spawn_app_with, test_engine};
+use crate::helpers::{postgres, process, test_engine};
 use crate::sync_faults::{
     assert_exact_sales, buyer, cart_id, counters, finish_sale, five_sales_under, order_id, orders, start_sale, synced,
 };
@@ -25,14 +21,15 @@ use crate::sync_faults::{
 const SALES: u32 = 20;
 
 /// Test timings with a short lease, so a killed server's work comes back within a second.
-fn engine() -> EngineConfig {
+pub fn engine() -> EngineConfig {
     EngineConfig { lease: Duration::from_secs(1), ..test_engine() }
 }
 
-/// A server on `database_url` (`None`: SQLite in a temp dir) with store `main` connected to a fresh sandbox.
-async fn connected(database_url: Option<String>) -> SyncSetup {
+/// A server in a process of its own (see [`process`]) on `database_url`
+/// (`None`: SQLite in a temp dir) with store `main` connected to a fresh sandbox.
+pub async fn connected(database_url: Option<String>) -> SyncSetup {
     let sandbox = spawn_sandbox().await;
-    let app = spawn_app_with(database_url, engine()).await;
+    let app = process::spawn_process(database_url, engine()).await;
     let (_, token) = app.create_store("main").await;
     let setup = SyncSetup { app, sandbox, token };
     setup.connect(pb::StoreSettings::default(), Vec::new()).await;
@@ -41,32 +38,17 @@ async fn connected(database_url: Option<String>) -> SyncSetup {
 
 /// How the first server stops.
 #[derive(Clone, Copy)]
-enum Stop {
+pub enum Stop {
+    /// Like `kill -9`: every task gone at once, nothing released.
     Kill,
     Graceful,
 }
 
-/// Starts a new server on the same database, data directory, master key and admin token.
-async fn restart(setup: SyncSetup, stop: Stop) -> SyncSetup {
+/// Stops the server and starts a new one on the same database, data directory, master key and admin token.
+pub async fn restart(setup: SyncSetup, stop: Stop) -> SyncSetup {
     let SyncSetup { app, sandbox, token } = setup;
-    let TestApp { server, dir, database_url, .. } = app;
-    match stop {
-        Stop::Kill => server.kill().await,
-        Stop::Graceful => server.shutdown().await.expect("graceful shutdown"),
-    }
-    let config = ServeConfig {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dir.path().to_path_buf(),
-        database_url: Some(database_url.clone()),
-        admin_token: Some(Token::from_secret(ADMIN_TOKEN)),
-        master_key: Some(MasterKey::from_base64(MASTER_KEY_B64).expect("key")),
-        retry: Default::default(),
-        engine: engine(),
-    };
-    let server = forcesync::server::start(config, std::future::pending()).await.expect("restart");
-    let channel = Channel::from_shared(format!("http://{}", server.addr)).expect("uri");
-    let channel = channel.connect().await.expect("connect");
-    SyncSetup { app: TestApp { server, channel, database_url, dir }, sandbox, token }
+    let (dir, database_url) = app.stop(matches!(stop, Stop::Graceful)).await;
+    SyncSetup { app: process::start(dir, database_url, engine()).await, sandbox, token }
 }
 
 /// Sales `sales` as one SubmitEvents call: checkout, order and payment each.

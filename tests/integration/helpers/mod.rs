@@ -4,6 +4,7 @@
 
 pub mod logs;
 pub mod postgres;
+pub mod process;
 pub mod sandbox;
 pub mod sync;
 
@@ -53,6 +54,8 @@ pub struct TestApp {
     pub channel: Channel,
     pub database_url: String,
     pub dir: tempfile::TempDir,
+    /// Set when the server runs in a process of its own (see [`process`]).
+    pub process: Option<process::Process>,
 }
 
 /// Installs rustls' ring provider once (reqwest is built without a default one).
@@ -90,20 +93,31 @@ pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
 pub async fn spawn_app_with(database_url: Option<String>, engine: forcesync::engine::EngineConfig) -> TestApp {
     logs::capture();
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = ServeConfig {
+    let config = serve_config(dir.path(), database_url, engine);
+    let database_url = config.database_url();
+    let server = forcesync::server::start(config, std::future::pending()).await.expect("server starts");
+    TestApp { channel: connect(&server).await, server, database_url, dir, process: None }
+}
+
+/// How tests run a server: port 0, the test admin token and master key.
+pub fn serve_config(
+    dir: &std::path::Path,
+    database_url: Option<String>,
+    engine: forcesync::engine::EngineConfig,
+) -> ServeConfig {
+    ServeConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dir.path().to_path_buf(),
-        database_url: database_url.clone(),
+        data_dir: dir.to_path_buf(),
+        database_url,
         admin_token: Some(Token::from_secret(ADMIN_TOKEN)),
         master_key: Some(MasterKey::from_base64(MASTER_KEY_B64).expect("key")),
         retry: forcesync::salesforce::retry::RetryPolicy::default(),
         engine,
-    };
-    let database_url = config.database_url();
-    let server = forcesync::server::start(config, std::future::pending()).await.expect("server starts");
-    let channel =
-        Channel::from_shared(format!("http://{}", server.addr)).expect("uri").connect().await.expect("connect");
-    TestApp { server, channel, database_url, dir }
+    }
+}
+
+async fn connect(server: &RunningServer) -> Channel {
+    Channel::from_shared(format!("http://{}", server.addr)).expect("uri").connect().await.expect("connect")
 }
 
 impl TestApp {
