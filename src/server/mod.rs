@@ -163,6 +163,7 @@ pub async fn start(
     };
     let router = Server::builder()
         .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()))
+        .layer(crate::api::FramingErrorsLayer)
         .layer(crate::api::StoreTokenLayer::new(crate::api::TokenStores::new(storage.clone())))
         .add_service(health_service)
         .add_service(reflection_v1)

@@ -76,6 +76,55 @@ async fn undecodable_requests_are_client_errors_and_strangers_learn_nothing() {
     }
 }
 
+/// Broken gRPC framing (each is the whole request body): a compression flag
+/// that is neither 0 nor 1, a compressed message without `grpc-encoding`, a
+/// frame whose body ends early, half a frame header, and no message at all.
+fn broken_frames() -> [(&'static str, Vec<u8>); 5] {
+    [
+        ("compression flag 7", vec![7, 0, 0, 0, 1, 0x0a]),
+        ("compressed without an encoding", vec![1, 0, 0, 0, 2, 0x0a, 0x00]),
+        ("a frame cut short", vec![0, 0, 0, 0, 10, 0x0a, 0x01]),
+        ("half a header", vec![0, 0]),
+        ("no message", Vec::new()),
+    ]
+}
+
+/// Sends `body` as the raw HTTP/2 body of a gRPC call.
+async fn send_frames(channel: &Channel, path: &str, token: &str, body: Vec<u8>) -> tonic::Status {
+    use tower::ServiceExt as _;
+    let request = http::Request::post(format!("http://forcesync{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("authorization", format!("Bearer {token}"))
+        .body(tonic::body::Body::new(http_body_util::Full::new(bytes::Bytes::from(body))))
+        .expect("request");
+    let response = channel.clone().oneshot(request).await.expect("an answer");
+    assert_eq!(response.status(), http::StatusCode::OK, "gRPC answers errors in its status");
+    if let Some(status) = tonic::Status::from_header_map(response.headers()) {
+        return status;
+    }
+    use http_body_util::BodyExt as _;
+    let trailers = response.into_body().collect().await.expect("body").trailers().cloned();
+    tonic::Status::from_header_map(&trailers.expect("trailers")).expect("grpc-status")
+}
+
+#[tokio::test]
+async fn broken_framing_is_a_client_error_on_every_rpc() {
+    let app = spawn_app().await;
+    let (_, store_token) = app.create_store("main").await;
+    for (service, methods) in SERVICES {
+        let token = if service == "StoreAdminService" { ADMIN_TOKEN } else { store_token.as_str() };
+        for method in methods {
+            let path = format!("/forcesync.v1.{service}/{method}");
+            for (what, body) in broken_frames() {
+                let status = send_frames(&app.channel, &path, token, body).await;
+                assert_eq!(status.code(), Code::InvalidArgument, "{path}, {what}: {status:?}");
+                assert_eq!(crate::helpers::error_reason(&status), "MALFORMED_REQUEST", "{path}, {what}");
+            }
+        }
+    }
+}
+
 /// Sends and receives raw bytes.
 #[derive(Default)]
 struct RawCodec;
