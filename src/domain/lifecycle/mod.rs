@@ -25,7 +25,7 @@ pub use target::{
 #[cfg(test)]
 mod facts_tests;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod plan_tests;
 #[cfg(test)]

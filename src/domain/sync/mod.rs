@@ -4,6 +4,7 @@
 
 pub mod entity;
 pub mod event;
+pub mod folding;
 pub mod records;
 
 pub use entity::{EntityFacts, EntityKind, Routed, customer_alias, product_alias, route};
