@@ -1,5 +1,5 @@
 //! What `bench orders` and `bench ingest` share: an in-process forcesync
-//! server on a throw-away SQLite directory, a sandbox org, a store connected
+//! server on a throw-away SQLite directory or PostgreSQL schema, a sandbox org, a store connected
 //! to it with Test Connection, bearer-token clients, the sandbox counters,
 //! and latency percentiles.
 
@@ -69,13 +69,46 @@ impl Drop for ScratchDir {
     }
 }
 
-/// A forcesync server on a fresh SQLite database, with one store.
+/// A forcesync server on a fresh database (SQLite in a scratch directory, or
+/// a scratch schema in the PostgreSQL database given), with one store.
 pub struct Bench {
     pub server: RunningServer,
     pub channel: Channel,
     pub store_token: String,
     pub store_id: i64,
+    schema: Option<ScratchSchema>,
     _dir: ScratchDir,
+}
+
+/// A schema of its own in a PostgreSQL database, dropped by [`Bench::stop`].
+struct ScratchSchema {
+    base_url: String,
+    name: String,
+}
+
+impl ScratchSchema {
+    async fn create(base_url: &str, label: &str) -> anyhow::Result<Self> {
+        use sqlx::Connection as _;
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let name = format!("forcesync_bench_{label}_{}_{nanos}", std::process::id());
+        let mut connection = sqlx::PgConnection::connect(base_url).await.context("cannot connect to --database-url")?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{name}\""))).execute(&mut connection).await?;
+        Ok(Self { base_url: base_url.to_owned(), name })
+    }
+
+    /// The database URL with this schema first on the search path.
+    fn url(&self) -> String {
+        let separator = if self.base_url.contains('?') { '&' } else { '?' };
+        format!("{}{separator}options=-csearch_path%3D{}", self.base_url, self.name)
+    }
+
+    async fn drop_schema(self) -> anyhow::Result<()> {
+        use sqlx::Connection as _;
+        let mut connection = sqlx::PgConnection::connect(&self.base_url).await?;
+        let sql = format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name);
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut connection).await?;
+        Ok(())
+    }
 }
 
 /// A channel to `addr` over real TCP.
@@ -85,13 +118,19 @@ pub async fn channel(addr: std::net::SocketAddr) -> anyhow::Result<Channel> {
 }
 
 impl Bench {
-    /// Starts the server with `engine` and creates store `code` through StoreAdminService.
-    pub async fn start(engine: EngineConfig, code: &str) -> anyhow::Result<Self> {
+    /// Starts the server with `engine` on a fresh database (SQLite, or a
+    /// scratch schema in the PostgreSQL `database_url`) and creates store
+    /// `code` through StoreAdminService.
+    pub async fn start(engine: EngineConfig, code: &str, database_url: Option<&str>) -> anyhow::Result<Self> {
         let dir = ScratchDir::new(code)?;
+        let schema = match database_url {
+            Some(url) => Some(ScratchSchema::create(url, code).await?),
+            None => None,
+        };
         let config = ServeConfig {
             listen: "127.0.0.1:0".parse()?,
             data_dir: dir.0.clone(),
-            database_url: None,
+            database_url: schema.as_ref().map(ScratchSchema::url),
             admin_token: Some(Token::from_secret(ADMIN_TOKEN)),
             master_key: Some(MasterKey::from_base64(MASTER_KEY_B64)?),
             retry: Default::default(),
@@ -106,7 +145,7 @@ impl Bench {
             .context("CreateStore")?
             .into_inner();
         let store_id = server.storage.store_id(code).await?;
-        Ok(Self { server, channel, store_token: created.store_token, store_id, _dir: dir })
+        Ok(Self { server, channel, store_token: created.store_token, store_id, schema, _dir: dir })
     }
 
     pub fn sync(&self) -> anyhow::Result<SyncClient> {
@@ -156,7 +195,11 @@ impl Bench {
     }
 
     pub async fn stop(self) -> anyhow::Result<()> {
-        self.server.shutdown().await
+        self.server.shutdown().await?;
+        if let Some(schema) = self.schema {
+            schema.drop_schema().await?;
+        }
+        Ok(())
     }
 }
 

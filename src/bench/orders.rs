@@ -112,7 +112,7 @@ async fn run_strategy(args: &OrdersBenchArgs, strategy: Strategy, orders: usize)
     // The naive baseline takes one entity at a time, so every worker has a request in flight.
     let batch_size = if strategy == Strategy::Naive { 1 } else { EngineConfig::default().batch_size };
     let engine = EngineConfig { workers: args.workers.max(1), strategy, batch_size, ..EngineConfig::default() };
-    let bench = Bench::start(engine, "bench").await?;
+    let bench = Bench::start(engine, "bench", None).await?;
     bench.connect("bench", &org.url).await?;
     let http = reqwest::Client::new();
     let skus = args.skus.max(3);

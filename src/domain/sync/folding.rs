@@ -134,10 +134,11 @@ pub fn plan_fold(
                 let slot = match names.get(alias) {
                     Some(&slot) => Some(slot),
                     None => match known.get(alias) {
-                        Some(id) => Some(*slot_of_id.get(id).ok_or_else(|| FoldError::UnknownEntity {
-                            alias: alias.clone(),
-                            id: *id,
-                        })?),
+                        Some(id) => Some(
+                            *slot_of_id
+                                .get(id)
+                                .ok_or_else(|| FoldError::UnknownEntity { alias: alias.clone(), id: *id })?,
+                        ),
                         None => None,
                     },
                 };
@@ -225,7 +226,8 @@ fn finish(
     let final_ref = |slot: usize| refs[resolve(&slots, slot)];
     for (index, slot) in slots.iter().enumerate() {
         // The survivor is older than every stored entity merged into it, so it is stored too.
-        if let (Some(from), Some(_), Some(EntityRef::Stored(into))) = (slot.stored, slot.merged_into, final_ref(index)) {
+        if let (Some(from), Some(_), Some(EntityRef::Stored(into))) = (slot.stored, slot.merged_into, final_ref(index))
+        {
             plan.merges.push(Merge { from, into });
         }
     }

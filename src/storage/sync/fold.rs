@@ -117,8 +117,7 @@ impl Storage {
             // Read: the aliases the batch names, then their entities.
             let mut known: HashMap<String, i64> = HashMap::new();
             for chunk in aliases_named(&routed).chunks(ROWS_PER_STATEMENT) {
-                let mut query =
-                    sqlx::QueryBuilder::new("SELECT alias, entity_id FROM sync_aliases WHERE store_id = ");
+                let mut query = sqlx::QueryBuilder::new("SELECT alias, entity_id FROM sync_aliases WHERE store_id = ");
                 query.push_bind(store_id).push(" AND alias IN (");
                 let mut list = query.separated(", ");
                 for alias in chunk {
@@ -133,7 +132,8 @@ impl Storage {
             ids.dedup();
             let mut stored = Vec::with_capacity(ids.len());
             for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-                let mut query = sqlx::QueryBuilder::new("SELECT id, facts, event_count FROM sync_entities WHERE id IN (");
+                let mut query =
+                    sqlx::QueryBuilder::new("SELECT id, facts, event_count FROM sync_entities WHERE id IN (");
                 let mut list = query.separated(", ");
                 for id in chunk {
                     list.push_bind(*id);

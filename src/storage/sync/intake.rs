@@ -18,6 +18,8 @@ const ROWS_PER_STATEMENT: usize = 500;
 const MAX_BATCH_EVENTS: usize = 4_000;
 /// Requests waiting for the writer before callers are slowed down.
 const QUEUE_DEPTH: usize = 8_192;
+/// Batches committing at once on PostgreSQL.
+const POSTGRES_WRITERS: usize = 4;
 
 /// How one event was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,10 +76,18 @@ impl std::fmt::Debug for Submission {
 }
 
 impl Intake {
-    /// Starts the writer task; `committed` is notified after every commit.
+    /// Starts the writer tasks; `committed` is notified after every commit.
+    /// SQLite has one writer at a time, so one task; PostgreSQL commits
+    /// several batches at once, so a commit's flush to disk does not hold up
+    /// the next batch (events are folded order-independently, so two batches
+    /// committing out of sequence order is harmless).
     pub fn start(storage: Storage, committed: Arc<Notify>) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(writer(storage, receiver, committed));
+        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        let writers = if storage.backend_name() == "postgres" { POSTGRES_WRITERS } else { 1 };
+        for _ in 0..writers {
+            tokio::spawn(writer(storage.clone(), receiver.clone(), committed.clone()));
+        }
         Self { sender }
     }
 
@@ -101,15 +111,25 @@ fn prepare(event: &NewEvent) -> Result<Prepared, StorageError> {
     Ok(Prepared { event_id: event.event_id.as_str().to_owned(), kind: event.payload.kind().as_str(), payload, hash })
 }
 
-async fn writer(storage: Storage, mut receiver: mpsc::Receiver<Submission>, committed: Arc<Notify>) {
-    while let Some(first) = receiver.recv().await {
-        let mut batch = vec![first];
-        let mut events = batch[0].events.len();
-        while events < MAX_BATCH_EVENTS {
-            let Ok(next) = receiver.try_recv() else { break };
-            events += next.events.len();
-            batch.push(next);
-        }
+/// Takes whatever requests are waiting (at least one) and commits them as one batch, again and again.
+async fn writer(
+    storage: Storage,
+    receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<Submission>>>,
+    committed: Arc<Notify>,
+) {
+    loop {
+        let batch = {
+            let mut receiver = receiver.lock().await;
+            let Some(first) = receiver.recv().await else { return };
+            let mut batch = vec![first];
+            let mut events = batch[0].events.len();
+            while events < MAX_BATCH_EVENTS {
+                let Ok(next) = receiver.try_recv() else { break };
+                events += next.events.len();
+                batch.push(next);
+            }
+            batch
+        };
         match commit(&storage, &batch).await {
             Ok(mut answers) => {
                 committed.notify_one();
