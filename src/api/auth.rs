@@ -109,11 +109,8 @@ impl TokenStores {
     /// The store whose valid token the call carries.
     pub async fn caller(&self, metadata: &MetadataMap) -> Result<Caller, ApiError> {
         let token = store_token(metadata)?;
-        let (store_id, store_code) = self
-            .storage
-            .store_by_token(token.hash().as_bytes())
-            .await?
-            .ok_or(ApiError::InvalidToken(UNKNOWN_STORE_TOKEN))?;
-        Ok(Caller { store_id, store_code })
+        let owner =
+            self.storage.find_store_token(&token.hash()).await?.ok_or(ApiError::InvalidToken(UNKNOWN_STORE_TOKEN))?;
+        Ok(Caller { store_id: owner.store_id, store_code: owner.store_code })
     }
 }

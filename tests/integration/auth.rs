@@ -101,7 +101,7 @@ async fn store_ids_are_never_reused() {
         for round in 0..3 {
             let (_, token) = app.create_store("main").await;
             let hash = forcesync::domain::token::Token::from_secret(&token).hash();
-            let (id, _) = storage.store_by_token(hash.as_bytes()).await.expect("lookup").expect("store");
+            let id = storage.find_store_token(&hash).await.expect("lookup").expect("store").store_id;
             assert!(!seen.contains(&id), "round {round}: id {id} reused ({seen:?})");
             seen.push(id);
             app.admin().delete_store(forcesync::pb::DeleteStoreRequest { code: "main".into() }).await.expect("delete");
