@@ -84,6 +84,13 @@ struct EventRow {
     last_error: Option<String>,
 }
 
+/// How many entities of a store are in one state.
+#[derive(sqlx::FromRow)]
+struct StateCount {
+    state: String,
+    count: i64,
+}
+
 impl Storage {
     /// The entity an alias (`cart:77`, `customer:42`, ...) names in a store, if
     /// any, with the store's sync pause. While the store has received events
@@ -202,13 +209,9 @@ impl Storage {
 
     /// Entities of a store by state, for progress reports and tests.
     pub async fn entity_counts(&self, store_id: i64) -> Result<Vec<(String, i64)>, StorageError> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT state, COUNT(*) FROM sync_entities WHERE store_id = $1 GROUP BY state ORDER BY state",
-            )
-            .bind(store_id)
-            .fetch_all(pool)
-            .await?
-        }))
+        const SQL: &str =
+            "SELECT state, COUNT(*) AS count FROM sync_entities WHERE store_id = $1 GROUP BY state ORDER BY state";
+        let rows: Vec<StateCount> = with_pool!(self, |pool| sqlx::query_as(SQL).bind(store_id).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|row| (row.state, row.count)).collect())
     }
 }
