@@ -1,6 +1,9 @@
 //! Bearer-token checks. The admin token is checked by an interceptor against
-//! a hash held in memory; store tokens are looked up by hash in the database
-//! and must belong to the store a request names.
+//! a hash held in memory. A store token is looked up by hash in the database
+//! once per call, by the `StoreTokenLayer` (see `auth_layer.rs`), which puts
+//! the resolved [`Caller`] into the request's extensions; handlers read it
+//! from there ([`Caller::of`]) and, where a request names a store, check that
+//! it is the caller's ([`authorize`]).
 
 use tonic::metadata::MetadataMap;
 use tonic::service::Interceptor;
@@ -60,42 +63,43 @@ impl Interceptor for AdminAuth {
     }
 }
 
-/// Resolves store tokens to the store they belong to.
-#[derive(Clone, Debug)]
-pub struct StoreAuth {
-    storage: Storage,
-}
-
-impl StoreAuth {
-    pub fn new(storage: Storage) -> Self {
-        Self { storage }
-    }
-
-    /// The caller, if its token belongs to `store_code`. A valid token of
-    /// another store gets PERMISSION_DENIED whether or not `store_code` exists.
-    pub async fn authorize(&self, metadata: &MetadataMap, store_code: &str) -> Result<Actor, ApiError> {
-        let token = store_token(metadata)?;
-        let owner =
-            self.storage.find_store_token(&token.hash()).await?.ok_or(ApiError::InvalidToken(UNKNOWN_STORE_TOKEN))?;
-        if owner.store_code != store_code {
-            tracing::warn!(token_id = %owner.token_id, token_store = %owner.store_code, requested = %store_code,
-                "store token used for another store");
-            return Err(ApiError::WrongStore(store_code.to_owned()));
-        }
-        Ok(Actor::StoreToken(owner.token_id))
-    }
-}
-
-/// The store a token belongs to (for the Sync API, where the token names the store).
+/// The caller of a store service: the store its token belongs to, and the
+/// token's public id. Resolved once per call, uncached, so a rotated or
+/// deleted store's token stops working at once, on every replica.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub store_id: i64,
     pub store_code: String,
+    pub token_id: String,
 }
 
-/// Resolves store tokens to their store. Every call looks its token up (one
-/// indexed read): nothing is cached, so a rotated or deleted store's token
-/// stops working at once, on every replica.
+impl Caller {
+    /// The caller the store token layer resolved for this request. Without
+    /// one (the layer is not in front of the service) the call is refused.
+    pub fn of<T>(request: &Request<T>) -> Result<Caller, ApiError> {
+        let caller = request.extensions().get::<Caller>().cloned();
+        caller.ok_or_else(|| ApiError::Internal("the store token check did not run for this call".into()))
+    }
+
+    /// Who the audit names for changes this caller makes.
+    pub fn actor(&self) -> Actor {
+        Actor::StoreToken(self.token_id.clone())
+    }
+}
+
+/// The caller, if its token belongs to `store_code`. A valid token of
+/// another store gets PERMISSION_DENIED whether or not `store_code` exists.
+pub fn authorize<T>(request: &Request<T>, store_code: &str) -> Result<Actor, ApiError> {
+    let caller = Caller::of(request)?;
+    if caller.store_code != store_code {
+        tracing::warn!(token_id = %caller.token_id, token_store = %caller.store_code, requested = %store_code,
+            "store token used for another store");
+        return Err(ApiError::WrongStore(store_code.to_owned()));
+    }
+    Ok(caller.actor())
+}
+
+/// Resolves store tokens to their store: one indexed read per call.
 #[derive(Debug, Clone)]
 pub struct TokenStores {
     storage: Storage,
@@ -109,11 +113,33 @@ impl TokenStores {
     /// The store whose valid token the call carries.
     pub async fn caller(&self, metadata: &MetadataMap) -> Result<Caller, ApiError> {
         let token = store_token(metadata)?;
-        let (store_id, store_code) = self
-            .storage
-            .store_by_token(token.hash().as_bytes())
-            .await?
-            .ok_or(ApiError::InvalidToken(UNKNOWN_STORE_TOKEN))?;
-        Ok(Caller { store_id, store_code })
+        let owner =
+            self.storage.find_store_token(&token.hash()).await?.ok_or(ApiError::InvalidToken(UNKNOWN_STORE_TOKEN))?;
+        Ok(Caller { store_id: owner.store_id, store_code: owner.store_code, token_id: owner.token_id })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_caller(code: &str) -> Request<()> {
+        let mut request = Request::new(());
+        let caller = Caller { store_id: 7, store_code: code.into(), token_id: "tok".into() };
+        request.extensions_mut().insert(caller);
+        request
+    }
+
+    #[test]
+    fn a_call_without_a_resolved_caller_is_refused() {
+        assert!(matches!(Caller::of(&Request::new(())), Err(ApiError::Internal(_))));
+        assert!(matches!(authorize(&Request::new(()), "main"), Err(ApiError::Internal(_))));
+    }
+
+    #[test]
+    fn the_caller_may_act_only_on_its_own_store() {
+        assert_eq!(authorize(&with_caller("main"), "main").expect("own store"), Actor::StoreToken("tok".into()));
+        assert!(matches!(authorize(&with_caller("main"), "other"), Err(ApiError::WrongStore(code)) if code == "other"));
+        assert_eq!(Caller::of(&with_caller("main")).expect("caller").store_id, 7);
     }
 }

@@ -1,8 +1,9 @@
 //! Store tokens are checked before a request body is even decoded: a caller
 //! without a valid token learns nothing beyond `UNAUTHENTICATED`, whatever
 //! bytes it sends. (The admin service checks its token in an interceptor,
-//! which also runs before decoding.) Handlers still resolve the token to the
-//! store it names; this layer only keeps strangers out.
+//! which also runs before decoding.) The one token lookup of a call happens
+//! here: the resolved [`Caller`] goes into the request's extensions, where
+//! the handlers find it (tonic hands them the HTTP request's extensions).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +12,7 @@ use std::task::{Context, Poll};
 use tonic::metadata::MetadataMap;
 use tower::{Layer, Service};
 
-use super::auth::TokenStores;
+use super::auth::{Caller, TokenStores};
 
 /// The services whose calls need a valid store token.
 const STORE_SERVICES: [&str; 2] = ["/forcesync.v1.SyncService/", "/forcesync.v1.StoreConfigService/"];
@@ -36,7 +37,8 @@ impl<S> Layer<S> for StoreTokenLayer {
     }
 }
 
-/// Refuses calls to the store services that carry no valid store token.
+/// Refuses calls to the store services that carry no valid store token, and
+/// hands the others on with their [`Caller`].
 #[derive(Debug, Clone)]
 pub struct StoreTokenCheck<S> {
     inner: S,
@@ -59,7 +61,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
         // The clone that was made ready serves this call; the fresh one waits for the next.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -70,7 +72,10 @@ where
         Box::pin(async move {
             let metadata = MetadataMap::from_headers(request.headers().clone());
             match tokens.caller(&metadata).await {
-                Ok(_) => inner.call(request).await,
+                Ok(caller) => {
+                    request.extensions_mut().insert::<Caller>(caller);
+                    inner.call(request).await
+                }
                 Err(error) => Ok(tonic::Status::from(error).into_http()),
             }
         })

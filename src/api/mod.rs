@@ -20,7 +20,7 @@ mod sync_values;
 mod test_connection;
 mod wsdl_import;
 
-pub use auth::{AdminAuth, StoreAuth, TokenStores};
+pub use auth::{AdminAuth, Caller, TokenStores};
 pub use auth_layer::StoreTokenLayer;
 pub use error::ApiError;
 pub use framing::FramingErrorsLayer;

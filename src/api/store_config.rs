@@ -15,14 +15,14 @@ use crate::pb::{
 use crate::salesforce::retry::RetryPolicy;
 use crate::storage::{CredentialKind, Sealer, Storage};
 
+use super::auth::authorize;
 use super::credentials_convert::{credentials_to_proto, parse_credentials};
 use super::store_admin::store_code;
-use super::{ApiError, StoreAuth, etag, field_mask, parse_etag, settings_convert, timestamp};
+use super::{ApiError, etag, field_mask, parse_etag, settings_convert, timestamp};
 
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
     pub(super) storage: Storage,
-    pub(super) auth: StoreAuth,
     pub(super) sealer: Sealer,
     /// For Test Connection's calls to Salesforce.
     pub(super) http: reqwest::Client,
@@ -31,7 +31,7 @@ pub struct StoreConfig {
 
 impl StoreConfig {
     pub fn new(storage: Storage, sealer: Sealer, http: reqwest::Client, retry: RetryPolicy) -> Self {
-        Self { auth: StoreAuth::new(storage.clone()), storage, sealer, http, retry }
+        Self { storage, sealer, http, retry }
     }
 
     pub(super) fn seal(&self, code: &str, kind: CredentialKind, value: &str) -> Result<Vec<u8>, ApiError> {
@@ -69,7 +69,7 @@ impl StoreConfigService for StoreConfig {
     ) -> Result<Response<GetStoreConfigResponse>, Status> {
         let code = &request.get_ref().store_code;
         require_store_code(code)?;
-        self.auth.authorize(request.metadata(), code).await?;
+        authorize(&request, code)?;
         let current = self.storage.get_settings(code).await?;
         let credentials = self.storage.credential_status(code).await?;
         Ok(Response::new(GetStoreConfigResponse {
@@ -85,7 +85,7 @@ impl StoreConfigService for StoreConfig {
         request: Request<UpdateStoreConfigRequest>,
     ) -> Result<Response<UpdateStoreConfigResponse>, Status> {
         require_store_code(&request.get_ref().store_code)?;
-        let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
+        let actor = authorize(&request, &request.get_ref().store_code)?;
         let request = request.into_inner();
         let code = request.store_code;
         let Some(changes) = request.settings else {
@@ -113,7 +113,7 @@ impl StoreConfigService for StoreConfig {
         request: Request<SetCredentialsRequest>,
     ) -> Result<Response<SetCredentialsResponse>, Status> {
         require_store_code(&request.get_ref().store_code)?;
-        let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
+        let actor = authorize(&request, &request.get_ref().store_code)?;
         let request = request.into_inner();
         let code = store_code("store_code", &request.store_code)?;
         if request.credentials.is_empty() {
@@ -138,13 +138,13 @@ impl StoreConfigService for StoreConfig {
         request: Request<TestConnectionRequest>,
     ) -> Result<Response<TestConnectionResponse>, Status> {
         require_store_code(&request.get_ref().store_code)?;
-        let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
+        let actor = authorize(&request, &request.get_ref().store_code)?;
         Ok(Response::new(self.run_test_connection(request.into_inner(), actor).await?))
     }
 
     async fn import_wsdl(&self, request: Request<ImportWsdlRequest>) -> Result<Response<ImportWsdlResponse>, Status> {
         require_store_code(&request.get_ref().store_code)?;
-        let actor = self.auth.authorize(request.metadata(), &request.get_ref().store_code).await?;
+        let actor = authorize(&request, &request.get_ref().store_code)?;
         Ok(Response::new(self.run_import_wsdl(request.into_inner(), actor).await?))
     }
 }

@@ -12,20 +12,20 @@ use crate::pb::{self, EventAck};
 use crate::storage::Storage;
 use crate::storage::sync::{Ack, Intake};
 
-use super::auth::{Caller, TokenStores};
+use super::auth::Caller;
 use super::{ApiError, sync_convert as convert, timestamp};
 
-/// The Sync API's state: the database, the intake writer and the token cache.
+/// The Sync API's state: the database and the intake writer. The caller (the
+/// store its token names) comes resolved with each request (see `auth_layer.rs`).
 #[derive(Debug, Clone)]
 pub struct Sync {
     pub(super) storage: Storage,
     pub(super) intake: Intake,
-    pub(super) tokens: TokenStores,
 }
 
 impl Sync {
     pub fn new(storage: Storage, intake: Intake) -> Self {
-        Self { tokens: TokenStores::new(storage.clone()), storage, intake }
+        Self { storage, intake }
     }
 
     /// Authorises, validates with `convert` and commits one event.
@@ -34,7 +34,7 @@ impl Sync {
         request: &Request<T>,
         convert: impl FnOnce(&T, chrono::DateTime<Utc>, &mut Violations) -> Option<NewEvent>,
     ) -> Result<EventAck, ApiError> {
-        let caller = self.tokens.caller(request.metadata()).await?;
+        let caller = Caller::of(request)?;
         let mut v = Violations::default();
         let event = convert(request.get_ref(), Utc::now(), &mut v);
         let event = v.finish(|| event).map_err(ApiError::InvalidArgument)?;
@@ -120,7 +120,7 @@ impl SyncService for Sync {
         &self,
         request: Request<pb::SubmitEventsRequest>,
     ) -> Result<Response<pb::SubmitEventsResponse>, Status> {
-        let caller = self.tokens.caller(request.metadata()).await?;
+        let caller = Caller::of(&request)?;
         let events = convert::submit_events(request.get_ref(), Utc::now()).map_err(ApiError::InvalidArgument)?;
         let acks = self.commit(&caller, &events).await?;
         Ok(Response::new(pb::SubmitEventsResponse { acks }))

@@ -12,6 +12,7 @@ use crate::engine::nodes::{hash, skip_reason};
 use crate::pb;
 use crate::storage::sync::{EntityState, EntityStatus, EventFilter, EventInfo, RecordedError};
 
+use super::auth::Caller;
 use super::sync::Sync;
 use super::{ApiError, paging, sync_convert as convert, timestamp};
 
@@ -106,7 +107,7 @@ impl Sync {
         &self,
         request: Request<pb::GetSyncStatusRequest>,
     ) -> Result<pb::GetSyncStatusResponse, ApiError> {
-        let caller = self.tokens.caller(request.metadata()).await?;
+        let caller = Caller::of(&request)?;
         let alias = convert::status_alias(request.get_ref()).map_err(|v| ApiError::InvalidArgument(vec![v]))?;
         let status = self.storage.entity_status(caller.store_id, &alias).await?;
         status.map(status_to_proto).ok_or(ApiError::EntityNotFound(alias))
@@ -116,7 +117,7 @@ impl Sync {
         &self,
         request: Request<pb::ListSyncEventsRequest>,
     ) -> Result<pb::ListSyncEventsResponse, ApiError> {
-        let caller = self.tokens.caller(request.metadata()).await?;
+        let caller = Caller::of(&request)?;
         let req = request.get_ref();
         let page_size = paging::page_size(req.page_size)?;
         let token = paging::decode_token(&req.page_token)?;
@@ -147,7 +148,7 @@ impl Sync {
         &self,
         request: Request<pb::RetryFailedRequest>,
     ) -> Result<pb::RetryFailedResponse, ApiError> {
-        let caller = self.tokens.caller(request.metadata()).await?;
+        let caller = Caller::of(&request)?;
         let req = request.get_ref();
         let kind = convert::entity_kind_from_proto(req.kind).map_err(|e| ApiError::invalid("kind", e))?;
         let code = Some(req.error_code.trim()).filter(|c| !c.is_empty());
@@ -160,7 +161,7 @@ impl Sync {
         &self,
         request: Request<pb::PreviewPlanRequest>,
     ) -> Result<pb::PreviewPlanResponse, ApiError> {
-        let caller = self.tokens.caller(request.metadata()).await?;
+        let caller = Caller::of(&request)?;
         let mut v = Violations::default();
         let event = match &request.get_ref().event {
             Some(event) => v.nested("event.", |v| convert::sync_event(event, Utc::now(), v)),

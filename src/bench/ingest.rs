@@ -16,7 +16,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tonic::transport::Channel;
 
-use crate::api::Sync;
+use crate::api::{StoreTokenLayer, Sync, TokenStores};
 use crate::domain::settings::StoreSettings;
 use crate::engine::EngineConfig;
 use crate::pb;
@@ -194,7 +194,8 @@ async fn intake_only(args: &IngestBenchArgs) -> anyhow::Result<Sample> {
     let intake = Intake::start(storage.clone(), Arc::new(Notify::new()));
     let service = SyncServiceServer::new(Sync::new(storage.clone(), intake))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
-    let served = Served::start(service).await?;
+    let tokens = StoreTokenLayer::new(TokenStores::new(storage.clone()));
+    let served = Served::start(service, Some(tokens)).await?;
     let sample = measure(args, served.addr, issued.token.expose(), "i").await?;
     served.stop().await?;
     storage.close().await;
@@ -223,7 +224,7 @@ async fn whole_server(args: &IngestBenchArgs, database_url: Option<&str>) -> any
 
 pub async fn run(args: IngestBenchArgs) -> anyhow::Result<()> {
     // The no-op side first, so no engine folding earlier events can slow it.
-    let noop = Served::start(SyncServiceServer::new(Noop)).await?;
+    let noop = Served::start(SyncServiceServer::new(Noop), None).await?;
     let baseline = measure(&args, noop.addr, "any-token", "n").await?;
     noop.stop().await?;
     let intake = intake_only(&args).await?;

@@ -11,6 +11,7 @@ use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status};
 
+use crate::api::StoreTokenLayer;
 use crate::pb::sync_service_server::{SyncService, SyncServiceServer};
 use crate::pb::{self, EventAck};
 
@@ -22,11 +23,16 @@ pub struct Served {
 }
 
 impl Served {
-    pub async fn start<S: SyncService>(service: SyncServiceServer<S>) -> anyhow::Result<Self> {
+    /// Serves `service` on a fresh port, behind the store token check when
+    /// `tokens` is given (the real Sync handlers need it).
+    pub async fn start<S: SyncService>(
+        service: SyncServiceServer<S>,
+        tokens: Option<StoreTokenLayer>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = Server::builder().add_service(service);
+        let server = Server::builder().layer(tower::util::option_layer(tokens)).add_service(service);
         let task = tokio::spawn(server.serve_with_incoming_shutdown(TcpIncoming::from(listener), async {
             let _ = stopped.await;
         }));

@@ -3,9 +3,7 @@
 
 use std::fmt;
 
-use sqlx::{Database, Encode, Executor, IntoArguments, Type};
-
-use super::{Storage, StorageError, with_pool};
+use super::{Storage, StorageError, Tx, with_pool, with_tx};
 
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,49 +37,45 @@ pub struct AuditEntry {
     pub at_millis: i64,
 }
 
-/// Appends an audit row through `executor` (normally an open transaction).
-pub(crate) async fn record<'c, DB, E>(
-    executor: E,
+/// The audit row a change writes: who made it, the action (a verb such as
+/// `update_settings`) and what changed (setting paths or credential kinds).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Note<'a> {
+    pub(crate) actor: &'a Actor,
+    pub(crate) action: &'a str,
+    pub(crate) fields: &'a [String],
+}
+
+/// Appends an audit row in `tx`, the transaction of the change it describes.
+pub(crate) async fn record(
+    tx: &mut Tx<'_>,
     store_code: &str,
-    actor: &Actor,
-    action: &str,
-    fields: &[String],
+    note: Note<'_>,
     at_millis: i64,
-) -> Result<(), sqlx::Error>
-where
-    DB: Database,
-    E: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> String: Encode<'q, DB> + Type<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-{
-    let fields = serde_json::to_string(fields).unwrap_or_else(|_| "[]".into());
-    sqlx::query::<DB>("INSERT INTO config_audit (store_code, actor, action, fields, at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(store_code.to_owned())
-        .bind(actor.to_string())
-        .bind(action.to_owned())
-        .bind(fields)
-        .bind(at_millis)
-        .execute(executor)
-        .await?;
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO config_audit (store_code, actor, action, fields, at) VALUES ($1, $2, $3, $4, $5)";
+    let fields = serde_json::to_string(note.fields).unwrap_or_else(|_| "[]".into());
+    let actor = note.actor.to_string();
+    with_tx!(tx, |conn| {
+        let query = sqlx::query(SQL).bind(store_code).bind(&actor).bind(note.action).bind(&fields).bind(at_millis);
+        query.execute(conn).await?;
+    });
     Ok(())
 }
 
-/// Ends the store's sync pause through `executor`, in the transaction of a
-/// configuration change: whatever paused it (missing credentials, a setting
-/// Salesforce refused, a spent budget) is worth trying again at once, so no
-/// pause outlives a fix.
-pub(crate) async fn end_sync_pause<'c, DB, E>(executor: E, store_code: &str) -> Result<(), sqlx::Error>
-where
-    DB: Database,
-    E: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> String: Encode<'q, DB> + Type<DB>,
-{
-    sqlx::query::<DB>("DELETE FROM sync_pauses WHERE store_id IN (SELECT id FROM stores WHERE code = $1)")
-        .bind(store_code.to_owned())
-        .execute(executor)
-        .await?;
+/// Records a configuration change of the store (settings or credentials) in
+/// `tx` and ends the store's sync pause there too: whatever paused it
+/// (missing credentials, a setting Salesforce refused, a spent budget) is
+/// worth trying again at once, so no pause outlives a fix.
+pub(crate) async fn config_changed(
+    tx: &mut Tx<'_>,
+    store_code: &str,
+    note: Note<'_>,
+    at_millis: i64,
+) -> Result<(), sqlx::Error> {
+    const END_PAUSE: &str = "DELETE FROM sync_pauses WHERE store_id IN (SELECT id FROM stores WHERE code = $1)";
+    record(tx, store_code, note, at_millis).await?;
+    with_tx!(tx, |conn| sqlx::query(END_PAUSE).bind(store_code).execute(conn).await?.rows_affected());
     Ok(())
 }
 

@@ -1,12 +1,9 @@
 //! Sealed Salesforce credentials. Values go in sealed and are only ever read
 //! back by the code that logs in; the API sees which ones are set, and when.
 
-use super::audit::{self, Actor};
-use super::{Storage, StorageError, now_millis, with_pool, write_tx};
-
-pub(super) const UPSERT_CREDENTIAL: &str = "INSERT INTO store_credentials (store_id, kind, sealed, updated_at) \
-     VALUES ($1, $2, $3, $4) ON CONFLICT (store_id, kind) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at";
-pub(super) const DELETE_CREDENTIAL: &str = "DELETE FROM store_credentials WHERE store_id = $1 AND kind = $2";
+use super::audit::{self, Actor, Note};
+use super::lookups::store_id_in;
+use super::{Storage, StorageError, Tx, now_millis, with_pool, with_tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CredentialKind {
@@ -45,6 +42,36 @@ pub struct CredentialStatus {
     pub updated_at: i64,
 }
 
+#[derive(sqlx::FromRow)]
+struct CredentialRow {
+    kind: String,
+    sealed: Vec<u8>,
+    updated_at: i64,
+}
+
+/// Writes each `(kind, Some(sealed))` and clears each `(kind, None)` of the
+/// store `store_id`, in `tx`.
+pub(super) async fn write(
+    tx: &mut Tx<'_>,
+    store_id: i64,
+    changes: &[(CredentialKind, Option<Vec<u8>>)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const UPSERT: &str = "INSERT INTO store_credentials (store_id, kind, sealed, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (store_id, kind) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at";
+    const DELETE: &str = "DELETE FROM store_credentials WHERE store_id = $1 AND kind = $2";
+    for (kind, sealed) in changes {
+        with_tx!(tx, |conn| {
+            let query = match sealed {
+                Some(sealed) => sqlx::query(UPSERT).bind(store_id).bind(kind.as_str()).bind(sealed).bind(now),
+                None => sqlx::query(DELETE).bind(store_id).bind(kind.as_str()),
+            };
+            query.execute(conn).await?;
+        });
+    }
+    Ok(())
+}
+
 impl Storage {
     /// Writes each `(kind, Some(sealed))` and clears each `(kind, None)`, with
     /// an audit row naming the kinds, in one transaction.
@@ -56,27 +83,11 @@ impl Storage {
     ) -> Result<Vec<CredentialStatus>, StorageError> {
         let now = now_millis();
         let kinds: Vec<String> = changes.iter().map(|(kind, _)| kind.as_str().to_owned()).collect();
-        let found: bool = write_tx!(self, |tx| {
-            let store: Option<(i64,)> =
-                sqlx::query_as("SELECT id FROM stores WHERE code = $1").bind(code).fetch_optional(&mut *tx).await?;
-            if let Some((store_id,)) = store {
-                for (kind, sealed) in changes {
-                    let query = match sealed {
-                        Some(sealed) => {
-                            sqlx::query(UPSERT_CREDENTIAL).bind(store_id).bind(kind.as_str()).bind(sealed).bind(now)
-                        }
-                        None => sqlx::query(DELETE_CREDENTIAL).bind(store_id).bind(kind.as_str()),
-                    };
-                    query.execute(&mut *tx).await?;
-                }
-                audit::record(&mut *tx, code, actor, "set_credentials", &kinds, now).await?;
-                audit::end_sync_pause(&mut *tx, code).await?;
-            }
-            store.is_some()
-        });
-        if !found {
-            return Err(StorageError::StoreNotFound(code.to_owned()));
-        }
+        let mut tx = self.begin_write().await?;
+        let store_id = store_id_in(&mut tx, code).await?.ok_or_else(|| StorageError::StoreNotFound(code.to_owned()))?;
+        write(&mut tx, store_id, changes, now).await?;
+        audit::config_changed(&mut tx, code, Note { actor, action: "set_credentials", fields: &kinds }, now).await?;
+        tx.commit().await?;
         self.credential_status(code).await
     }
 
@@ -94,14 +105,13 @@ impl Storage {
     pub async fn sealed_credentials(&self, code: &str) -> Result<Vec<(CredentialKind, Vec<u8>, i64)>, StorageError> {
         const SQL: &str = "SELECT c.kind, c.sealed, c.updated_at FROM store_credentials c \
                            JOIN stores s ON s.id = c.store_id WHERE s.code = $1 ORDER BY c.kind";
-        let rows: Vec<(String, Vec<u8>, i64)> =
-            with_pool!(self, |pool| sqlx::query_as(SQL).bind(code).fetch_all(pool).await?);
+        let rows: Vec<CredentialRow> = with_pool!(self, |pool| sqlx::query_as(SQL).bind(code).fetch_all(pool).await?);
         let mut found: Vec<_> = rows
             .into_iter()
-            .map(|(kind, sealed, at)| {
-                CredentialKind::from_str(&kind)
-                    .map(|kind| (kind, sealed, at))
-                    .ok_or_else(|| StorageError::Corrupt(format!("unknown credential kind {kind:?}")))
+            .map(|row| {
+                CredentialKind::from_str(&row.kind)
+                    .map(|kind| (kind, row.sealed, row.updated_at))
+                    .ok_or_else(|| StorageError::Corrupt(format!("unknown credential kind {:?}", row.kind)))
             })
             .collect::<Result<_, _>>()?;
         found.sort_by_key(|(kind, _, _)| *kind);

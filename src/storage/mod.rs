@@ -1,20 +1,36 @@
-//! Durable state: stores, token hashes, versioned settings, sealed credentials
-//! and the configuration audit, in SQLite (embedded default) or PostgreSQL.
+//! Durable state: stores, token hashes, versioned settings, sealed credentials,
+//! the configuration audit and the sync queue ([`sync`]), in SQLite (embedded
+//! default) or PostgreSQL. Persistence only: no rules live here.
 //!
-//! One `Storage` type serves both backends: every query is written once in SQL
-//! both databases accept (`$n` parameters, `RETURNING`, `ON CONFLICT`), and
-//! `with_pool!` runs it on whichever pool `--database-url` chose. Where the
-//! backends must differ, a method matches on the backend explicitly.
+//! How it is built:
+//! - **One SQL text per query.** Every query is written once in SQL both
+//!   databases accept (`$n` parameters, `RETURNING`, `ON CONFLICT`). Reads run
+//!   it on whichever pool `--database-url` chose with `with_pool!`; where the
+//!   backends must differ, a method matches on the backend explicitly.
+//! - **One transaction seam.** Writes run in a `Tx` from
+//!   `Storage::begin_write` (or `write_tx!`, which begins, runs a body and
+//!   commits); `with_tx!` runs one SQL text on it. Helpers shared by several
+//!   writes take `&mut Tx<'_>`: no generic database bounds, no copies.
+//! - **The write discipline.** SQLite has one writer: every write transaction
+//!   holds this process's write turn and begins with `BEGIN IMMEDIATE`
+//!   (`begin_write` does both); a single statement outside a transaction takes
+//!   `Storage::write_turn` itself.
+//! - **Row structs.** Rows decode into `#[derive(sqlx::FromRow)]` structs
+//!   whose fields name the columns (or `query_scalar` for one column), never
+//!   positional tuples.
+//! - **Lookups in one place.** Store ids and codes, and the store a token
+//!   belongs to, are looked up in `lookups.rs`, uncached.
 
-mod apply;
+mod admin_token;
 mod audit;
 mod credentials;
 mod error;
+mod lookups;
 mod sealing;
 mod settings;
 mod stores;
 pub mod sync;
-mod tokens;
+mod tx;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -30,10 +46,11 @@ use crate::error_text::report;
 pub use audit::{Actor, AuditEntry};
 pub use credentials::{CredentialKind, CredentialStatus};
 pub use error::{ConnectError, StorageError};
+pub use lookups::TokenOwner;
 pub use sealing::{MasterKey, SealError, Sealer};
 pub use settings::VersionedSettings;
 pub use stores::{IssuedToken, StoreRecord};
-pub use tokens::TokenOwner;
+pub(crate) use tx::{Tx, TxConn, with_tx, write_tx};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$storage`.
 macro_rules! with_pool {
@@ -45,33 +62,6 @@ macro_rules! with_pool {
     };
 }
 pub(crate) use with_pool;
-
-/// Runs `$body` with `$tx` bound to a write transaction on `$storage`, and
-/// commits it; an early `?` in the body rolls back. Every write goes through
-/// here (or takes [`Storage::write_turn`] for a single statement): SQLite
-/// writers take this process's write turn and begin with `BEGIN IMMEDIATE`,
-/// so a transaction that reads before it writes never meets SQLITE_BUSY
-/// ("database is locked") because another writer committed meanwhile.
-macro_rules! write_tx {
-    ($storage:expr, |$tx:ident| $body:expr) => {{
-        let _turn = $storage.write_turn().await;
-        match &$storage.backend {
-            $crate::storage::Backend::Sqlite(pool) => {
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let value = $body;
-                $tx.commit().await?;
-                value
-            }
-            $crate::storage::Backend::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                let value = $body;
-                $tx.commit().await?;
-                value
-            }
-        }
-    }};
-}
-pub(crate) use write_tx;
 
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {

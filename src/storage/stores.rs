@@ -1,12 +1,11 @@
 //! Stores and their tokens' lifecycle: create, read, list, delete, rotate.
 
-use sqlx::{Database, Encode, Executor, IntoArguments, Type};
-
 use crate::domain::settings::StoreSettings;
 use crate::domain::token::{Token, new_token_id};
 
-use super::audit::{self, Actor};
-use super::{Storage, StorageError, now_millis, with_pool, write_tx};
+use super::audit::{self, Actor, Note};
+use super::settings::encode;
+use super::{Storage, StorageError, Tx, now_millis, with_pool, with_tx};
 
 /// A store as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -43,24 +42,19 @@ macro_rules! select_store {
         )
     };
 }
-/// Stores the hash of a newly issued token for `store_id`.
-async fn insert_token<'c, DB, E>(executor: E, issued: &IssuedToken, store_id: i64, now: i64) -> Result<(), sqlx::Error>
-where
-    DB: Database,
-    E: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> String: Encode<'q, DB> + Type<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
-{
-    sqlx::query::<DB>("INSERT INTO store_tokens (id, store_id, token_hash, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(issued.token_id.clone())
-        .bind(store_id)
-        .bind(issued.token.hash().as_bytes().to_vec())
-        .bind(now)
-        .execute(executor)
-        .await?;
+/// Stores the hash of a newly issued token for `store_id`, in `tx`.
+async fn insert_token(tx: &mut Tx<'_>, issued: &IssuedToken, store_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO store_tokens (id, store_id, token_hash, created_at) VALUES ($1, $2, $3, $4)";
+    let hash = issued.token.hash().as_bytes().to_vec();
+    with_tx!(tx, |conn| {
+        sqlx::query(SQL).bind(&issued.token_id).bind(store_id).bind(&hash).bind(now).execute(conn).await?;
+    });
     Ok(())
+}
+
+/// An audit note with no fields.
+fn note<'a>(actor: &'a Actor, action: &'a str) -> Note<'a> {
+    Note { actor, action, fields: &[] }
 }
 
 impl Storage {
@@ -72,33 +66,23 @@ impl Storage {
         settings: &StoreSettings,
         actor: &Actor,
     ) -> Result<(StoreRecord, IssuedToken), StorageError> {
+        const SQL: &str = "INSERT INTO stores (code, display_name, settings, settings_version, created_at, updated_at) \
+                           VALUES ($1, $2, $3, 1, $4, $4) RETURNING id";
         let issued = IssuedToken::generate()?;
-        let settings_json =
-            serde_json::to_string(settings).map_err(|e| StorageError::Corrupt(format!("settings: {e}")))?;
+        let settings_json = encode(settings)?;
         let now = now_millis();
         let taken = |e: sqlx::Error| {
             if StorageError::is_unique_violation(&e) { StorageError::StoreExists(code.to_owned()) } else { e.into() }
         };
-        let result: Result<(), StorageError> = write_tx!(self, |tx| {
-            let (store_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO stores (code, display_name, settings, settings_version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 1, $4, $4) RETURNING id",
-            )
-            .bind(code)
-            .bind(display_name)
-            .bind(&settings_json)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(taken)?;
-            insert_token(&mut *tx, &issued, store_id, now).await?;
-            audit::record(&mut *tx, code, actor, "create_store", &[], now).await?;
-            Ok(())
+        let mut tx = self.begin_write().await?;
+        let store_id: i64 = with_tx!(tx, |conn| {
+            let query = sqlx::query_scalar(SQL).bind(code).bind(display_name).bind(&settings_json).bind(now);
+            query.fetch_one(conn).await.map_err(taken)?
         });
-        match result {
-            Err(e) => Err(e),
-            Ok(()) => Ok((self.get_store(code).await?, issued)),
-        }
+        insert_token(&mut tx, &issued, store_id, now).await?;
+        audit::record(&mut tx, code, note(actor, "create_store"), now).await?;
+        tx.commit().await?;
+        Ok((self.get_store(code).await?, issued))
     }
 
     pub async fn get_store(&self, code: &str) -> Result<StoreRecord, StorageError> {
@@ -117,12 +101,16 @@ impl Storage {
     /// Deletes the store with its settings, credentials and tokens.
     pub async fn delete_store(&self, code: &str, actor: &Actor) -> Result<(), StorageError> {
         let now = now_millis();
-        let deleted: u64 = write_tx!(self, |tx| {
-            let result = sqlx::query("DELETE FROM stores WHERE code = $1").bind(code).execute(&mut *tx).await?;
-            audit::record(&mut *tx, code, actor, "delete_store", &[], now).await?;
-            result.rows_affected()
+        let mut tx = self.begin_write().await?;
+        let deleted = with_tx!(tx, |conn| {
+            sqlx::query("DELETE FROM stores WHERE code = $1").bind(code).execute(conn).await?.rows_affected()
         });
-        if deleted == 0 { Err(StorageError::StoreNotFound(code.to_owned())) } else { Ok(()) }
+        if deleted == 0 {
+            return Err(StorageError::StoreNotFound(code.to_owned()));
+        }
+        audit::record(&mut tx, code, note(actor, "delete_store"), now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Revokes every token of the store and issues a new one, atomically.
@@ -131,32 +119,18 @@ impl Storage {
         code: &str,
         actor: &Actor,
     ) -> Result<(StoreRecord, IssuedToken), StorageError> {
+        const TOUCH: &str = "UPDATE stores SET updated_at = $2 WHERE code = $1 RETURNING id";
+        const REVOKE: &str = "UPDATE store_tokens SET revoked_at = $2 WHERE store_id = $1 AND revoked_at IS NULL";
         let issued = IssuedToken::generate()?;
         let now = now_millis();
-        let rotated: bool = write_tx!(self, |tx| {
-            let store: Option<(i64,)> =
-                sqlx::query_as("UPDATE stores SET updated_at = $2 WHERE code = $1 RETURNING id")
-                    .bind(code)
-                    .bind(now)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            match store {
-                None => false,
-                Some((store_id,)) => {
-                    sqlx::query("UPDATE store_tokens SET revoked_at = $2 WHERE store_id = $1 AND revoked_at IS NULL")
-                        .bind(store_id)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    insert_token(&mut *tx, &issued, store_id, now).await?;
-                    audit::record(&mut *tx, code, actor, "rotate_store_token", &[], now).await?;
-                    true
-                }
-            }
-        });
-        if !rotated {
-            return Err(StorageError::StoreNotFound(code.to_owned()));
-        }
+        let mut tx = self.begin_write().await?;
+        let store_id: Option<i64> =
+            with_tx!(tx, |conn| sqlx::query_scalar(TOUCH).bind(code).bind(now).fetch_optional(conn).await?);
+        let store_id = store_id.ok_or_else(|| StorageError::StoreNotFound(code.to_owned()))?;
+        with_tx!(tx, |conn| sqlx::query(REVOKE).bind(store_id).bind(now).execute(conn).await?.rows_affected());
+        insert_token(&mut tx, &issued, store_id, now).await?;
+        audit::record(&mut tx, code, note(actor, "rotate_store_token"), now).await?;
+        tx.commit().await?;
         Ok((self.get_store(code).await?, issued))
     }
 }

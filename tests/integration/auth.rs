@@ -101,10 +101,56 @@ async fn store_ids_are_never_reused() {
         for round in 0..3 {
             let (_, token) = app.create_store("main").await;
             let hash = forcesync::domain::token::Token::from_secret(&token).hash();
-            let (id, _) = storage.store_by_token(hash.as_bytes()).await.expect("lookup").expect("store");
+            let id = storage.find_store_token(&hash).await.expect("lookup").expect("store").store_id;
             assert!(!seen.contains(&id), "round {round}: id {id} reused ({seen:?})");
             seen.push(id);
             app.admin().delete_store(forcesync::pb::DeleteStoreRequest { code: "main".into() }).await.expect("delete");
         }
     }
+}
+
+/// The store token layer makes the one token lookup of a call and hands the
+/// handler the resolved caller in the request's extensions; a bad token never
+/// reaches the handler, and the admin service's calls pass untouched.
+#[tokio::test]
+async fn the_token_layer_resolves_the_caller_once_for_the_handler() {
+    use std::sync::{Arc, Mutex};
+    use tower::{Layer as _, Service as _, ServiceExt as _};
+
+    use forcesync::api::{Caller, StoreTokenLayer, TokenStores};
+
+    let app = spawn_app().await;
+    let (store, token) = app.create_store("main").await;
+    let storage = app.server.storage.clone();
+    let seen: Arc<Mutex<Vec<Option<Caller>>>> = Arc::default();
+    let handler_saw = seen.clone();
+    let handler = tower::service_fn(move |request: http::Request<()>| {
+        handler_saw.lock().expect("lock").push(request.extensions().get::<Caller>().cloned());
+        async { Ok::<_, std::convert::Infallible>(http::Response::new(tonic::body::Body::empty())) }
+    });
+    let mut check = StoreTokenLayer::new(TokenStores::new(storage.clone())).layer(handler);
+    let call = |path: &str, token: &str| {
+        let request = http::Request::builder().uri(path).header("authorization", format!("Bearer {token}"));
+        request.body(()).expect("request")
+    };
+
+    let response = check.ready().await.expect("ready").call(call("/forcesync.v1.SyncService/ListSyncEvents", &token));
+    assert!(response.await.expect("answered").headers().get("grpc-status").is_none(), "passed on");
+    let expected = Caller {
+        store_id: storage.store_id("main").await.expect("store id"),
+        store_code: "main".into(),
+        token_id: store.token_id.clone(),
+    };
+    assert_eq!(seen.lock().expect("lock").as_slice(), [Some(expected.clone())]);
+
+    let forged = format!("fs_{}", "A".repeat(43));
+    let refused =
+        check.ready().await.expect("ready").call(call("/forcesync.v1.StoreConfigService/GetStoreConfig", &forged));
+    let refused = refused.await.expect("answered");
+    assert_eq!(refused.headers().get("grpc-status").map(|v| v.as_bytes()), Some(&b"16"[..]), "UNAUTHENTICATED");
+    assert_eq!(seen.lock().expect("lock").len(), 1, "a bad token never reaches the handler");
+
+    let admin = check.ready().await.expect("ready").call(call("/forcesync.v1.StoreAdminService/ListStores", "x"));
+    admin.await.expect("answered");
+    assert_eq!(seen.lock().expect("lock").as_slice(), [Some(expected), None], "admin calls pass, no caller");
 }

@@ -20,6 +20,7 @@ mod sandbox_soql;
 mod secrets;
 mod service;
 mod storage;
+mod storage_seam;
 mod sync_api;
 mod sync_claims;
 mod sync_crash;

@@ -7,7 +7,7 @@ use forcesync::storage::{Actor, CredentialKind, Storage, StorageError};
 
 use crate::helpers::{postgres, spawn_app_on};
 
-async fn backends() -> Vec<(Storage, tempfile::TempDir)> {
+pub(crate) async fn backends() -> Vec<(Storage, tempfile::TempDir)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite = Storage::connect(&Storage::default_sqlite_url(dir.path())).await.expect("sqlite");
     let mut all = vec![(sqlite, dir)];

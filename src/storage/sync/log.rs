@@ -12,6 +12,14 @@ pub struct LogLine {
     pub message: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct LogRow {
+    at: i64,
+    level: String,
+    entity: String,
+    message: String,
+}
+
 impl Storage {
     /// Appends `lines` and trims the store's log to its newest `keep` rows.
     pub async fn append_sync_log(&self, store_id: i64, lines: &[LogLine], keep: i64) -> Result<(), StorageError> {
@@ -47,7 +55,7 @@ impl Storage {
         store_id: i64,
         limit: i64,
     ) -> Result<Vec<(i64, String, String, String)>, StorageError> {
-        let rows = with_pool!(self, |pool| {
+        let rows: Vec<LogRow> = with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT at, level, entity, message FROM sync_log WHERE store_id = $1 ORDER BY id DESC LIMIT $2",
             )
@@ -56,6 +64,6 @@ impl Storage {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows)
+        Ok(rows.into_iter().map(|row| (row.at, row.level, row.entity, row.message)).collect())
     }
 }

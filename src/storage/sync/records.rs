@@ -7,11 +7,13 @@ use std::collections::HashMap;
 
 use crate::storage::{Storage, StorageError, now_millis, with_pool, write_tx};
 
-/// One record forcesync wrote (or matched).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One record forcesync wrote (or matched); also the `sync_records` row.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct WrittenRecord {
     pub object: String,
+    #[sqlx(rename = "ext_key")]
     pub key: String,
+    #[sqlx(rename = "sf_id")]
     pub id: String,
     pub body_hash: Vec<u8>,
     pub matched: bool,
@@ -19,15 +21,6 @@ pub struct WrittenRecord {
 }
 
 const CHUNK: usize = 400;
-
-/// A `sync_records` row as selected: object, key, Id, hash, matched, written at.
-type RecordRow = (String, String, String, Vec<u8>, bool, i64);
-
-impl From<RecordRow> for WrittenRecord {
-    fn from((object, key, id, body_hash, matched, written_at): RecordRow) -> Self {
-        Self { object, key, id, body_hash, matched, written_at }
-    }
-}
 
 impl Storage {
     /// The records of `store_id` with these external keys, by (object, key).
@@ -38,7 +31,7 @@ impl Storage {
     ) -> Result<HashMap<(String, String), WrittenRecord>, StorageError> {
         let mut found = HashMap::new();
         for chunk in keys.chunks(CHUNK) {
-            let rows: Vec<RecordRow> = with_pool!(self, |pool| {
+            let rows: Vec<WrittenRecord> = with_pool!(self, |pool| {
                 let mut query = sqlx::QueryBuilder::new(
                     "SELECT object, ext_key, sf_id, body_hash, matched, written_at FROM sync_records WHERE store_id = ",
                 );
@@ -48,7 +41,7 @@ impl Storage {
                 });
                 query.build_query_as().fetch_all(pool).await?
             });
-            for record in rows.into_iter().map(WrittenRecord::from) {
+            for record in rows {
                 found.insert((record.object.clone(), record.key.clone()), record);
             }
         }
@@ -94,7 +87,7 @@ impl Storage {
 
     /// The records an entity wrote, for status.
     pub async fn entity_records(&self, entity_id: i64) -> Result<Vec<WrittenRecord>, StorageError> {
-        let rows: Vec<RecordRow> = with_pool!(self, |pool| {
+        Ok(with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT object, ext_key, sf_id, body_hash, matched, written_at FROM sync_records \
                  WHERE entity_id = $1 ORDER BY written_at, object",
@@ -102,7 +95,6 @@ impl Storage {
             .bind(entity_id)
             .fetch_all(pool)
             .await?
-        });
-        Ok(rows.into_iter().map(WrittenRecord::from).collect())
+        }))
     }
 }

@@ -53,70 +53,86 @@ fn parse_error(json: Option<String>) -> Result<Option<RecordedError>, StorageErr
     json.map(|json| serde_json::from_str(&json).map_err(|e| corrupt("recorded error", e))).transpose()
 }
 
-type EntityRow = (i64, String, String, i64, Option<String>, i64, Option<String>, i64, i64);
+/// An entity found by alias, with what its status needs from the store:
+/// whether received events wait to be folded, and the store's sync pause.
+#[derive(sqlx::FromRow)]
+struct EntityRow {
+    id: i64,
+    kind: String,
+    state: String,
+    attempts: i64,
+    last_error: Option<String>,
+    next_run_at: i64,
+    waiting_reason: Option<String>,
+    updated_at: i64,
+    event_count: i64,
+    unfolded: bool,
+    paused_until: Option<i64>,
+    pause_reason: Option<String>,
+}
+
+/// A received event and its entity, as listed.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    event_id: String,
+    seq: i64,
+    kind: String,
+    received_at: i64,
+    applied: bool,
+    entity: Option<String>,
+    entity_state: Option<String>,
+    last_error: Option<String>,
+}
+
+/// How many entities of a store are in one state.
+#[derive(sqlx::FromRow)]
+struct StateCount {
+    state: String,
+    count: i64,
+}
 
 impl Storage {
     /// The entity an alias (`cart:77`, `customer:42`, ...) names in a store, if
-    /// any. While the store has received events not yet folded, a synced or
-    /// waiting entity reads as pending (one of them may be its).
+    /// any, with the store's sync pause. While the store has received events
+    /// not yet folded, a synced or waiting entity reads as pending (one of
+    /// them may be its).
     pub async fn entity_status(&self, store_id: i64, alias: &str) -> Result<Option<EntityStatus>, StorageError> {
-        let row: Option<EntityRow> = with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT e.id, e.kind, e.state, e.attempts, e.last_error, e.next_run_at, e.waiting_reason, \
-                 e.updated_at, e.event_count FROM sync_aliases a JOIN sync_entities e ON e.id = a.entity_id \
-                 WHERE a.store_id = $1 AND a.alias = $2",
-            )
-            .bind(store_id)
-            .bind(alias)
-            .fetch_optional(pool)
-            .await?
-        });
-        let Some((id, kind, state, attempts, last_error, next_run_at, waiting_reason, updated_at, event_count)) = row
-        else {
+        const SQL: &str = "SELECT e.id, e.kind, e.state, e.attempts, e.last_error, e.next_run_at, e.waiting_reason, \
+             e.updated_at, e.event_count, \
+             EXISTS (SELECT 1 FROM sync_events v WHERE v.store_id = $1 AND v.applied_at IS NULL) AS unfolded, \
+             p.paused_until, p.reason AS pause_reason \
+             FROM sync_aliases a JOIN sync_entities e ON e.id = a.entity_id \
+             LEFT JOIN sync_pauses p ON p.store_id = a.store_id WHERE a.store_id = $1 AND a.alias = $2";
+        let row: Option<EntityRow> =
+            with_pool!(self, |pool| sqlx::query_as(SQL).bind(store_id).bind(alias).fetch_optional(pool).await?);
+        let Some(row) = row else {
             return Ok(None);
         };
+        let mut state = EntityState::parse(&row.state).ok_or_else(|| corrupt("entity state", &row.state))?;
         // Received events not yet folded may belong to this entity: until they are, it is not settled.
-        let (unfolded,): (bool,) = with_pool!(self, |pool| {
-            sqlx::query_as("SELECT EXISTS (SELECT 1 FROM sync_events WHERE store_id = $1 AND applied_at IS NULL)")
-                .bind(store_id)
-                .fetch_one(pool)
-                .await?
-        });
-        let mut state = EntityState::parse(&state).ok_or_else(|| corrupt("entity state", &state))?;
-        if unfolded && matches!(state, EntityState::Synced | EntityState::Waiting) {
+        if row.unfolded && matches!(state, EntityState::Synced | EntityState::Waiting) {
             state = EntityState::Pending;
         }
-        let aliases: Vec<(String,)> = with_pool!(self, |pool| {
-            sqlx::query_as("SELECT alias FROM sync_aliases WHERE entity_id = $1 ORDER BY alias")
-                .bind(id)
+        let aliases: Vec<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT alias FROM sync_aliases WHERE entity_id = $1 ORDER BY alias")
+                .bind(row.id)
                 .fetch_all(pool)
                 .await?
         });
         Ok(Some(EntityStatus {
-            id,
-            kind: EntityKind::parse(&kind).ok_or_else(|| corrupt("entity kind", &kind))?,
+            id: row.id,
+            kind: EntityKind::parse(&row.kind).ok_or_else(|| corrupt("entity kind", &row.kind))?,
             state,
-            aliases: aliases.into_iter().map(|(alias,)| alias).collect(),
-            attempts,
-            last_error: parse_error(last_error)?,
-            next_run_at,
-            waiting_reason,
-            updated_at,
-            event_count,
-            records: self.entity_records(id).await?,
-            store_pause: self.store_pause(store_id).await?,
+            aliases,
+            attempts: row.attempts,
+            last_error: parse_error(row.last_error)?,
+            next_run_at: row.next_run_at,
+            waiting_reason: row.waiting_reason,
+            updated_at: row.updated_at,
+            event_count: row.event_count,
+            records: self.entity_records(row.id).await?,
+            store_pause: row.paused_until.zip(row.pause_reason),
         }))
-    }
-
-    /// The store's sync pause: until when, and why.
-    pub async fn store_pause(&self, store_id: i64) -> Result<Option<(i64, String)>, StorageError> {
-        let pause = with_pool!(self, |pool| {
-            sqlx::query_as("SELECT paused_until, reason FROM sync_pauses WHERE store_id = $1")
-                .bind(store_id)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(pause)
     }
 
     /// Up to `limit` events of a store, newest first.
@@ -126,11 +142,10 @@ impl Storage {
         filter: &EventFilter,
         limit: i64,
     ) -> Result<Vec<EventInfo>, StorageError> {
-        type Row = (String, i64, String, i64, bool, Option<String>, Option<String>, Option<String>);
-        let rows: Vec<Row> = with_pool!(self, |pool| {
+        let rows: Vec<EventRow> = with_pool!(self, |pool| {
             let mut query = sqlx::QueryBuilder::new(
-                "SELECT v.event_id, v.seq, v.kind, v.received_at, v.applied_at IS NOT NULL, e.label, e.state, \
-                 e.last_error FROM sync_events v LEFT JOIN sync_entities e ON e.id = v.entity_id WHERE v.store_id = ",
+                "SELECT v.event_id, v.seq, v.kind, v.received_at, v.applied_at IS NOT NULL AS applied, \
+                 e.label AS entity, e.state AS entity_state, e.last_error FROM sync_events v LEFT JOIN sync_entities e ON e.id = v.entity_id WHERE v.store_id = ",
             );
             query.push_bind(store_id);
             if let Some(state) = filter.state {
@@ -152,16 +167,16 @@ impl Storage {
             query.build_query_as().fetch_all(pool).await?
         });
         rows.into_iter()
-            .map(|(event_id, sequence, kind, received_at, applied, entity, state, error)| {
+            .map(|row| {
                 Ok(EventInfo {
-                    event_id,
-                    sequence,
-                    kind: EventKind::parse(&kind),
-                    received_at,
-                    applied,
-                    entity,
-                    entity_state: state.as_deref().and_then(EntityState::parse),
-                    last_error: parse_error(error)?,
+                    event_id: row.event_id,
+                    sequence: row.seq,
+                    kind: EventKind::parse(&row.kind),
+                    received_at: row.received_at,
+                    applied: row.applied,
+                    entity: row.entity,
+                    entity_state: row.entity_state.as_deref().and_then(EntityState::parse),
+                    last_error: parse_error(row.last_error)?,
                 })
             })
             .collect()
@@ -171,8 +186,8 @@ impl Storage {
     pub async fn entity_facts(&self, store_id: i64, aliases: &[String]) -> Result<Option<EntityFacts>, StorageError> {
         let mut merged: Option<EntityFacts> = None;
         for alias in aliases {
-            let row: Option<(String,)> = with_pool!(self, |pool| {
-                sqlx::query_as(
+            let facts: Option<String> = with_pool!(self, |pool| {
+                sqlx::query_scalar(
                     "SELECT e.facts FROM sync_aliases a JOIN sync_entities e ON e.id = a.entity_id \
                      WHERE a.store_id = $1 AND a.alias = $2",
                 )
@@ -181,7 +196,7 @@ impl Storage {
                 .fetch_optional(pool)
                 .await?
             });
-            if let Some((json,)) = row {
+            if let Some(json) = facts {
                 let facts: EntityFacts = serde_json::from_str(&json).map_err(|e| corrupt("facts", e))?;
                 match &mut merged {
                     Some(existing) => existing.merge(&facts),
@@ -192,38 +207,11 @@ impl Storage {
         Ok(merged)
     }
 
-    /// The id and code of the store an unrevoked token hash belongs to.
-    pub async fn store_by_token(&self, hash: &[u8]) -> Result<Option<(i64, String)>, StorageError> {
-        const SQL: &str = "SELECT s.id, s.code FROM store_tokens t JOIN stores s ON s.id = t.store_id \
-                           WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
-        Ok(with_pool!(self, |pool| sqlx::query_as(SQL).bind(hash.to_vec()).fetch_optional(pool).await?))
-    }
-
-    /// The code of a store by id.
-    pub async fn store_code(&self, store_id: i64) -> Result<String, StorageError> {
-        let row: Option<(String,)> = with_pool!(self, |pool| {
-            sqlx::query_as("SELECT code FROM stores WHERE id = $1").bind(store_id).fetch_optional(pool).await?
-        });
-        row.map(|(code,)| code).ok_or_else(|| StorageError::StoreNotFound(format!("#{store_id}")))
-    }
-
-    /// The id of a store by code.
-    pub async fn store_id(&self, code: &str) -> Result<i64, StorageError> {
-        let row: Option<(i64,)> = with_pool!(self, |pool| {
-            sqlx::query_as("SELECT id FROM stores WHERE code = $1").bind(code).fetch_optional(pool).await?
-        });
-        row.map(|(id,)| id).ok_or_else(|| StorageError::StoreNotFound(code.to_owned()))
-    }
-
     /// Entities of a store by state, for progress reports and tests.
     pub async fn entity_counts(&self, store_id: i64) -> Result<Vec<(String, i64)>, StorageError> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT state, COUNT(*) FROM sync_entities WHERE store_id = $1 GROUP BY state ORDER BY state",
-            )
-            .bind(store_id)
-            .fetch_all(pool)
-            .await?
-        }))
+        const SQL: &str =
+            "SELECT state, COUNT(*) AS count FROM sync_entities WHERE store_id = $1 GROUP BY state ORDER BY state";
+        let rows: Vec<StateCount> = with_pool!(self, |pool| sqlx::query_as(SQL).bind(store_id).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|row| (row.state, row.count)).collect())
     }
 }
