@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::domain::lifecycle::{ClosedStages, Operation, keys};
 use crate::domain::settings::ExternalIdFields;
 use crate::domain::sync::{EntityFacts, Planned, planned};
+use crate::domain::write_plan::entity_writes;
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::StorageError;
 use crate::storage::sync::{ClaimedEntity, LogLine, Outcome, WrittenRecord};
@@ -122,27 +123,21 @@ async fn prepare(
     let mut records = shared.storage.written_records(connection.store_id, &keys).await.map_err(storage_error)?;
 
     // Records an unrecorded attempt may have created: their create-only fields must not be sent again.
-    for object in nodes::objects_with_create_only_fields() {
-        let unknown: Vec<String> = work
-            .iter()
-            .filter(|w| w.entity.uncertain)
-            .flat_map(|w| w.operations.iter().filter(|op| op.object() == object))
-            .filter(|op| !records.contains_key(&(object.to_owned(), op.key().to_owned())))
-            .map(|op| op.key().to_owned())
-            .collect();
-        if !unknown.is_empty() {
-            for found in customers::existing_by_key(client, object, key_fields.field_for(object), &unknown).await? {
-                records.insert((found.object.clone(), found.key.clone()), found);
-            }
+    let uncertain = work.iter().filter(|w| w.entity.uncertain).flat_map(|w| w.operations.iter());
+    let is_known = |object: &str, key: &str| records.contains_key(&(object.to_owned(), key.to_owned()));
+    for (object, unknown) in entity_writes::uncertain_lookups(uncertain, is_known) {
+        for found in customers::existing_by_key(client, object, key_fields.field_for(object), &unknown).await? {
+            records.insert((found.object.clone(), found.key.clone()), found);
         }
     }
 
-    let operations: Vec<&Operation> = work.iter().flat_map(|w| w.operations.iter()).collect();
-    let adopted = customers::match_by_email(client, &operations, &records, key_fields.field_for("Contact")).await?;
+    // Existing Contacts to adopt: remembered with the batch's outcome (see `BatchResult::shared_records`).
+    let operations = work.iter().flat_map(|w| w.operations.iter());
+    let adopted = customers::match_by_email(client, operations, &records, key_fields.field_for("Contact")).await?;
     if !adopted.is_empty() {
         tracing::info!(store = %connection.code, records = adopted.len(), "adopting existing Contacts found by email");
-        shared.storage.record_writes(connection.store_id, None, &adopted).await.map_err(storage_error)?;
-        records.extend(adopted.into_iter().map(|r| ((r.object.clone(), r.key.clone()), r)));
+        records.extend(adopted.iter().map(|r| ((r.object.clone(), r.key.clone()), r.clone())));
+        shared_records.extend(adopted);
     }
 
     let mut product_errors = HashMap::new();

@@ -54,11 +54,12 @@ impl Connections {
         if let Some(existing) = cache.get(&store_id).filter(|c| c.fingerprint == fingerprint) {
             return Ok(existing.clone());
         }
-        let client = store_login::open(&self.http, self.retry, &self.sealer, &code, &saved.settings, sealed)
-            .map_err(|error| match error {
+        let client = store_login::open(&self.http, self.retry, &self.sealer, &code, &saved.settings, sealed).map_err(
+            |error| match error {
                 LoginError::Secrets(error) => EngineError::Secrets(error.to_string()),
                 LoginError::NotConfigured(missing) => EngineError::NotConfigured(missing),
-            })?;
+            },
+        )?;
         let built = Arc::new(StoreConnection {
             store_id,
             code: StoreCode::parse(&code).map_err(|e| EngineError::NotConfigured(format!("store code: {e}")))?,
