@@ -91,3 +91,27 @@ pub fn open(
     let secrets = unseal(sealer, code, sealed)?;
     client(http, retry, settings, &secrets).map_err(LoginError::NotConfigured)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_auth_method_names_what_is_missing() {
+        let mut settings = StoreSettings::default();
+        settings.connection.auth_method = AuthMethod::Password;
+        assert_eq!(credentials(&settings, &Secrets::new()).err().as_deref(), Some("connection.username is not set"));
+        settings.connection.username = "sync@example.com".into();
+        assert_eq!(credentials(&settings, &Secrets::new()).err().as_deref(), Some("the password is not set"));
+        let secrets = Secrets::from([(CredentialKind::Password, "hunter2".to_owned())]);
+        let opened = credentials(&settings, &secrets).expect("password credentials");
+        assert!(matches!(opened, Credentials::Password { username, .. } if username == "sync@example.com"));
+
+        settings.connection.auth_method = AuthMethod::OAuthClientCredentials;
+        assert_eq!(credentials(&settings, &secrets).err().as_deref(), Some("connection.client_id is not set"));
+        settings.connection.client_id = "app".into();
+        assert_eq!(credentials(&settings, &secrets).err().as_deref(), Some("the client secret is not set"));
+        crate::install_crypto_provider();
+        assert!(client(&reqwest::Client::new(), RetryPolicy::default(), &settings, &secrets).is_err());
+    }
+}
