@@ -196,8 +196,8 @@ impl Sync {
             // What the engine would decide from what forcesync remembers; the price book's Ids
             // are filled in when sent, and an uncertain retry's lookups are not made here.
             let known = Known { records: &records, pricebook_id: None };
-            for op in operations {
-                let write = entity_writes::decide(&op, &known).map_err(|e| ApiError::Internal(e.0.into()))?;
+            let writes = entity_writes::decide_all(&operations, &known).map_err(|e| ApiError::Internal(e.0.into()))?;
+            for write in writes {
                 let skipped = match write.action {
                     Action::Skip(reason) => reason,
                     Action::Update { .. } | Action::Upsert | Action::UpsertOnce => "",

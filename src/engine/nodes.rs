@@ -36,21 +36,25 @@ pub(super) struct Node {
     pub hash: Vec<u8>,
 }
 
-/// The request for `operation` (reference id `reference_id`), or `None` when
-/// nothing needs sending.
-pub(super) fn build(operation: &Operation, reference_id: &str, known: &Known<'_>) -> Result<Option<Node>, Unresolved> {
-    let write = entity_writes::decide(operation, known)?;
-    let (object, key_field, key) = (&write.object, &write.key_field, &write.key);
-    let request = match write.action {
-        Action::Skip(reason) => {
-            tracing::trace!(object = %object, key = %key, reason, "not sent");
-            return Ok(None);
-        }
-        Action::Update { id } => Subrequest::update(reference_id, object, &id, write.body),
-        Action::Upsert => Subrequest::upsert(reference_id, object, key_field, key, write.body),
-        Action::UpsertOnce => Subrequest::upsert(reference_id, object, key_field, key, write.body).once(),
-    };
-    Ok(Some(Node { object: write.object, key: write.key, request, hash: write.hash }))
+/// The requests for an entity's `operations`, as the write planner decides
+/// them; skipped writes are left out.
+pub(super) fn build(operations: &[Operation], known: &Known<'_>) -> Result<Vec<Node>, Unresolved> {
+    let writes = entity_writes::decide_all(operations, known)?;
+    let mut nodes = Vec::with_capacity(writes.len());
+    for (index, write) in writes.into_iter().enumerate() {
+        let (reference_id, object, key_field, key) = (format!("n{index}"), &write.object, &write.key_field, &write.key);
+        let request = match write.action {
+            Action::Skip(reason) => {
+                tracing::trace!(object = %object, key = %key, reason, "not sent");
+                continue;
+            }
+            Action::Update { id } => Subrequest::update(&reference_id, object, &id, write.body),
+            Action::Upsert => Subrequest::upsert(&reference_id, object, key_field, key, write.body),
+            Action::UpsertOnce => Subrequest::upsert(&reference_id, object, key_field, key, write.body).once(),
+        };
+        nodes.push(Node { object: write.object, key: write.key, request, hash: write.hash });
+    }
+    Ok(nodes)
 }
 
 /// Whether `error`, answering a write of `object`, says the record already

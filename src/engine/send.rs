@@ -41,14 +41,8 @@ pub(super) async fn send(
             continue;
         }
         let context = Known { records: &known, pricebook_id: Some(pricebook) };
-        let built: Result<Vec<Option<Node>>, _> = w
-            .operations
-            .iter()
-            .enumerate()
-            .map(|(index, op)| nodes::build(op, &format!("n{index}"), &context))
-            .collect();
-        match built {
-            Ok(nodes) => ready.push((w, nodes.into_iter().flatten().collect())),
+        match nodes::build(&w.operations, &context) {
+            Ok(nodes) => ready.push((w, nodes)),
             Err(unresolved) => {
                 // Usually a product that failed: report its error rather than the symptom.
                 let error = product_errors.values().next().cloned().unwrap_or_else(|| {

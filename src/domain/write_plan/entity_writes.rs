@@ -153,6 +153,15 @@ pub fn decide(operation: &Operation, known: &Known<'_>) -> Result<RecordWrite, U
     })
 }
 
+/// The writes an entity's `operations` (parents first) need against what is
+/// `known`, in order, skipped ones included.
+pub fn decide_all<'a>(
+    operations: impl IntoIterator<Item = &'a Operation>,
+    known: &Known<'_>,
+) -> Result<Vec<RecordWrite>, Unresolved> {
+    operations.into_iter().map(|operation| decide(operation, known)).collect()
+}
+
 /// Why a planned write is not sent, if it is not: the hash is of the planned
 /// values (before Ids are filled in).
 pub fn skip_reason(object: &str, hash: &[u8], existing: Option<&KnownRecord>) -> Option<&'static str> {

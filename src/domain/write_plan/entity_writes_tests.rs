@@ -116,6 +116,8 @@ fn an_adopted_contact_is_updated_by_id_and_its_account_is_never_renamed() {
         ("Contact", "main:customer:42", "003C", Vec::new(), true),
         ("Account", "main:customer:42", "001H", Vec::new(), true),
     ]);
+    let both = decide_all(&[account(), contact()], &Known { records: &records, pricebook_id: None }).expect("decided");
+    assert_eq!(both.iter().map(|w| w.object.as_str()).collect::<Vec<_>>(), ["Account", "Contact"], "in order");
     let account = decide_with(&account(), &records, None);
     assert!(matches!(account.action, Action::Skip(reason) if reason.contains("never renames")));
     let contact = decide_with(&contact(), &records, None);
