@@ -1,7 +1,8 @@
 //! forcesync: keeps an online store and Salesforce in sync, over gRPC.
 //!
 //! `api` receives and checks requests, `domain` holds the pure rules,
-//! `storage` keeps everything durable, and `server` wires them together.
+//! `storage` keeps everything durable, `store_login` opens a store's Salesforce
+//! connection, and `server` wires them together.
 //! `sandbox` is the Salesforce emulator that tests, demos and `bench` run against.
 
 /// Installs rustls' ring provider (reqwest is built without a default one, to
@@ -22,3 +23,4 @@ pub mod sandbox;
 pub mod sandbox_cli;
 pub mod server;
 pub mod storage;
+pub mod store_login;

@@ -8,7 +8,7 @@ use crate::domain::Violations;
 use crate::domain::lifecycle::ClosedStages;
 use crate::domain::store::StoreCode;
 use crate::domain::sync::{Planned, planned, route};
-use crate::engine::nodes::{hash, skip_reason};
+use crate::domain::write_plan::entity_writes::{self, Action, Known, KnownRecord, KnownRecords};
 use crate::pb;
 use crate::storage::sync::{EntityState, EntityStatus, EventFilter, EventInfo, RecordedError};
 
@@ -187,16 +187,27 @@ impl Sync {
                 }
             };
             let keys: Vec<String> = operations.iter().map(|op| op.key().to_owned()).collect();
-            let records = self.storage.written_records(caller.store_id, &keys).await?;
-            for op in operations {
-                let body = op.body();
-                let existing = records.get(&(op.object().to_owned(), op.key().to_owned()));
-                let skipped = skip_reason(op.object(), &hash(op.object(), op.key(), &body), existing);
+            let records: KnownRecords = self
+                .storage
+                .written_records(caller.store_id, &keys)
+                .await?
+                .into_iter()
+                .map(|(at, r)| (at, KnownRecord { id: r.id, body_hash: r.body_hash, matched: r.matched }))
+                .collect();
+            // What the engine would decide from what forcesync remembers; the price book's Ids
+            // are filled in when sent, and an uncertain retry's lookups are not made here.
+            let known = Known { records: &records, pricebook_id: None };
+            let writes = entity_writes::decide_all(&operations, &known).map_err(|e| ApiError::Internal(e.0.into()))?;
+            for write in writes {
+                let skipped = match write.action {
+                    Action::Skip(reason) => reason,
+                    Action::Update { .. } | Action::Upsert | Action::UpsertOnce => "",
+                };
                 response.writes.push(pb::PlannedWrite {
-                    object: op.object().to_owned(),
-                    external_key: op.key().to_owned(),
-                    body_json: body.to_string(),
-                    skipped_reason: skipped.unwrap_or_default().to_owned(),
+                    object: write.object,
+                    external_key: write.key,
+                    body_json: write.body.to_string(),
+                    skipped_reason: skipped.to_owned(),
                 });
             }
         }

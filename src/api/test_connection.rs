@@ -2,13 +2,10 @@
 //! settings and secrets, run the preflight checks, and with `apply` save the
 //! pending configuration in one transaction when nothing failed.
 
-use std::collections::BTreeMap;
-
-use crate::engine::connections::credentials;
 use crate::pb::{self, TestConnectionRequest, TestConnectionResponse};
 use crate::salesforce::preflight::{self, Check, CheckStatus};
-use crate::salesforce::{Client, ConnectionSettings};
 use crate::storage::Actor;
+use crate::store_login;
 
 use super::credentials_convert::parse_credentials;
 use super::store_config::{StoreConfig, merge_settings};
@@ -47,26 +44,15 @@ impl StoreConfig {
             None => (current.settings.clone(), Vec::new()),
         };
         let pending = parse_credentials(&request.credentials)?;
-        let mut secrets = BTreeMap::new();
-        for (kind, sealed, _) in self.storage.sealed_credentials(&code).await? {
-            let opened = self.sealer.open(&sealed, &kind.seal_context(&code))?;
-            secrets.insert(kind, String::from_utf8_lossy(&opened).into_owned());
-        }
+        let mut secrets = store_login::unseal(&self.sealer, &code, self.storage.sealed_credentials(&code).await?)?;
         for (kind, value) in &pending {
             match value {
                 Some(value) => secrets.insert(*kind, value.clone()),
                 None => secrets.remove(kind),
             };
         }
-        let checks = match credentials(&settings, &secrets) {
-            Ok(credentials) => {
-                let connection = ConnectionSettings {
-                    login_url: settings.connection.login_url.to_string(),
-                    api_version: settings.connection.api_version.to_string(),
-                    credentials,
-                };
-                preflight::run(&Client::new(self.http.clone(), connection, self.retry), &settings).await
-            }
+        let checks = match store_login::client(&self.http, self.retry, &settings, &secrets) {
+            Ok(client) => preflight::run(&client, &settings).await,
             Err(missing) => vec![Check::fail(
                 "credentials",
                 format!("cannot log in: {missing}"),

@@ -1,6 +1,9 @@
 //! What forcesync writes in Salesforce for a store's settings: which objects,
 //! which fields, and the external-id field that makes each write an upsert.
 //! Test Connection checks the org against it; the sync engine follows it.
+//! [`entity_writes`] decides, record by record, what one entity's writes send.
+
+pub mod entity_writes;
 
 use super::settings::{CreateOpportunity, CreateOrder, StoreSettings};
 

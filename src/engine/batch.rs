@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 use crate::domain::lifecycle::{ClosedStages, Operation, keys};
 use crate::domain::settings::ExternalIdFields;
 use crate::domain::sync::{EntityFacts, Planned, planned};
+use crate::domain::write_plan::entity_writes;
 use crate::salesforce::{Error, ErrorClass};
-use crate::storage::StorageError;
 use crate::storage::sync::{ClaimedEntity, LogLine, Outcome, WrittenRecord};
+use crate::storage::{Storage, StorageError};
 
 use super::connections::StoreConnection;
 use super::nodes::{self, Records};
@@ -48,7 +49,7 @@ impl Finished {
 #[derive(Debug, Default)]
 pub(super) struct BatchResult {
     pub finished: Vec<Finished>,
-    /// Records not owned by one entity (products an order line needed, adopted Contacts).
+    /// Records not owned by one entity (products an order line needed).
     pub shared_records: Vec<WrittenRecord>,
     pub pause: Option<String>,
 }
@@ -79,8 +80,11 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
     if work.is_empty() {
         return result;
     }
-    let prepared = prepare(shared, connection, &work, &mut result.shared_records).await;
-    let (mut records, pricebook, product_errors) = match prepared {
+    let prepared = match prepare(connection, &shared.storage, &work, &mut result.shared_records).await {
+        Ok(prepared) => remember_adoptions(shared, connection, prepared).await,
+        Err(error) => Err(error),
+    };
+    let mut prepared = match prepared {
         Ok(prepared) => prepared,
         Err(error) => {
             if pauses_store(&error) {
@@ -90,7 +94,8 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
             return result;
         }
     };
-    let sent = send::send(shared, connection, work, &mut records, &pricebook, &product_errors).await;
+    let (records, errors) = (&mut prepared.records, &prepared.product_errors);
+    let sent = send::send(shared, connection, work, records, &prepared.pricebook, errors).await;
     if let Some(error) = sent.iter().find_map(|f| f.1.as_ref().filter(|e| pauses_store(e))) {
         result.pause = Some(error.to_string());
     }
@@ -98,12 +103,40 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
     result
 }
 
-type Prepared = (Records, String, HashMap<String, Error>);
-
-/// Everything `send` needs to know about the org before writing.
-async fn prepare(
+/// Stores the Contacts (and Accounts) `prepared` adopts before anything is
+/// sent, not with the outcome: the write gives the Contact forcesync's key, so
+/// the email lookup cannot find it again, and a retry after that write landed
+/// unrecorded (a killed server) would create a second Account.
+async fn remember_adoptions(
     shared: &Shared,
     connection: &StoreConnection,
+    prepared: Prepared,
+) -> Result<Prepared, Error> {
+    if !prepared.adopted.is_empty() {
+        let adopted = &prepared.adopted;
+        tracing::info!(store = %connection.code, records = adopted.len(), "adopting existing Contacts found by email");
+        shared.storage.record_writes(connection.store_id, None, adopted).await.map_err(storage_error)?;
+    }
+    Ok(prepared)
+}
+
+/// What `send` needs to know about the org before writing.
+struct Prepared {
+    /// Records written before, found by lookups, adopted, or products just ensured.
+    records: Records,
+    /// The store's price book (empty when the batch needs none).
+    pricebook: String,
+    /// Products that could not be ensured, by key.
+    product_errors: HashMap<String, Error>,
+    /// Existing Contacts (and their Accounts) adopted by email, to remember.
+    adopted: Vec<WrittenRecord>,
+}
+
+/// Looks up what the batch's writes depend on and ensures its products
+/// (those records are added to `shared_records`); stores nothing.
+async fn prepare(
+    connection: &StoreConnection,
+    storage: &Storage,
     work: &[Work],
     shared_records: &mut Vec<WrittenRecord>,
 ) -> Result<Prepared, Error> {
@@ -119,31 +152,20 @@ async fn prepare(
     }
     keys.sort();
     keys.dedup();
-    let mut records = shared.storage.written_records(connection.store_id, &keys).await.map_err(storage_error)?;
+    let mut records = storage.written_records(connection.store_id, &keys).await.map_err(storage_error)?;
 
     // Records an unrecorded attempt may have created: their create-only fields must not be sent again.
-    for object in nodes::objects_with_create_only_fields() {
-        let unknown: Vec<String> = work
-            .iter()
-            .filter(|w| w.entity.uncertain)
-            .flat_map(|w| w.operations.iter().filter(|op| op.object() == object))
-            .filter(|op| !records.contains_key(&(object.to_owned(), op.key().to_owned())))
-            .map(|op| op.key().to_owned())
-            .collect();
-        if !unknown.is_empty() {
-            for found in customers::existing_by_key(client, object, key_fields.field_for(object), &unknown).await? {
-                records.insert((found.object.clone(), found.key.clone()), found);
-            }
+    let uncertain = work.iter().filter(|w| w.entity.uncertain).flat_map(|w| w.operations.iter());
+    let is_known = |object: &str, key: &str| records.contains_key(&(object.to_owned(), key.to_owned()));
+    for (object, unknown) in entity_writes::uncertain_lookups(uncertain, is_known) {
+        for found in customers::existing_by_key(client, object, key_fields.field_for(object), &unknown).await? {
+            records.insert((found.object.clone(), found.key.clone()), found);
         }
     }
 
-    let operations: Vec<&Operation> = work.iter().flat_map(|w| w.operations.iter()).collect();
-    let adopted = customers::match_by_email(client, &operations, &records, key_fields.field_for("Contact")).await?;
-    if !adopted.is_empty() {
-        tracing::info!(store = %connection.code, records = adopted.len(), "adopting existing Contacts found by email");
-        shared.storage.record_writes(connection.store_id, None, &adopted).await.map_err(storage_error)?;
-        records.extend(adopted.into_iter().map(|r| ((r.object.clone(), r.key.clone()), r)));
-    }
+    let operations = work.iter().flat_map(|w| w.operations.iter());
+    let adopted = customers::match_by_email(client, operations, &records, key_fields.field_for("Contact")).await?;
+    records.extend(adopted.iter().map(|r| ((r.object.clone(), r.key.clone()), r.clone())));
 
     let mut product_errors = HashMap::new();
     if let (Some((book, standard)), false) = (&pricebook, wants.is_empty()) {
@@ -152,7 +174,8 @@ async fn prepare(
         shared_records.extend(ensured.written);
         product_errors = ensured.failed;
     }
-    Ok((records, pricebook.map(|(book, _)| book).unwrap_or_default(), product_errors))
+    let pricebook = pricebook.map(|(book, _)| book).unwrap_or_default();
+    Ok(Prepared { records, pricebook, product_errors, adopted })
 }
 
 /// The products a batch needs: catalog saves, and the lines of orders it writes.

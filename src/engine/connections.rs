@@ -1,49 +1,20 @@
 //! One Salesforce connection per store, reused across batches (so is its
-//! session), rebuilt when the store's settings or secrets change. Each
-//! connection also remembers the price book ids it looked up.
+//! session), rebuilt when the store's settings or secrets change; opened by
+//! [`crate::store_login`] like Test Connection's. Each connection also
+//! remembers the price book ids it looked up.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OnceCell};
 
-use crate::domain::settings::{AuthMethod, StoreSettings};
+use crate::domain::settings::StoreSettings;
 use crate::domain::store::StoreCode;
-use crate::salesforce::auth::{Credentials, Secret};
+use crate::salesforce::Client;
 use crate::salesforce::retry::RetryPolicy;
-use crate::salesforce::{Client, ConnectionSettings};
-use crate::storage::{CredentialKind, Sealer, Storage};
+use crate::storage::{Sealer, Storage};
+use crate::store_login::{self, LoginError};
 
 use super::EngineError;
-
-/// The credentials the settings' auth method needs, or what is missing.
-pub fn credentials(
-    settings: &StoreSettings,
-    secrets: &BTreeMap<CredentialKind, String>,
-) -> Result<Credentials, String> {
-    let secret = |kind: CredentialKind| secrets.get(&kind).map(|s| Secret::new(s.clone()));
-    let connection = &settings.connection;
-    let need = |what: &str| format!("{what} is not set");
-    let username =
-        || Some(connection.username.clone()).filter(|u| !u.is_empty()).ok_or_else(|| need("connection.username"));
-    let client_id =
-        || Some(connection.client_id.clone()).filter(|c| !c.is_empty()).ok_or_else(|| need("connection.client_id"));
-    match connection.auth_method {
-        AuthMethod::Password => Ok(Credentials::Password {
-            username: username()?,
-            password: secret(CredentialKind::Password).ok_or_else(|| need("the password"))?,
-            security_token: secret(CredentialKind::SecurityToken).unwrap_or_default(),
-        }),
-        AuthMethod::OAuthClientCredentials => Ok(Credentials::ClientCredentials {
-            client_id: client_id()?,
-            client_secret: secret(CredentialKind::ClientSecret).ok_or_else(|| need("the client secret"))?,
-        }),
-        AuthMethod::OAuthJwtBearer => Ok(Credentials::JwtBearer {
-            client_id: client_id()?,
-            username: username()?,
-            private_key_pem: secret(CredentialKind::JwtPrivateKey).ok_or_else(|| need("the JWT private key"))?,
-        }),
-    }
-}
 
 /// A store's saved settings and its live connection.
 #[derive(Debug)]
@@ -83,25 +54,17 @@ impl Connections {
         if let Some(existing) = cache.get(&store_id).filter(|c| c.fingerprint == fingerprint) {
             return Ok(existing.clone());
         }
-        let mut secrets = BTreeMap::new();
-        for (kind, sealed, _) in sealed {
-            let opened = self
-                .sealer
-                .open(&sealed, &kind.seal_context(&code))
-                .map_err(|e| EngineError::Secrets(e.to_string()))?;
-            secrets.insert(kind, String::from_utf8_lossy(&opened).into_owned());
-        }
-        let credentials = credentials(&saved.settings, &secrets).map_err(EngineError::NotConfigured)?;
-        let connection = ConnectionSettings {
-            login_url: saved.settings.connection.login_url.to_string(),
-            api_version: saved.settings.connection.api_version.to_string(),
-            credentials,
-        };
+        let client = store_login::open(&self.http, self.retry, &self.sealer, &code, &saved.settings, sealed).map_err(
+            |error| match error {
+                LoginError::Secrets(error) => EngineError::Secrets(error.to_string()),
+                LoginError::NotConfigured(missing) => EngineError::NotConfigured(missing),
+            },
+        )?;
         let built = Arc::new(StoreConnection {
             store_id,
             code: StoreCode::parse(&code).map_err(|e| EngineError::NotConfigured(format!("store code: {e}")))?,
             settings: saved.settings,
-            client: Client::new(self.http.clone(), connection, self.retry),
+            client,
             pricebooks: OnceCell::new(),
             fingerprint,
         });

@@ -4,9 +4,9 @@
 //! records it may have created (so create-only fields are not sent again).
 
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
 
 use crate::domain::lifecycle::Operation;
+use crate::domain::write_plan::entity_writes;
 use crate::salesforce::soql::{Literal, Soql};
 use crate::salesforce::{Client, Error};
 use crate::storage::sync::WrittenRecord;
@@ -21,56 +21,38 @@ fn text<'a>(record: &'a Value, field: &str) -> Option<&'a str> {
 }
 
 /// Contacts forcesync has never written, matched by email to Contacts the org
-/// already has without a forcesync key (the oldest wins). Returns the matched
-/// Contacts and their Accounts as `matched` records.
-pub(super) async fn match_by_email(
+/// already has without a forcesync key (the oldest wins, see
+/// [`entity_writes::adoptions`]). Returns the matched Contacts and their
+/// Accounts as `matched` records.
+pub(super) async fn match_by_email<'a>(
     client: &Client,
-    operations: &[&Operation],
+    operations: impl IntoIterator<Item = &'a Operation>,
     records: &Records,
     contact_key_field: &str,
 ) -> Result<Vec<WrittenRecord>, Error> {
-    let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for operation in operations.iter().filter(|op| op.object() == "Contact") {
-        let known = records.contains_key(&("Contact".to_owned(), operation.key().to_owned()));
-        let Operation { fields, .. } = operation;
-        let email = fields.get("Email").and_then(Value::as_str).map(|e| e.trim().to_lowercase());
-        if let (false, Some(email)) = (known, email.filter(|e| !e.is_empty())) {
-            wanted.entry(email).or_default().push(operation.key().to_owned());
-        }
-    }
+    let is_known = |object: &str, key: &str| records.contains_key(&(object.to_owned(), key.to_owned()));
+    let wanted = entity_writes::contacts_to_adopt(operations, is_known);
     let emails: Vec<&String> = wanted.keys().collect();
-    let mut matched = Vec::new();
-    let mut taken = BTreeSet::new();
+    let mut found = Vec::new();
     for chunk in emails.chunks(PER_QUERY) {
         let values: Vec<Literal> = chunk.iter().map(|email| Literal::str(email.as_str())).collect();
         let soql = Soql::select(&["Id", "AccountId", "Email"], "Contact")
             .and_then(|q| q.where_in("Email", &values))
             .and_then(|q| q.where_eq(contact_key_field, Literal::Null))
             .and_then(|q| q.order_by("CreatedDate", false))?;
-        for contact in client.query_all_pages(&soql.build()).await? {
-            let (Some(id), Some(email)) = (text(&contact, "Id"), text(&contact, "Email")) else { continue };
-            let Some(keys) = wanted.get(&email.trim().to_lowercase()) else { continue };
-            for key in keys {
-                if !taken.insert(key.clone()) {
-                    continue;
-                }
-                matched.push(adopted("Contact", key, id));
-                if let Some(account) = text(&contact, "AccountId") {
-                    matched.push(adopted("Account", key, account));
-                }
-            }
-        }
+        found.extend(client.query_all_pages(&soql.build()).await?);
     }
-    Ok(matched)
+    let adopted = entity_writes::adoptions(&wanted, &found);
+    Ok(adopted.into_iter().map(|a| known_record(a.object, &a.key, &a.id, true)).collect())
 }
 
-fn adopted(object: &str, key: &str, id: &str) -> WrittenRecord {
+fn known_record(object: &str, key: &str, id: &str, matched: bool) -> WrittenRecord {
     WrittenRecord {
         object: object.to_owned(),
         key: key.to_owned(),
         id: id.to_owned(),
         body_hash: Vec::new(),
-        matched: true,
+        matched,
         written_at: 0,
     }
 }
@@ -89,9 +71,7 @@ pub(super) async fn existing_by_key(
         let soql = Soql::select(&["Id", key_field], object).and_then(|q| q.where_in(key_field, &values))?;
         for record in client.query_all_pages(&soql.build()).await? {
             if let (Some(id), Some(key)) = (text(&record, "Id"), text(&record, key_field)) {
-                let mut known = adopted(object, key, id);
-                known.matched = false;
-                found.push(known);
+                found.push(known_record(object, key, id, false));
             }
         }
     }

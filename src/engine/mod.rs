@@ -10,7 +10,7 @@ mod customers;
 mod entries;
 mod folder;
 mod graphs;
-pub mod nodes;
+mod nodes;
 mod outcome;
 mod products;
 mod send;

@@ -14,8 +14,9 @@ use crate::storage::sync::{Outcome, WrittenRecord};
 use super::batch::{Finished, Work};
 use super::connections::StoreConnection;
 use super::graphs::{self, Answer};
-use super::nodes::{self, Context, Node, Records, entry_key};
+use super::nodes::{self, Node, Records, entry_key};
 use super::{Shared, Strategy};
+use crate::domain::write_plan::entity_writes::Known;
 use crate::storage::now_millis;
 
 /// Each entity's result, with the error that decided it (if one did).
@@ -32,21 +33,16 @@ pub(super) async fn send(
     let key_fields = &connection.settings.external_id_fields;
     let mut out: Sent = Vec::new();
     let mut ready: Vec<(Work, Vec<Node>)> = Vec::new();
+    let known = nodes::known(records);
     for w in work {
         if let EntityFacts::Product(product) = &w.entity.facts {
             let key = keys::product_key(&connection.code, &product.sku);
             out.push(product_result(shared, key_fields, &w, &key, records, pricebook, product_errors.get(&key)));
             continue;
         }
-        let context = Context { records, pricebook_id: pricebook };
-        let built: Result<Vec<Option<Node>>, _> = w
-            .operations
-            .iter()
-            .enumerate()
-            .map(|(index, op)| nodes::build(op, &format!("n{index}"), &context))
-            .collect();
-        match built {
-            Ok(nodes) => ready.push((w, nodes.into_iter().flatten().collect())),
+        let context = Known { records: &known, pricebook_id: Some(pricebook) };
+        match nodes::build(&w.operations, &context) {
+            Ok(nodes) => ready.push((w, nodes)),
             Err(unresolved) => {
                 // Usually a product that failed: report its error rather than the symptom.
                 let error = product_errors.values().next().cloned().unwrap_or_else(|| {

@@ -28,6 +28,7 @@ mod sync_faults;
 mod sync_intake;
 mod sync_lifecycle;
 mod sync_pauses;
+mod sync_preview;
 mod sync_restart;
 mod sync_settings;
 mod sync_storage;
