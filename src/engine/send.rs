@@ -16,7 +16,6 @@ use super::connections::StoreConnection;
 use super::graphs::{self, Answer};
 use super::nodes::{self, Context, Node, Records, entry_key};
 use super::{Shared, Strategy};
-use crate::storage::now_millis;
 
 /// Each entity's result, with the error that decided it (if one did).
 pub(super) type Sent = Vec<(Finished, Option<Error>)>;
@@ -123,7 +122,7 @@ fn finish(
         }
         Answer::Failed(error) => (Finished::failed(&w.entity, &error, shared, key_fields), Some(error)),
         Answer::RolledBack => {
-            let again = Outcome::Deferred { retry_at: now_millis() };
+            let again = Outcome::Deferred { retry_at: shared.config.clock.now_millis() };
             let message = "rolled back with another entity's failed write; sent again".to_owned();
             (Finished::new(&w.entity, again, Vec::new(), message), None)
         }

@@ -15,6 +15,11 @@ use tokio::sync::Notify;
 
 use crate::helpers::postgres;
 
+/// Now by the wall clock, which folding stamps entities with.
+fn now() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
 async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut urls = vec![(Storage::default_sqlite_url(dir.path()), dir)];
@@ -136,17 +141,17 @@ async fn leases_outcomes_dependencies_and_requeueing() {
         intake.submit(store, &[event("c1", save), checkout("e1", "77")]).await.expect("submit");
         db.fold_events(100, 0).await.expect("fold");
 
-        let claimed = db.claim_entities("w1", 10, 60_000).await.expect("claim");
+        let claimed = db.claim_entities("w1", 10, 60_000, now()).await.expect("claim");
         let labels: Vec<&str> = claimed.iter().map(|e| e.label.as_str()).collect();
         assert_eq!(labels, ["customer:42"], "{backend}: the sale waits for its pending customer");
-        assert!(db.claim_entities("w2", 10, 60_000).await.expect("claim").is_empty(), "{backend}: leased");
-        db.finish_entity("w1", &claimed[0], &Outcome::Synced).await.expect("finish");
+        assert!(db.claim_entities("w2", 10, 60_000, now()).await.expect("claim").is_empty(), "{backend}: leased");
+        db.finish_entity("w1", &claimed[0], &Outcome::Synced, now()).await.expect("finish");
 
-        let sale = db.claim_entities("w2", 10, 60_000).await.expect("claim");
+        let sale = db.claim_entities("w2", 10, 60_000, now()).await.expect("claim");
         assert_eq!(sale.len(), 1, "{backend}: the customer is synced, the sale may go");
         assert!(!sale[0].uncertain);
         assert_eq!(db.release_leases("w2").await.expect("release"), 1);
-        let again = db.claim_entities("w3", 10, 60_000).await.expect("claim");
+        let again = db.claim_entities("w3", 10, 60_000, now()).await.expect("claim");
         assert!(again[0].uncertain, "{backend}: a released lease may have reached Salesforce");
 
         let error = RecordedError {
@@ -156,7 +161,7 @@ async fn leases_outcomes_dependencies_and_requeueing() {
             remedy: Some("fill it".into()),
             class: "data".into(),
         };
-        db.finish_entity("w3", &again[0], &Outcome::Parked(error)).await.expect("park");
+        db.finish_entity("w3", &again[0], &Outcome::Parked(error), now()).await.expect("park");
         let parked = db.entity_status(store, "cart:77").await.expect("status").expect("sale");
         assert_eq!((parked.state, parked.attempts), (EntityState::Parked, 1), "{backend}");
         assert_eq!(parked.last_error.map(|e| e.code).as_deref(), Some("REQUIRED_FIELD_MISSING"));
@@ -179,22 +184,22 @@ async fn an_uncertain_entity_stays_uncertain_until_it_is_synced() {
             |n: u32| event(&format!("c{n}"), EventPayload::Customer(CustomerSave { customer: jane(), at: at(n) }));
         intake.submit(store, &[saved(1)]).await.expect("submit");
         db.fold_events(100, 0).await.expect("fold");
-        let claim = async |owner: &str| db.claim_entities(owner, 10, 60_000).await.expect("claim").remove(0);
+        let claim = async |owner: &str| db.claim_entities(owner, 10, 60_000, now()).await.expect("claim").remove(0);
 
         assert!(!claim("w1").await.uncertain, "{backend}: a first attempt knows nothing is out there");
         // The worker stopped mid-call (as on shutdown; a killed one's lease runs out).
         db.release_leases("w1").await.expect("release");
         let claimed = claim("w2").await;
         assert!(claimed.uncertain, "{backend}: a released lease may have reached Salesforce");
-        db.finish_entity("w2", &claimed, &Outcome::Deferred { retry_at: 0 }).await.expect("defer");
+        db.finish_entity("w2", &claimed, &Outcome::Deferred { retry_at: 0 }, now()).await.expect("defer");
         let claimed = claim("w3").await;
         assert!(claimed.uncertain, "{backend}: a deferred attempt learned nothing");
-        db.finish_entity("w3", &claimed, &Outcome::Waiting("its customer".into())).await.expect("wait");
+        db.finish_entity("w3", &claimed, &Outcome::Waiting("its customer".into()), now()).await.expect("wait");
         intake.submit(store, &[saved(2)]).await.expect("submit");
         db.fold_events(100, 0).await.expect("fold");
         let claimed = claim("w4").await;
         assert!(claimed.uncertain, "{backend}: nor did a waiting one");
-        db.finish_entity("w4", &claimed, &Outcome::Synced).await.expect("synced");
+        db.finish_entity("w4", &claimed, &Outcome::Synced, now()).await.expect("synced");
         intake.submit(store, &[saved(3)]).await.expect("submit");
         db.fold_events(100, 0).await.expect("fold");
         assert!(!claim("w5").await.uncertain, "{backend}: a success recorded what was written");
@@ -217,5 +222,53 @@ async fn the_sync_log_keeps_the_newest_rows() {
         let kept = db.sync_log(store, 100).await.expect("log");
         let messages: Vec<&str> = kept.iter().map(|(_, _, _, message)| message.as_str()).collect();
         assert_eq!(messages, ["line 3.2", "line 3.1", "line 3.0", "line 2.2", "line 2.1"], "{}", db.backend_name());
+    }
+}
+
+/// Events folded while an entity is leased are not lost: any outcome leaves
+/// it pending (a retry keeps its backoff), and the next claim takes the new
+/// version. A finish whose lease another worker took over changes nothing.
+#[tokio::test]
+async fn events_folded_during_a_lease_keep_the_entity_pending() {
+    for (db, store, _dir) in backends().await {
+        let backend = db.backend_name();
+        let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
+        let saved =
+            |n: u32| event(&format!("c{n}"), EventPayload::Customer(CustomerSave { customer: jane(), at: at(n) }));
+        let status = async || db.entity_status(store, "customer:42").await.expect("status").expect("customer");
+        intake.submit(store, &[saved(1)]).await.expect("submit");
+        db.fold_events(100, 0).await.expect("fold");
+        let first = db.claim_entities("w1", 10, 60_000, now()).await.expect("claim").remove(0);
+        intake.submit(store, &[saved(2)]).await.expect("submit");
+        db.fold_events(100, 0).await.expect("fold");
+        db.finish_entity("w1", &first, &Outcome::Synced, now()).await.expect("finish");
+        let after = status().await;
+        assert_eq!((after.state, after.event_count, after.attempts), (EntityState::Pending, 2, 0), "{backend}");
+
+        let second = db.claim_entities("w2", 10, 60_000, now()).await.expect("claim").remove(0);
+        assert_eq!(second.version, first.version + 1, "{backend}: the folded event's version");
+        assert!(!second.uncertain, "{backend}: the first attempt's success was recorded");
+        intake.submit(store, &[saved(3)]).await.expect("submit");
+        db.fold_events(100, 0).await.expect("fold");
+        let later = now() + 3_600_000;
+        let error = RecordedError {
+            code: "UNABLE_TO_LOCK_ROW".into(),
+            message: "unable to obtain exclusive access to this record".into(),
+            fields: Vec::new(),
+            remedy: None,
+            class: "transient".into(),
+        };
+        db.finish_entity("w2", &second, &Outcome::Retry { error, retry_at: later }, now()).await.expect("retry");
+        let after = status().await;
+        assert_eq!((after.state, after.attempts, after.next_run_at), (EntityState::Pending, 1, later), "{backend}");
+        assert!(db.claim_entities("w3", 10, 60_000, now()).await.expect("claim").is_empty(), "{backend}: backing off");
+
+        let third = db.claim_entities("w3", 10, 60_000, later).await.expect("claim").remove(0);
+        assert_eq!((third.version, third.uncertain), (second.version + 1, true), "{backend}");
+        db.finish_entity("w2", &second, &Outcome::Synced, later).await.expect("stale finish");
+        assert_eq!(status().await.attempts, 1, "{backend}: w2 no longer holds the lease");
+        db.finish_entity("w3", &third, &Outcome::Synced, later).await.expect("finish");
+        let after = status().await;
+        assert_eq!((after.state, after.attempts, after.event_count), (EntityState::Synced, 0, 3), "{backend}");
     }
 }
