@@ -21,6 +21,7 @@ mod secrets;
 mod service;
 mod storage;
 mod sync_api;
+mod sync_backoff;
 mod sync_claims;
 mod sync_crash;
 mod sync_faults;
