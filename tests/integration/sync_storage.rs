@@ -16,11 +16,11 @@ use tokio::sync::Notify;
 use crate::helpers::postgres;
 
 /// Now by the wall clock, which folding stamps entities with.
-fn now() -> i64 {
+pub fn now() -> i64 {
     Utc::now().timestamp_millis()
 }
 
-async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
+pub async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut urls = vec![(Storage::default_sqlite_url(dir.path()), dir)];
     if let Some(url) = postgres::fresh_database().await {
@@ -37,7 +37,7 @@ async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
     all
 }
 
-fn jane() -> Customer {
+pub fn jane() -> Customer {
     Customer {
         key: "42".into(),
         email: "jane@example.com".into(),
@@ -47,15 +47,15 @@ fn jane() -> Customer {
     }
 }
 
-fn event(id: &str, payload: EventPayload) -> NewEvent {
+pub fn event(id: &str, payload: EventPayload) -> NewEvent {
     NewEvent::from_payload(EventId::parse(id).expect("id"), payload)
 }
 
-fn at(hour: u32) -> chrono::DateTime<Utc> {
+pub fn at(hour: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 3, 1, hour, 0, 0).single().expect("time")
 }
 
-fn checkout(id: &str, cart: &str) -> NewEvent {
+pub fn checkout(id: &str, cart: &str) -> NewEvent {
     let items = vec![LineItem {
         sku: "A".into(),
         name: "A".into(),
@@ -75,13 +75,13 @@ fn checkout(id: &str, cart: &str) -> NewEvent {
     )
 }
 
-fn paid(id: &str, order: &str) -> NewEvent {
+pub fn paid(id: &str, order: &str) -> NewEvent {
     let payment =
         Payment { invoice_id: "i1".into(), paid_on: at(11).date_naive(), amount: Money { minor: 100, exponent: 2 } };
     event(id, EventPayload::Lifecycle(LifecycleEvent::OrderPaid { order_id: order.into(), payment, at: at(11) }))
 }
 
-fn placed(id: &str, order: &str, cart: &str) -> NewEvent {
+pub fn placed(id: &str, order: &str, cart: &str) -> NewEvent {
     event(
         id,
         EventPayload::Lifecycle(LifecycleEvent::OrderPlaced {
@@ -222,53 +222,5 @@ async fn the_sync_log_keeps_the_newest_rows() {
         let kept = db.sync_log(store, 100).await.expect("log");
         let messages: Vec<&str> = kept.iter().map(|(_, _, _, message)| message.as_str()).collect();
         assert_eq!(messages, ["line 3.2", "line 3.1", "line 3.0", "line 2.2", "line 2.1"], "{}", db.backend_name());
-    }
-}
-
-/// Events folded while an entity is leased are not lost: any outcome leaves
-/// it pending (a retry keeps its backoff), and the next claim takes the new
-/// version. A finish whose lease another worker took over changes nothing.
-#[tokio::test]
-async fn events_folded_during_a_lease_keep_the_entity_pending() {
-    for (db, store, _dir) in backends().await {
-        let backend = db.backend_name();
-        let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
-        let saved =
-            |n: u32| event(&format!("c{n}"), EventPayload::Customer(CustomerSave { customer: jane(), at: at(n) }));
-        let status = async || db.entity_status(store, "customer:42").await.expect("status").expect("customer");
-        intake.submit(store, &[saved(1)]).await.expect("submit");
-        db.fold_events(100, 0).await.expect("fold");
-        let first = db.claim_entities("w1", 10, 60_000, now()).await.expect("claim").remove(0);
-        intake.submit(store, &[saved(2)]).await.expect("submit");
-        db.fold_events(100, 0).await.expect("fold");
-        db.finish_entity("w1", &first, &Outcome::Synced, now()).await.expect("finish");
-        let after = status().await;
-        assert_eq!((after.state, after.event_count, after.attempts), (EntityState::Pending, 2, 0), "{backend}");
-
-        let second = db.claim_entities("w2", 10, 60_000, now()).await.expect("claim").remove(0);
-        assert_eq!(second.version, first.version + 1, "{backend}: the folded event's version");
-        assert!(!second.uncertain, "{backend}: the first attempt's success was recorded");
-        intake.submit(store, &[saved(3)]).await.expect("submit");
-        db.fold_events(100, 0).await.expect("fold");
-        let later = now() + 3_600_000;
-        let error = RecordedError {
-            code: "UNABLE_TO_LOCK_ROW".into(),
-            message: "unable to obtain exclusive access to this record".into(),
-            fields: Vec::new(),
-            remedy: None,
-            class: "transient".into(),
-        };
-        db.finish_entity("w2", &second, &Outcome::Retry { error, retry_at: later }, now()).await.expect("retry");
-        let after = status().await;
-        assert_eq!((after.state, after.attempts, after.next_run_at), (EntityState::Pending, 1, later), "{backend}");
-        assert!(db.claim_entities("w3", 10, 60_000, now()).await.expect("claim").is_empty(), "{backend}: backing off");
-
-        let third = db.claim_entities("w3", 10, 60_000, later).await.expect("claim").remove(0);
-        assert_eq!((third.version, third.uncertain), (second.version + 1, true), "{backend}");
-        db.finish_entity("w2", &second, &Outcome::Synced, later).await.expect("stale finish");
-        assert_eq!(status().await.attempts, 1, "{backend}: w2 no longer holds the lease");
-        db.finish_entity("w3", &third, &Outcome::Synced, later).await.expect("finish");
-        let after = status().await;
-        assert_eq!((after.state, after.attempts, after.event_count), (EntityState::Synced, 0, 3), "{backend}");
     }
 }

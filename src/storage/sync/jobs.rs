@@ -60,6 +60,11 @@ struct Count {
     due: i64,
 }
 
+#[derive(Debug, sqlx::FromRow)]
+struct Exists {
+    due: bool,
+}
+
 const CLAIM_FILTER: &str = "e.state = 'pending' AND e.next_run_at <= $1 \
      AND (e.locked_until IS NULL OR e.locked_until < $1) \
      AND NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = e.store_id AND p.paused_until > $1) \
@@ -83,17 +88,17 @@ impl Storage {
     /// the count walk due work in time order, and when every store with due
     /// work is paused they would read its whole backlog to find nothing.
     async fn any_unpaused_due(&self, now: i64) -> Result<bool, StorageError> {
-        let due: Option<(i64,)> = with_pool!(self, |pool| {
+        let found: Exists = with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT s.id FROM stores s WHERE NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = s.id \
-                 AND p.paused_until > $1) AND EXISTS (SELECT 1 FROM sync_entities e WHERE e.store_id = s.id \
-                 AND e.state = 'pending' AND e.next_run_at <= $1) LIMIT 1",
+                "SELECT EXISTS (SELECT 1 FROM stores s WHERE NOT EXISTS (SELECT 1 FROM sync_pauses p \
+                 WHERE p.store_id = s.id AND p.paused_until > $1) AND EXISTS (SELECT 1 FROM sync_entities e \
+                 WHERE e.store_id = s.id AND e.state = 'pending' AND e.next_run_at <= $1)) AS due",
             )
             .bind(now)
-            .fetch_optional(pool)
+            .fetch_one(pool)
             .await?
         });
-        Ok(due.is_some())
+        Ok(found.due)
     }
 
     /// How many entities could be claimed at `now` (counting at most `limit`):
