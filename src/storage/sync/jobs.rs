@@ -5,10 +5,11 @@
 //! transitions are `domain::sync::job_state`'s; this file persists them, with
 //! `now` passed in by the engine's clock.
 
-use crate::domain::sync::EntityKind;
-use crate::domain::sync::job_state::{self, Due, ErrorChange, Held, Outcome};
-use crate::domain::sync::{EntityFacts, EntityState, RecordedError};
-use crate::storage::{Backend, Storage, StorageError, now_millis, with_pool, write_tx};
+use std::collections::BTreeMap;
+
+use crate::domain::sync::EntityFacts;
+use crate::domain::sync::job_state::{self, Due, ErrorChange, Held, Leased, Outcome};
+use crate::storage::{Backend, Storage, StorageError, with_pool, write_tx};
 
 use super::corrupt;
 
@@ -46,13 +47,6 @@ struct DueRow {
     attempts: i64,
     uncertain: bool,
     locked_until: Option<i64>,
-}
-
-/// A parked entity, for `RetryFailed`'s filter on its error code.
-#[derive(Debug, sqlx::FromRow)]
-struct ParkedRow {
-    id: i64,
-    last_error: Option<String>,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -138,17 +132,24 @@ impl Storage {
             "SELECT e.id, e.store_id, e.label, e.facts, e.version, e.attempts, e.uncertain, e.locked_until \
              FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at, e.id LIMIT $2{lock}"
         );
-        let rows: Vec<DueRow> = write_tx!(self, |tx| {
+        let claims: Vec<(DueRow, Leased)> = write_tx!(self, |tx| {
             let rows: Vec<DueRow> =
                 sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(now).bind(limit).fetch_all(&mut *tx).await?;
-            let leased: Vec<_> = rows.iter().map(|row| (row.id, job_state::claim(&due(row), now, lease_ms))).collect();
-            // One statement per distinct lease (the lease end is shared; uncertain is one of two values).
-            for uncertain in [false, true] {
-                let ids: Vec<i64> =
-                    leased.iter().filter(|(_, l)| l.uncertain == uncertain).map(|(id, _)| *id).collect();
-                let Some(&(_, lease)) = leased.iter().find(|(_, l)| l.uncertain == uncertain) else { continue };
+            let claims: Vec<(DueRow, Leased)> = rows
+                .into_iter()
+                .map(|row| {
+                    let leased = job_state::claim(&due(&row), now, lease_ms);
+                    (row, leased)
+                })
+                .collect();
+            // One statement per distinct lease written (they differ only in `uncertain`).
+            let mut groups: BTreeMap<(i64, bool), Vec<i64>> = BTreeMap::new();
+            for (row, leased) in &claims {
+                groups.entry((leased.locked_until, leased.uncertain)).or_default().push(row.id);
+            }
+            for ((locked_until, uncertain), ids) in groups {
                 let mut query = sqlx::QueryBuilder::new("UPDATE sync_entities SET locked_until = ");
-                query.push_bind(lease.locked_until).push(", lease_owner = ").push_bind(owner);
+                query.push_bind(locked_until).push(", lease_owner = ").push_bind(owner);
                 query.push(", uncertain = ").push_bind(uncertain).push(" WHERE id IN (");
                 let mut list = query.separated(", ");
                 for id in ids {
@@ -157,12 +158,11 @@ impl Storage {
                 query.push(")");
                 query.build().execute(&mut *tx).await?;
             }
-            rows
+            claims
         });
-        let mut claimed = rows
+        let mut claimed = claims
             .into_iter()
-            .map(|row| {
-                let leased = job_state::claim(&due(&row), now, lease_ms);
+            .map(|(row, leased)| {
                 let facts = serde_json::from_str(&row.facts).map_err(|e| corrupt("facts", e))?;
                 Ok(ClaimedEntity {
                     id: row.id,
@@ -237,61 +237,6 @@ impl Storage {
                 .rows_affected()
         });
         Ok(done)
-    }
-
-    /// Queues parked entities of a store again (optionally one kind or one
-    /// error code), forgetting what they wrote so all of it is sent again.
-    /// Called from the API, so due by the wall clock.
-    pub async fn retry_parked(
-        &self,
-        store_id: i64,
-        kind: Option<EntityKind>,
-        error_code: Option<&str>,
-    ) -> Result<u64, StorageError> {
-        let Some(requeued) = job_state::requeue_parked(EntityState::Parked, now_millis()) else { return Ok(0) };
-        let rows: Vec<ParkedRow> = with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, last_error FROM sync_entities WHERE store_id = $1 AND state = 'parked' \
-                 AND ($2 IS NULL OR kind = $2)",
-            )
-            .bind(store_id)
-            .bind(kind.map(EntityKind::as_str))
-            .fetch_all(pool)
-            .await?
-        });
-        let wanted = |row: &&ParkedRow| match error_code {
-            None => true,
-            Some(code) => row
-                .last_error
-                .as_deref()
-                .and_then(|json| serde_json::from_str::<RecordedError>(json).ok())
-                .is_some_and(|error| error.code == code),
-        };
-        let mut count = 0;
-        for row in rows.iter().filter(wanted) {
-            // Everything is sent again: a record written earlier may be what was deleted or broken.
-            let done = write_tx!(self, |tx| {
-                let done = sqlx::query(
-                    "UPDATE sync_entities SET state = $2, attempts = $3, next_run_at = $4, updated_at = $4 \
-                     WHERE id = $1 AND state = 'parked'",
-                )
-                .bind(row.id)
-                .bind(requeued.state.as_str())
-                .bind(requeued.attempts)
-                .bind(requeued.next_run_at)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                sqlx::query("UPDATE sync_records SET body_hash = $2 WHERE entity_id = $1 AND NOT matched")
-                    .bind(row.id)
-                    .bind(Vec::<u8>::new())
-                    .execute(&mut *tx)
-                    .await?;
-                done
-            });
-            count += done;
-        }
-        Ok(count)
     }
 }
 

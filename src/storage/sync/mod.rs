@@ -1,6 +1,7 @@
 //! The sync queue's tables: the event inbox ([`intake`]), events folded into
 //! entities ([`fold`]), entities leased and finished as jobs ([`jobs`]), what
 //! forcesync wrote to Salesforce ([`records`]), store pauses ([`pauses`]),
+//! parked work queued again ([`requeue`]),
 //! the sync log and the read side for the API ([`status`]).
 
 mod fold;
@@ -9,6 +10,7 @@ mod jobs;
 mod log;
 mod pauses;
 mod records;
+mod requeue;
 mod status;
 
 pub use intake::{Ack, Intake, IntakeError};
