@@ -17,7 +17,7 @@ pub(super) async fn run(shared: Arc<Shared>) {
     let mut shutdown = shared.shutdown.clone();
     let linger = super::worker::millis(shared.config.linger);
     while !*shutdown.borrow() {
-        let folded = match shared.storage.fold_events(FOLD_BATCH, linger).await {
+        let folded = match shared.storage.fold_events(FOLD_BATCH, linger, shared.config.clock.now_millis()).await {
             Ok(folded) => folded,
             Err(error) => {
                 tracing::error!(%error, "could not apply received events; retrying");

@@ -1,10 +1,13 @@
 //! The sync engine: folds received events into entities ([`folder`]), then
 //! workers lease due entities, plan their Salesforce writes, batch them into
 //! composite graphs (or single calls, for the naive baseline), send them and
-//! record the outcome ([`worker`], [`batch`]). No database transaction is
-//! held across a Salesforce call; leases let a crashed worker's work come back.
+//! record the outcome ([`step`], [`worker`], [`batch`]). No database
+//! transaction is held across a Salesforce call; leases let a crashed
+//! worker's work come back. Time comes from the configured [`Clock`], so
+//! tests step the engine ([`Engine::step`]) with a [`TestClock`].
 
 mod batch;
+pub mod clock;
 pub mod connections;
 mod customers;
 mod entries;
@@ -14,6 +17,7 @@ mod nodes;
 mod outcome;
 mod products;
 mod send;
+mod step;
 mod worker;
 
 use std::sync::Arc;
@@ -22,11 +26,14 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
+use crate::domain::sync::RetryRules;
 use crate::salesforce;
 use crate::storage::{Storage, StorageError};
 
+pub use clock::{Clock, SystemClock, TestClock};
 pub use connections::Connections;
 pub use graphs::GRAPH_NODES;
+pub use step::{Engine, StepReport};
 
 /// How writes reach Salesforce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +71,10 @@ pub struct EngineConfig {
     /// The longest wait between two checks of a paused store.
     pub pause: Duration,
     pub strategy: Strategy,
+    /// Where the engine reads now (the wall clock, or a test's clock).
+    pub clock: Arc<dyn Clock>,
+    /// Spawn no tasks: the engine moves only when stepped ([`EngineHandle::engine`]).
+    pub manual: bool,
 }
 
 impl Default for EngineConfig {
@@ -81,6 +92,8 @@ impl Default for EngineConfig {
             pause_first: Duration::from_secs(60),
             pause: Duration::from_secs(15 * 60),
             strategy: Strategy::Batched,
+            clock: Arc::new(SystemClock),
+            manual: false,
         }
     }
 }
@@ -117,34 +130,48 @@ impl EngineConfig {
         let doublings = u32::try_from(checks.clamp(0, 20)).unwrap_or(20);
         self.pause_first.saturating_mul(2u32.saturating_pow(doublings)).min(self.pause)
     }
+
+    /// How failed attempts are retried.
+    pub fn retry_rules(&self) -> RetryRules {
+        RetryRules { base: self.retry_base, max: self.retry_max, max_attempts: self.max_attempts }
+    }
 }
 
 /// The running engine; [`EngineHandle::shutdown`] stops it and releases its leases.
 #[derive(Debug)]
 pub struct EngineHandle {
+    engine: Engine,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
     storage: Storage,
     owner: String,
 }
 
-/// Starts the folder and `config.workers` workers.
+/// Starts the folder and `config.workers` workers (none when `config.manual`).
 pub fn start(storage: Storage, connections: Connections, config: EngineConfig, committed: Arc<Notify>) -> EngineHandle {
     let (stop, shutdown) = watch::channel(false);
     let owner = lease_owner();
-    let workers = config.workers.max(1);
+    let workers = if config.manual { 0 } else { config.workers.max(1) };
     let shared =
         Arc::new(Shared { storage: storage.clone(), connections, config, owner: owner.clone(), committed, shutdown });
+    let engine = Engine { shared: shared.clone() };
     let mut tasks = JoinSet::new();
-    tasks.spawn(folder::run(shared.clone()));
+    if workers > 0 {
+        tasks.spawn(folder::run(shared.clone()));
+    }
     for index in 0..workers {
-        tasks.spawn(worker::run(shared.clone(), index));
+        tasks.spawn(worker::run(engine.clone(), index));
     }
     tracing::info!(workers, owner = %owner, "sync engine started");
-    EngineHandle { stop, tasks, storage, owner }
+    EngineHandle { engine, stop, tasks, storage, owner }
 }
 
 impl EngineHandle {
+    /// The engine, to step by hand (with `manual`, nothing else moves it).
+    pub fn engine(&self) -> Engine {
+        self.engine.clone()
+    }
+
     /// Stops claiming, abandons in-flight batches (their upserts are safe to
     /// repeat) and releases every lease this process holds.
     pub async fn shutdown(mut self) {

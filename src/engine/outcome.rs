@@ -5,13 +5,13 @@
 //! with Salesforce's reason and a remedy, to be retried once fixed.
 
 use crate::domain::settings::{ExternalIdFields, KEYED_OBJECTS};
+use crate::domain::sync::retry::after_failure;
+use crate::domain::sync::{Failure, Outcome, RecordedError};
 use crate::salesforce::retry::RetryPolicy;
 use crate::salesforce::{Error, ErrorClass};
-use crate::storage::now_millis;
-use crate::storage::sync::{ClaimedEntity, Outcome, RecordedError};
+use crate::storage::sync::ClaimedEntity;
 
 use super::EngineConfig;
-use super::worker::millis;
 
 /// The error as stored on the entity (never holds secrets: Salesforce's own text).
 pub(super) fn recorded(error: &Error) -> RecordedError {
@@ -37,37 +37,23 @@ fn is_key_race(error: &Error, key_fields: &ExternalIdFields) -> bool {
     error.code == "DUPLICATE_VALUE" && KEYED_OBJECTS.into_iter().any(names_a_key)
 }
 
-/// The outcome of `entity` failing with `error`.
+/// The outcome of `entity` failing with `error`, now by the engine's clock
+/// (the rules are `domain::sync::retry`'s).
 pub(super) fn outcome_for(
     error: &Error,
     entity: &ClaimedEntity,
     config: &EngineConfig,
     key_fields: &ExternalIdFields,
 ) -> Outcome {
-    let now = now_millis();
     let class = if is_key_race(error, key_fields) { ErrorClass::Transient } else { error.class };
-    match class {
-        // Due again at once: the store's pause holds it back, and ends with its cause.
-        _ if pauses_store(error) => Outcome::Deferred { retry_at: now },
-        ErrorClass::Transient | ErrorClass::Session | ErrorClass::Limit => {
-            let attempt = entity.attempts + 1;
-            if attempt >= config.max_attempts {
-                let mut parked = recorded(error);
-                parked.remedy = Some(format!(
-                    "Gave up after {attempt} attempts in a row. {} Retry with RetryFailed once Salesforce answers again.",
-                    parked.remedy.unwrap_or_default()
-                ));
-                return Outcome::Parked(parked);
-            }
-            let policy =
-                RetryPolicy { max_attempts: u32::MAX, base_delay: config.retry_base, max_delay: config.retry_max };
-            let delay = policy.delay(u32::try_from(attempt).unwrap_or(u32::MAX), RetryPolicy::jitter());
-            Outcome::Retry { error: recorded(error), retry_at: now + millis(delay) }
-        }
+    let failure = match class {
+        _ if pauses_store(error) => Failure::BudgetSpent,
+        ErrorClass::Transient | ErrorClass::Session | ErrorClass::Limit => Failure::Transient(recorded(error)),
         ErrorClass::Data | ErrorClass::Config | ErrorClass::Auth | ErrorClass::Permission => {
-            Outcome::Parked(recorded(error))
+            Failure::Permanent(recorded(error))
         }
-    }
+    };
+    after_failure(failure, entity.attempts, &config.retry_rules(), RetryPolicy::jitter(), config.clock.now_millis())
 }
 
 #[cfg(test)]
@@ -92,7 +78,7 @@ mod tests {
         let config = EngineConfig::default();
         let transient = Error::new("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access", Some(400));
         assert!(
-            matches!(outcome_for(&transient, &entity(0), &config, &ExternalIdFields::default()), Outcome::Retry { retry_at, .. } if retry_at > now_millis())
+            matches!(outcome_for(&transient, &entity(0), &config, &ExternalIdFields::default()), Outcome::Retry { retry_at, .. } if retry_at > config.clock.now_millis())
         );
         let last = entity(config.max_attempts - 1);
         let Outcome::Parked(parked) = outcome_for(&transient, &last, &config, &ExternalIdFields::default()) else {

@@ -17,7 +17,6 @@ use super::graphs::{self, Answer};
 use super::nodes::{self, Node, Records, entry_key};
 use super::{Shared, Strategy};
 use crate::domain::write_plan::entity_writes::Known;
-use crate::storage::now_millis;
 
 /// Each entity's result, with the error that decided it (if one did).
 pub(super) type Sent = Vec<(Finished, Option<Error>)>;
@@ -119,7 +118,7 @@ fn finish(
         }
         Answer::Failed(error) => (Finished::failed(&w.entity, &error, shared, key_fields), Some(error)),
         Answer::RolledBack => {
-            let again = Outcome::Deferred { retry_at: now_millis() };
+            let again = Outcome::Deferred { retry_at: shared.config.clock.now_millis() };
             let message = "rolled back with another entity's failed write; sent again".to_owned();
             (Finished::new(&w.entity, again, Vec::new(), message), None)
         }

@@ -21,9 +21,7 @@ impl RetryPolicy {
     /// The wait before attempt `attempt` (1 = the first retry): base × 2^(attempt−1),
     /// capped, then scaled by a jitter factor in [0.5, 1.0] from `jitter` (0–1).
     pub fn delay(&self, attempt: u32, jitter: f64) -> Duration {
-        let exponent = attempt.saturating_sub(1).min(20);
-        let raw = self.base_delay.saturating_mul(1u32 << exponent).min(self.max_delay);
-        raw.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
+        crate::domain::sync::retry::backoff(self.base_delay, self.max_delay, attempt, jitter)
     }
 
     /// A random jitter in [0, 1).

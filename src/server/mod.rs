@@ -65,6 +65,11 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
+    /// The sync engine, to step by hand when it was configured `manual`.
+    pub fn engine(&self) -> Option<engine::Engine> {
+        self.engine.as_ref().map(EngineHandle::engine)
+    }
+
     /// Stops accepting calls, lets in-flight calls finish, stops the engine
     /// (releasing its leases), closes the database.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {

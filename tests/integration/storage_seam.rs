@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 use forcesync::domain::lifecycle::Customer;
 use forcesync::domain::settings::StoreSettings;
 use forcesync::domain::sync::{CustomerSave, EventId, EventPayload, NewEvent};
-use forcesync::storage::sync::{EntityState, Intake};
+use forcesync::storage::sync::{EntityState, ExpiredPause, Intake};
 use forcesync::storage::{Actor, CredentialKind, StorageError};
 use tokio::sync::Notify;
 
@@ -27,7 +27,8 @@ async fn apply_writes_settings_credentials_and_audit_at_once_or_nothing() {
         db.create_store("main", "Main", &StoreSettings::default(), &Actor::Admin).await.expect(backend);
         let store_id = db.store_id("main").await.expect(backend);
         db.pause_store(store_id, 0, "password is not set", 2).await.expect(backend);
-        assert_eq!(db.expired_pauses().await.expect(backend), [(store_id, 2)], "{backend}: paused");
+        let expired = db.expired_pauses(crate::sync_storage::now()).await.expect(backend);
+        assert_eq!(expired, [ExpiredPause { store_id, checks: 2 }], "{backend}: paused");
 
         let changed = StoreSettings { invoice_date_as_close_date: true, ..StoreSettings::default() };
         let fields = vec!["invoice_date_as_close_date".to_owned()];
@@ -40,7 +41,8 @@ async fn apply_writes_settings_credentials_and_audit_at_once_or_nothing() {
         let audit = db.list_audit("main", 10).await.expect(backend);
         assert_eq!((audit[0].action.as_str(), audit[0].actor.as_str()), ("test_connection_apply", "store-token:tok1"));
         assert_eq!(audit[0].fields, ["invoice_date_as_close_date", "password"], "{backend}");
-        assert!(db.expired_pauses().await.expect(backend).is_empty(), "{backend}: the change ended the pause");
+        let expired = db.expired_pauses(crate::sync_storage::now()).await.expect(backend);
+        assert!(expired.is_empty(), "{backend}: the change ended the pause");
 
         let other = [(CredentialKind::ClientSecret, Some(vec![4]))];
         let stale = db.apply_config("main", 1, &StoreSettings::default(), &other, &fields, &actor).await;
@@ -88,7 +90,7 @@ async fn an_entity_status_carries_the_store_pause_and_unfolded_events() {
         let store = db.store_id("main").await.expect(backend);
         let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
         intake.submit(store, &[customer("c1", 8)]).await.expect(backend);
-        db.fold_events(100, 0).await.expect(backend);
+        db.fold_events(100, 0, crate::sync_storage::now()).await.expect(backend);
         let status = db.entity_status(store, "customer:42").await.expect(backend).expect("entity");
         assert_eq!((status.state, status.store_pause), (EntityState::Pending, None), "{backend}");
 
@@ -97,8 +99,9 @@ async fn an_entity_status_carries_the_store_pause_and_unfolded_events() {
         assert_eq!(status.store_pause, Some((4_000_000_000_000, "REQUEST_LIMIT_EXCEEDED".into())), "{backend}");
         db.resume_store(store).await.expect(backend);
 
-        let claimed = db.claim_entities("w1", 10, 60_000).await.expect(backend);
-        db.finish_entity("w1", &claimed[0], &forcesync::storage::sync::Outcome::Synced).await.expect(backend);
+        let now = crate::sync_storage::now();
+        let claimed = db.claim_entities("w1", 10, 60_000, now).await.expect(backend);
+        db.finish_entity("w1", &claimed[0], &forcesync::storage::sync::Outcome::Synced, now).await.expect(backend);
         let status = db.entity_status(store, "customer:42").await.expect(backend).expect("entity");
         assert_eq!((status.state, status.store_pause), (EntityState::Synced, None), "{backend}");
         intake.submit(store, &[customer("c2", 9)]).await.expect(backend);

@@ -43,7 +43,7 @@ async fn two_stores(url: &str, per_store: usize) -> (Storage, i64, i64) {
         intake.submit(store, &events).await.expect("submit");
         ids.push(store);
     }
-    while db.fold_events(1_000, 0).await.expect("fold") > 0 {}
+    while db.fold_events(1_000, 0, crate::sync_storage::now()).await.expect("fold") > 0 {}
     (db, ids[0], ids[1])
 }
 
@@ -58,17 +58,17 @@ async fn claims_take_only_the_work_of_stores_that_are_not_paused() {
         let now = Utc::now().timestamp_millis();
         db.pause_store(paused, now + HOUR, "REQUEST_LIMIT_EXCEEDED", 0).await.expect("pause");
 
-        let claimed = db.claim_entities("w1", 100, 60_000).await.expect("claim");
+        let claimed = db.claim_entities("w1", 100, 60_000, now).await.expect("claim");
         assert_eq!(claimed.len(), 30, "{backend}: the open store's customers");
         assert!(claimed.iter().all(|e| e.store_id == open), "{backend}: nothing of the paused store");
 
         db.pause_store(open, now + HOUR, "REQUEST_LIMIT_EXCEEDED", 0).await.expect("pause");
         db.release_leases("w1").await.expect("release");
-        let none = db.claim_entities("w2", 100, 60_000).await.expect("claim");
+        let none = db.claim_entities("w2", 100, 60_000, now).await.expect("claim");
         assert!(none.is_empty(), "{backend}: every store paused, nothing to lease: {}", none.len());
 
         db.resume_store(paused).await.expect("resume");
-        let resumed = db.claim_entities("w3", 100, 60_000).await.expect("claim");
+        let resumed = db.claim_entities("w3", 100, 60_000, now).await.expect("claim");
         assert_eq!(resumed.len(), 30, "{backend}: the resumed store's backlog");
         assert!(resumed.iter().all(|e| e.store_id == paused), "{backend}");
     }

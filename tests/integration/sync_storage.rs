@@ -15,7 +15,12 @@ use tokio::sync::Notify;
 
 use crate::helpers::postgres;
 
-async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
+/// Now by the wall clock, which folding stamps entities with.
+pub fn now() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+pub async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut urls = vec![(Storage::default_sqlite_url(dir.path()), dir)];
     if let Some(url) = postgres::fresh_database().await {
@@ -32,7 +37,7 @@ async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
     all
 }
 
-fn jane() -> Customer {
+pub fn jane() -> Customer {
     Customer {
         key: "42".into(),
         email: "jane@example.com".into(),
@@ -42,15 +47,15 @@ fn jane() -> Customer {
     }
 }
 
-fn event(id: &str, payload: EventPayload) -> NewEvent {
+pub fn event(id: &str, payload: EventPayload) -> NewEvent {
     NewEvent::from_payload(EventId::parse(id).expect("id"), payload)
 }
 
-fn at(hour: u32) -> chrono::DateTime<Utc> {
+pub fn at(hour: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 3, 1, hour, 0, 0).single().expect("time")
 }
 
-fn checkout(id: &str, cart: &str) -> NewEvent {
+pub fn checkout(id: &str, cart: &str) -> NewEvent {
     let items = vec![LineItem {
         sku: "A".into(),
         name: "A".into(),
@@ -70,13 +75,13 @@ fn checkout(id: &str, cart: &str) -> NewEvent {
     )
 }
 
-fn paid(id: &str, order: &str) -> NewEvent {
+pub fn paid(id: &str, order: &str) -> NewEvent {
     let payment =
         Payment { invoice_id: "i1".into(), paid_on: at(11).date_naive(), amount: Money { minor: 100, exponent: 2 } };
     event(id, EventPayload::Lifecycle(LifecycleEvent::OrderPaid { order_id: order.into(), payment, at: at(11) }))
 }
 
-fn placed(id: &str, order: &str, cart: &str) -> NewEvent {
+pub fn placed(id: &str, order: &str, cart: &str) -> NewEvent {
     event(
         id,
         EventPayload::Lifecycle(LifecycleEvent::OrderPlaced {
@@ -113,12 +118,12 @@ async fn an_order_linking_a_cart_merges_two_sales_into_one() {
     for (db, store, _dir) in backends().await {
         let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
         intake.submit(store, &[checkout("e1", "77"), paid("e2", "9")]).await.expect("submit");
-        assert_eq!(db.fold_events(100, 0).await.expect("fold"), 2);
+        assert_eq!(db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold"), 2);
         let cart = db.entity_status(store, "cart:77").await.expect("status").expect("cart sale");
         let order = db.entity_status(store, "order:9").await.expect("status").expect("order sale");
         assert_ne!(cart.id, order.id, "nothing links them yet");
         intake.submit(store, &[placed("e3", "9", "77")]).await.expect("submit");
-        db.fold_events(100, 0).await.expect("fold");
+        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
         let merged = db.entity_status(store, "order:9").await.expect("status").expect("sale");
         assert_eq!(merged.id, cart.id, "{}: the later sale joins the earlier", db.backend_name());
         assert_eq!(merged.aliases, ["cart:77", "order:9"]);
@@ -134,19 +139,19 @@ async fn leases_outcomes_dependencies_and_requeueing() {
         let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
         let save = EventPayload::Customer(CustomerSave { customer: jane(), at: at(8) });
         intake.submit(store, &[event("c1", save), checkout("e1", "77")]).await.expect("submit");
-        db.fold_events(100, 0).await.expect("fold");
+        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
 
-        let claimed = db.claim_entities("w1", 10, 60_000).await.expect("claim");
+        let claimed = db.claim_entities("w1", 10, 60_000, now()).await.expect("claim");
         let labels: Vec<&str> = claimed.iter().map(|e| e.label.as_str()).collect();
         assert_eq!(labels, ["customer:42"], "{backend}: the sale waits for its pending customer");
-        assert!(db.claim_entities("w2", 10, 60_000).await.expect("claim").is_empty(), "{backend}: leased");
-        db.finish_entity("w1", &claimed[0], &Outcome::Synced).await.expect("finish");
+        assert!(db.claim_entities("w2", 10, 60_000, now()).await.expect("claim").is_empty(), "{backend}: leased");
+        db.finish_entity("w1", &claimed[0], &Outcome::Synced, now()).await.expect("finish");
 
-        let sale = db.claim_entities("w2", 10, 60_000).await.expect("claim");
+        let sale = db.claim_entities("w2", 10, 60_000, now()).await.expect("claim");
         assert_eq!(sale.len(), 1, "{backend}: the customer is synced, the sale may go");
         assert!(!sale[0].uncertain);
         assert_eq!(db.release_leases("w2").await.expect("release"), 1);
-        let again = db.claim_entities("w3", 10, 60_000).await.expect("claim");
+        let again = db.claim_entities("w3", 10, 60_000, now()).await.expect("claim");
         assert!(again[0].uncertain, "{backend}: a released lease may have reached Salesforce");
 
         let error = RecordedError {
@@ -156,7 +161,7 @@ async fn leases_outcomes_dependencies_and_requeueing() {
             remedy: Some("fill it".into()),
             class: "data".into(),
         };
-        db.finish_entity("w3", &again[0], &Outcome::Parked(error)).await.expect("park");
+        db.finish_entity("w3", &again[0], &Outcome::Parked(error), now()).await.expect("park");
         let parked = db.entity_status(store, "cart:77").await.expect("status").expect("sale");
         assert_eq!((parked.state, parked.attempts), (EntityState::Parked, 1), "{backend}");
         assert_eq!(parked.last_error.map(|e| e.code).as_deref(), Some("REQUIRED_FIELD_MISSING"));
@@ -178,25 +183,25 @@ async fn an_uncertain_entity_stays_uncertain_until_it_is_synced() {
         let saved =
             |n: u32| event(&format!("c{n}"), EventPayload::Customer(CustomerSave { customer: jane(), at: at(n) }));
         intake.submit(store, &[saved(1)]).await.expect("submit");
-        db.fold_events(100, 0).await.expect("fold");
-        let claim = async |owner: &str| db.claim_entities(owner, 10, 60_000).await.expect("claim").remove(0);
+        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        let claim = async |owner: &str| db.claim_entities(owner, 10, 60_000, now()).await.expect("claim").remove(0);
 
         assert!(!claim("w1").await.uncertain, "{backend}: a first attempt knows nothing is out there");
         // The worker stopped mid-call (as on shutdown; a killed one's lease runs out).
         db.release_leases("w1").await.expect("release");
         let claimed = claim("w2").await;
         assert!(claimed.uncertain, "{backend}: a released lease may have reached Salesforce");
-        db.finish_entity("w2", &claimed, &Outcome::Deferred { retry_at: 0 }).await.expect("defer");
+        db.finish_entity("w2", &claimed, &Outcome::Deferred { retry_at: 0 }, now()).await.expect("defer");
         let claimed = claim("w3").await;
         assert!(claimed.uncertain, "{backend}: a deferred attempt learned nothing");
-        db.finish_entity("w3", &claimed, &Outcome::Waiting("its customer".into())).await.expect("wait");
+        db.finish_entity("w3", &claimed, &Outcome::Waiting("its customer".into()), now()).await.expect("wait");
         intake.submit(store, &[saved(2)]).await.expect("submit");
-        db.fold_events(100, 0).await.expect("fold");
+        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
         let claimed = claim("w4").await;
         assert!(claimed.uncertain, "{backend}: nor did a waiting one");
-        db.finish_entity("w4", &claimed, &Outcome::Synced).await.expect("synced");
+        db.finish_entity("w4", &claimed, &Outcome::Synced, now()).await.expect("synced");
         intake.submit(store, &[saved(3)]).await.expect("submit");
-        db.fold_events(100, 0).await.expect("fold");
+        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
         assert!(!claim("w5").await.uncertain, "{backend}: a success recorded what was written");
     }
 }

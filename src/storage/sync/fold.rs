@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::domain::sync::folding::{EntityRef, RoutedEvent, StoredEntity, aliases_named, plan_fold};
 use crate::domain::sync::{EventPayload, route};
-use crate::storage::{Backend, Storage, StorageError, now_millis, with_pool, write_tx};
+use crate::storage::{Backend, Storage, StorageError, with_pool, write_tx};
 
 use super::{EntityState, corrupt};
 
@@ -52,16 +52,16 @@ struct CreatedRow {
 impl Storage {
     /// Folds up to `limit` received events into their entities, store by
     /// store; returns how many. New or changed entities become due
-    /// `linger_ms` from now (unless already scheduled), so events arriving
+    /// `linger_ms` after `now` (unless already scheduled), so events arriving
     /// together are written together.
-    pub async fn fold_events(&self, limit: i64, linger_ms: i64) -> Result<usize, StorageError> {
+    pub async fn fold_events(&self, limit: i64, linger_ms: i64, now: i64) -> Result<usize, StorageError> {
         let mut folded = 0;
         for store_id in self.stores_with_unapplied_events().await? {
             let left = limit - i64::try_from(folded).unwrap_or(i64::MAX);
             if left <= 0 {
                 break;
             }
-            folded += self.fold_store(store_id, left, linger_ms).await?;
+            folded += self.fold_store(store_id, left, linger_ms, now).await?;
         }
         Ok(folded)
     }
@@ -83,7 +83,7 @@ impl Storage {
 
     /// Folds up to `limit` of one store's events in one transaction; 0 when
     /// another replica is folding the store.
-    async fn fold_store(&self, store_id: i64, limit: i64, linger_ms: i64) -> Result<usize, StorageError> {
+    async fn fold_store(&self, store_id: i64, limit: i64, linger_ms: i64, now: i64) -> Result<usize, StorageError> {
         let is_postgres = matches!(self.backend, Backend::Postgres(_));
         let folded = write_tx!(self, |tx| {
             let mine = !is_postgres || {
@@ -149,7 +149,6 @@ impl Storage {
 
             // Write: new entities (their ids come back by label, unique among them), merges, updates,
             // new aliases, and each event's entity.
-            let now = now_millis();
             let mut created_id: HashMap<String, i64> = HashMap::with_capacity(plan.created.len());
             for chunk in plan.created.chunks(ROWS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::new(

@@ -1,12 +1,17 @@
 //! Entities as jobs: claimed with a lease (`locked_until`), finished with an
 //! outcome, released on shutdown. A crashed worker's lease simply runs out.
 //! PostgreSQL replicas claim with `FOR UPDATE SKIP LOCKED`. A sale waits
-//! while the customer it depends on has changes of its own to write.
+//! while the customer it depends on has changes of its own to write. The
+//! transitions are `domain::sync::job_state`'s; this file persists them, with
+//! `now` passed in by the engine's clock.
 
-use crate::domain::sync::{EntityFacts, EntityKind};
-use crate::storage::{Backend, Storage, StorageError, now_millis, with_pool, write_tx};
+use std::collections::BTreeMap;
 
-use super::{EntityState, RecordedError, corrupt};
+use crate::domain::sync::EntityFacts;
+use crate::domain::sync::job_state::{self, Due, ErrorChange, Held, Leased, Outcome};
+use crate::storage::{Backend, Storage, StorageError, with_pool, write_tx};
+
+use super::corrupt;
 
 /// A leased entity, as the engine works on it.
 #[derive(Debug, Clone)]
@@ -24,19 +29,34 @@ pub struct ClaimedEntity {
     pub uncertain: bool,
 }
 
-/// How a claimed entity's work ended.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// Salesforce holds everything the claimed version called for.
-    Synced,
-    /// Nothing can be written yet.
-    Waiting(String),
-    /// Try again at `retry_at` (a transient error).
-    Retry { error: RecordedError, retry_at: i64 },
-    /// Stopped until a person acts (a data or configuration error).
-    Parked(RecordedError),
-    /// The org is out of budget: try again at `retry_at`, not counted as an attempt.
-    Deferred { retry_at: i64 },
+impl ClaimedEntity {
+    /// What the lease holder knows of the entity, for its finish.
+    pub fn held(&self) -> Held {
+        Held { version: self.version, attempts: self.attempts, uncertain: self.uncertain }
+    }
+}
+
+/// A due entity as the claim reads it, before leasing it.
+#[derive(Debug, sqlx::FromRow)]
+struct DueRow {
+    id: i64,
+    store_id: i64,
+    label: String,
+    facts: String,
+    version: i64,
+    attempts: i64,
+    uncertain: bool,
+    locked_until: Option<i64>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Count {
+    due: i64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Exists {
+    due: bool,
 }
 
 const CLAIM_FILTER: &str = "e.state = 'pending' AND e.next_run_at <= $1 \
@@ -45,49 +65,62 @@ const CLAIM_FILTER: &str = "e.state = 'pending' AND e.next_run_at <= $1 \
      AND NOT EXISTS (SELECT 1 FROM sync_aliases a JOIN sync_entities c ON c.id = a.entity_id \
          WHERE a.store_id = e.store_id AND a.alias = e.depends_on AND c.id <> e.id AND c.state = 'pending')";
 
+/// Both variants of a finish are bound and the row's version picks one, so an
+/// event folded while the entity was leased (version > claimed) is not lost,
+/// in one statement. A merged entity stays merged.
+const FINISH: &str = "UPDATE sync_entities SET \
+    state = CASE WHEN version > $3 THEN $10 ELSE $11 END, \
+    next_run_at = CASE WHEN version > $3 THEN $12 ELSE $13 END, \
+    waiting_reason = CASE WHEN version > $3 THEN $14 ELSE $15 END, \
+    synced_version = COALESCE($4, synced_version), attempts = $5, \
+    last_error = CASE WHEN $6 THEN last_error ELSE $7 END, uncertain = $8, \
+    locked_until = NULL, lease_owner = NULL, updated_at = $9 \
+    WHERE id = $1 AND lease_owner = $2 AND state <> 'merged'";
+
 impl Storage {
     /// Whether any store that is not paused has work due. Cheap: the claim and
     /// the count walk due work in time order, and when every store with due
     /// work is paused they would read its whole backlog to find nothing.
     async fn any_unpaused_due(&self, now: i64) -> Result<bool, StorageError> {
-        let due: Option<(i64,)> = with_pool!(self, |pool| {
+        let found: Exists = with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT s.id FROM stores s WHERE NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = s.id \
-                 AND p.paused_until > $1) AND EXISTS (SELECT 1 FROM sync_entities e WHERE e.store_id = s.id \
-                 AND e.state = 'pending' AND e.next_run_at <= $1) LIMIT 1",
+                "SELECT EXISTS (SELECT 1 FROM stores s WHERE NOT EXISTS (SELECT 1 FROM sync_pauses p \
+                 WHERE p.store_id = s.id AND p.paused_until > $1) AND EXISTS (SELECT 1 FROM sync_entities e \
+                 WHERE e.store_id = s.id AND e.state = 'pending' AND e.next_run_at <= $1)) AS due",
             )
             .bind(now)
-            .fetch_optional(pool)
+            .fetch_one(pool)
             .await?
         });
-        Ok(due.is_some())
+        Ok(found.due)
     }
 
-    /// How many entities could be claimed now (counting at most `limit`):
+    /// How many entities could be claimed at `now` (counting at most `limit`):
     /// lets a worker wait to fill a batch.
-    pub async fn due_work(&self, limit: i64) -> Result<i64, StorageError> {
-        let now = now_millis();
+    pub async fn due_work(&self, limit: i64, now: i64) -> Result<i64, StorageError> {
         if !self.any_unpaused_due(now).await? {
             return Ok(0);
         }
         let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT e.id FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at LIMIT $2) due"
+            "SELECT COUNT(*) AS due FROM (SELECT e.id FROM sync_entities e WHERE {CLAIM_FILTER} \
+             ORDER BY e.next_run_at LIMIT $2) due"
         );
-        let (due,): (i64,) = with_pool!(self, |pool| {
+        let count: Count = with_pool!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now).bind(limit).fetch_one(pool).await?
         });
-        Ok(due)
+        Ok(count.due)
     }
 
-    /// Leases up to `limit` due entities to `owner` for `lease_ms`.
+    /// Leases up to `limit` entities due at `now` to `owner` for `lease_ms`:
+    /// reads them (locked, on PostgreSQL) and writes each one's
+    /// [`job_state::claim`] in the same transaction.
     pub async fn claim_entities(
         &self,
         owner: &str,
         limit: i64,
         lease_ms: i64,
+        now: i64,
     ) -> Result<Vec<ClaimedEntity>, StorageError> {
-        let _turn = self.write_turn().await;
-        let now = now_millis();
         if !self.any_unpaused_due(now).await? {
             return Ok(Vec::new());
         }
@@ -95,72 +128,92 @@ impl Storage {
             Backend::Postgres(_) => " FOR UPDATE OF e SKIP LOCKED",
             Backend::Sqlite(_) => "",
         };
-        let sql = format!(
-            "UPDATE sync_entities SET uncertain = (uncertain OR attempts > 0 OR locked_until IS NOT NULL), locked_until = $2, \
-             lease_owner = $3 WHERE id IN \
-             (SELECT e.id FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at, e.id LIMIT $4{lock}) \
-             RETURNING id, store_id, label, facts, version, attempts, uncertain"
+        let select = format!(
+            "SELECT e.id, e.store_id, e.label, e.facts, e.version, e.attempts, e.uncertain, e.locked_until \
+             FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at, e.id LIMIT $2{lock}"
         );
-        let rows: Vec<(i64, i64, String, String, i64, i64, bool)> = with_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(now)
-                .bind(now + lease_ms)
-                .bind(owner)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
+        let claims: Vec<(DueRow, Leased)> = write_tx!(self, |tx| {
+            let rows: Vec<DueRow> =
+                sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(now).bind(limit).fetch_all(&mut *tx).await?;
+            let claims: Vec<(DueRow, Leased)> = rows
+                .into_iter()
+                .map(|row| {
+                    let leased = job_state::claim(&due(&row), now, lease_ms);
+                    (row, leased)
+                })
+                .collect();
+            // One statement per distinct lease written (they differ only in `uncertain`).
+            let mut groups: BTreeMap<(i64, bool), Vec<i64>> = BTreeMap::new();
+            for (row, leased) in &claims {
+                groups.entry((leased.locked_until, leased.uncertain)).or_default().push(row.id);
+            }
+            for ((locked_until, uncertain), ids) in groups {
+                let mut query = sqlx::QueryBuilder::new("UPDATE sync_entities SET locked_until = ");
+                query.push_bind(locked_until).push(", lease_owner = ").push_bind(owner);
+                query.push(", uncertain = ").push_bind(uncertain).push(" WHERE id IN (");
+                let mut list = query.separated(", ");
+                for id in ids {
+                    list.push_bind(id);
+                }
+                query.push(")");
+                query.build().execute(&mut *tx).await?;
+            }
+            claims
         });
-        let mut claimed = rows
+        let mut claimed = claims
             .into_iter()
-            .map(|(id, store_id, label, facts, version, attempts, uncertain)| {
-                let facts = serde_json::from_str(&facts).map_err(|e| corrupt("facts", e))?;
-                Ok(ClaimedEntity { id, store_id, label, facts, version, attempts, uncertain })
+            .map(|(row, leased)| {
+                let facts = serde_json::from_str(&row.facts).map_err(|e| corrupt("facts", e))?;
+                Ok(ClaimedEntity {
+                    id: row.id,
+                    store_id: row.store_id,
+                    label: row.label,
+                    facts,
+                    version: row.version,
+                    attempts: row.attempts,
+                    uncertain: leased.uncertain,
+                })
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
         claimed.sort_by_key(|entity| entity.id);
         Ok(claimed)
     }
 
-    /// Records how `entity`'s work ended and lets go of its lease. Events
-    /// folded meanwhile keep it pending; an entity merged into another
-    /// meanwhile stays merged.
+    /// Records how `entity`'s work ended at `now` ([`job_state::finish`]) and
+    /// lets go of its lease. Events folded meanwhile keep it pending; an
+    /// entity merged into another meanwhile stays merged.
     pub async fn finish_entity(
         &self,
         owner: &str,
         entity: &ClaimedEntity,
         outcome: &Outcome,
+        now: i64,
     ) -> Result<(), StorageError> {
-        let _turn = self.write_turn().await;
-        let now = now_millis();
-        let (state, attempts, next_run_at, error, waiting) = match outcome {
-            Outcome::Synced => (EntityState::Synced, 0, now, None, None),
-            Outcome::Waiting(reason) => (EntityState::Waiting, 0, now, None, Some(reason.clone())),
-            Outcome::Retry { error, retry_at } => {
-                (EntityState::Pending, entity.attempts + 1, *retry_at, Some(error), None)
-            }
-            Outcome::Parked(error) => (EntityState::Parked, entity.attempts + 1, now, Some(error), None),
-            Outcome::Deferred { retry_at } => (EntityState::Pending, entity.attempts, *retry_at, None, None),
+        let done = job_state::finish(&entity.held(), outcome, now);
+        let (keep_error, error) = match &done.last_error {
+            ErrorChange::Keep => (true, None),
+            ErrorChange::Clear => (false, None),
+            ErrorChange::Record(error) => (false, Some(serde_json::to_string(error).map_err(|e| corrupt("error", e))?)),
         };
-        let error = error.map(serde_json::to_string).transpose().map_err(|e| corrupt("error", e))?;
-        // A pending outcome keeps its schedule; a newer version makes any outcome pending again (due now).
-        const SQL: &str = "UPDATE sync_entities SET \
-            state = CASE WHEN version > $3 AND $4 <> 'pending' THEN 'pending' ELSE $4 END, \
-            synced_version = CASE WHEN $4 = 'pending' THEN synced_version ELSE $3 END, \
-            attempts = $5, next_run_at = $6, last_error = COALESCE($7, CASE WHEN $4 = 'synced' THEN NULL ELSE last_error END), \
-            waiting_reason = $8, locked_until = NULL, lease_owner = NULL, updated_at = $9, \
-            uncertain = CASE WHEN $4 = 'synced' THEN FALSE ELSE uncertain END \
-            WHERE id = $1 AND lease_owner = $2 AND state <> 'merged'";
+        let (newer, same) = (&done.superseded, &done.handled);
+        let _turn = self.write_turn().await;
         with_pool!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(FINISH)
                 .bind(entity.id)
                 .bind(owner)
                 .bind(entity.version)
-                .bind(state.as_str())
-                .bind(attempts)
-                .bind(next_run_at)
+                .bind(done.synced_version)
+                .bind(done.attempts)
+                .bind(keep_error)
                 .bind(error)
-                .bind(waiting)
+                .bind(done.uncertain)
                 .bind(now)
+                .bind(newer.state.as_str())
+                .bind(same.state.as_str())
+                .bind(newer.next_run_at)
+                .bind(same.next_run_at)
+                .bind(newer.waiting_reason.clone())
+                .bind(same.waiting_reason.clone())
                 .execute(pool)
                 .await?;
         });
@@ -168,102 +221,25 @@ impl Storage {
     }
 
     /// Lets go of every lease `owner` holds (graceful shutdown): the work is
-    /// due again at once, marked as possibly sent (`locked_until` 0, not NULL).
+    /// due again at once, marked as possibly sent ([`job_state::release`]).
     pub async fn release_leases(&self, owner: &str) -> Result<u64, StorageError> {
+        let released = job_state::release();
         let _turn = self.write_turn().await;
-        const SQL: &str = "UPDATE sync_entities SET locked_until = 0, lease_owner = NULL WHERE lease_owner = $1";
-        let done = with_pool!(self, |pool| sqlx::query(SQL).bind(owner).execute(pool).await?.rows_affected());
+        const SQL: &str =
+            "UPDATE sync_entities SET locked_until = $2, lease_owner = NULL, uncertain = $3 WHERE lease_owner = $1";
+        let done = with_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(owner)
+                .bind(released.locked_until)
+                .bind(released.uncertain)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
         Ok(done)
     }
+}
 
-    /// Queues parked entities of a store again (optionally one kind or one
-    /// error code), forgetting what they wrote so all of it is sent again.
-    pub async fn retry_parked(
-        &self,
-        store_id: i64,
-        kind: Option<EntityKind>,
-        error_code: Option<&str>,
-    ) -> Result<u64, StorageError> {
-        let now = now_millis();
-        let rows: Vec<(i64, Option<String>)> = with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, last_error FROM sync_entities WHERE store_id = $1 AND state = 'parked' \
-                 AND ($2 IS NULL OR kind = $2)",
-            )
-            .bind(store_id)
-            .bind(kind.map(EntityKind::as_str))
-            .fetch_all(pool)
-            .await?
-        });
-        let wanted = |error: &Option<String>| match error_code {
-            None => true,
-            Some(code) => error
-                .as_deref()
-                .and_then(|json| serde_json::from_str::<RecordedError>(json).ok())
-                .is_some_and(|error| error.code == code),
-        };
-        let mut requeued = 0;
-        for (id, _) in rows.iter().filter(|(_, error)| wanted(error)) {
-            // Everything is sent again: a record written earlier may be what was deleted or broken.
-            let done = write_tx!(self, |tx| {
-                let done = sqlx::query(
-                    "UPDATE sync_entities SET state = 'pending', attempts = 0, next_run_at = $2, updated_at = $2 \
-                     WHERE id = $1 AND state = 'parked'",
-                )
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                sqlx::query("UPDATE sync_records SET body_hash = $2 WHERE entity_id = $1 AND NOT matched")
-                    .bind(id)
-                    .bind(Vec::<u8>::new())
-                    .execute(&mut *tx)
-                    .await?;
-                done
-            });
-            requeued += done;
-        }
-        Ok(requeued)
-    }
-
-    /// Pauses a store's work until `until` (its org ran out of API budget, or
-    /// it cannot connect); `checks` counts the checks that found it still blocked.
-    pub async fn pause_store(&self, store_id: i64, until: i64, reason: &str, checks: i64) -> Result<(), StorageError> {
-        let _turn = self.write_turn().await;
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO sync_pauses (store_id, paused_until, reason, checks) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (store_id) DO UPDATE SET paused_until = $2, reason = $3, checks = $4",
-            )
-            .bind(store_id)
-            .bind(until)
-            .bind(reason)
-            .bind(checks)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
-    /// Resumes a paused store's work now.
-    pub async fn resume_store(&self, store_id: i64) -> Result<(), StorageError> {
-        let _turn = self.write_turn().await;
-        with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM sync_pauses WHERE store_id = $1").bind(store_id).execute(pool).await?;
-        });
-        Ok(())
-    }
-
-    /// Stores whose pause has run out, with the checks made so far: the
-    /// engine checks their cause before resuming.
-    pub async fn expired_pauses(&self) -> Result<Vec<(i64, i64)>, StorageError> {
-        let rows: Vec<(i64, i64)> = with_pool!(self, |pool| {
-            sqlx::query_as("SELECT store_id, checks FROM sync_pauses WHERE paused_until <= $1")
-                .bind(now_millis())
-                .fetch_all(pool)
-                .await?
-        });
-        Ok(rows)
-    }
+fn due(row: &DueRow) -> Due {
+    Due { attempts: row.attempts, uncertain: row.uncertain, locked_until: row.locked_until }
 }

@@ -79,6 +79,42 @@ pub fn test_engine() -> forcesync::engine::EngineConfig {
     }
 }
 
+/// Test timings for an engine that moves only when the test steps it
+/// (`server.engine()`), reading `clock`, with the production pauses: the
+/// test moves the clock instead of waiting them out. No linger: what a step
+/// folds is due in the same step.
+pub fn stepped_engine(clock: &forcesync::engine::TestClock) -> forcesync::engine::EngineConfig {
+    use std::time::Duration;
+    forcesync::engine::EngineConfig {
+        manual: true,
+        linger: Duration::ZERO,
+        clock: std::sync::Arc::new(clock.clone()),
+        pause_first: Duration::from_secs(60),
+        pause: Duration::from_secs(15 * 60),
+        ..test_engine()
+    }
+}
+
+/// Drains a stepped engine, moving `clock` on by `retry_max` whenever work is
+/// left waiting for a backoff, until nothing is due however far it moves;
+/// returns what every step did.
+pub async fn settle(
+    engine: &forcesync::engine::Engine,
+    clock: &forcesync::engine::TestClock,
+    retry_max: std::time::Duration,
+) -> forcesync::engine::StepReport {
+    let mut total = engine.drain().await;
+    for _ in 0..100 {
+        clock.advance(retry_max);
+        let report = engine.drain().await;
+        total += report;
+        if report.claimed == 0 {
+            break;
+        }
+    }
+    total
+}
+
 /// A server on a fresh SQLite database.
 pub async fn spawn_app() -> TestApp {
     spawn_app_on(None).await

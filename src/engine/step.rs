@@ -1,0 +1,256 @@
+//! One turn of the engine, steppable: [`Engine::step`] folds received events,
+//! checks the stores whose pause ran out, then leases one batch of due
+//! entities, processes each store's share against its org and records every
+//! outcome. The spawned workers run the same pieces in a loop; tests call
+//! `step` or [`Engine::drain`] with a [`super::TestClock`] instead, so pauses
+//! and backoffs run out when the test moves the clock.
+
+use std::collections::BTreeMap;
+use std::ops::AddAssign;
+use std::sync::Arc;
+
+use crate::domain::sync::Outcome;
+use crate::storage::sync::ClaimedEntity;
+
+use super::batch::{self, Finished};
+use super::outcome::pauses_store;
+use super::worker::millis;
+use super::{EngineError, Shared};
+
+/// Events folded per step.
+const FOLD_BATCH: i64 = 500;
+
+/// The sync engine, to be stepped by hand ([`super::EngineConfig::manual`])
+/// or run by its spawned tasks. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(super) shared: Arc<Shared>,
+}
+
+/// What a step (or a drain) did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StepReport {
+    /// Received events applied to entities.
+    pub folded: usize,
+    /// Paused stores whose cause was checked (one `/limits` call each, when connected).
+    pub checked: usize,
+    /// Of those, stores resumed.
+    pub resumed: usize,
+    /// Entities leased.
+    pub claimed: usize,
+    pub synced: usize,
+    pub waiting: usize,
+    pub retried: usize,
+    pub parked: usize,
+    pub deferred: usize,
+}
+
+impl AddAssign for StepReport {
+    fn add_assign(&mut self, other: Self) {
+        self.folded += other.folded;
+        self.checked += other.checked;
+        self.resumed += other.resumed;
+        self.claimed += other.claimed;
+        self.synced += other.synced;
+        self.waiting += other.waiting;
+        self.retried += other.retried;
+        self.parked += other.parked;
+        self.deferred += other.deferred;
+    }
+}
+
+impl StepReport {
+    fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Synced => self.synced += 1,
+            Outcome::Waiting(_) => self.waiting += 1,
+            Outcome::Retry { .. } => self.retried += 1,
+            Outcome::Parked(_) => self.parked += 1,
+            Outcome::Deferred { .. } => self.deferred += 1,
+        }
+    }
+}
+
+/// Steps a drain takes at most (work that keeps coming back due at once stops here).
+const DRAIN_STEPS: usize = 1_000;
+
+impl Engine {
+    /// Now, by the engine's clock.
+    pub fn now(&self) -> i64 {
+        self.shared.config.clock.now_millis()
+    }
+
+    /// One turn: fold received events, check expired pauses, then lease one
+    /// batch of due work (without waiting to fill it), process and record it.
+    pub async fn step(&self) -> StepReport {
+        let mut report = StepReport { folded: self.fold().await, ..StepReport::default() };
+        report += self.check_pauses().await;
+        let claimed = self.claim().await;
+        report += self.work(claimed).await;
+        report
+    }
+
+    /// Steps until a step finds nothing to fold and nothing due by the
+    /// engine's clock (which it does not move); returns what all steps did.
+    pub async fn drain(&self) -> StepReport {
+        let mut total = StepReport::default();
+        for _ in 0..DRAIN_STEPS {
+            let report = self.step().await;
+            total += report;
+            if report.folded == 0 && report.claimed == 0 {
+                break;
+            }
+        }
+        total
+    }
+
+    /// Applies up to `FOLD_BATCH` received events; returns how many.
+    pub(super) async fn fold(&self) -> usize {
+        let linger = millis(self.shared.config.linger);
+        match self.shared.storage.fold_events(FOLD_BATCH, linger, self.now()).await {
+            Ok(folded) => folded,
+            Err(error) => {
+                tracing::error!(%error, "could not apply received events; retrying");
+                0
+            }
+        }
+    }
+
+    /// Leases a batch of the work due now.
+    pub(super) async fn claim(&self) -> Vec<ClaimedEntity> {
+        let shared = &self.shared;
+        let lease = millis(shared.config.lease);
+        match shared.storage.claim_entities(&shared.owner, shared.config.batch_size, lease, self.now()).await {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                tracing::error!(%error, "could not lease work; retrying");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Processes leased work, store by store, and records every outcome.
+    pub(super) async fn work(&self, claimed: Vec<ClaimedEntity>) -> StepReport {
+        let mut report = StepReport { claimed: claimed.len(), ..StepReport::default() };
+        let mut by_store: BTreeMap<i64, Vec<ClaimedEntity>> = BTreeMap::new();
+        for entity in claimed {
+            by_store.entry(entity.store_id).or_default().push(entity);
+        }
+        for (store_id, entities) in by_store {
+            for outcome in self.process_store(store_id, entities).await {
+                report.count(&outcome);
+            }
+        }
+        report
+    }
+
+    async fn process_store(&self, store_id: i64, entities: Vec<ClaimedEntity>) -> Vec<Outcome> {
+        let shared = &self.shared;
+        let connection = match shared.connections.get(store_id).await {
+            Ok(connection) => connection,
+            Err(error) => return self.defer_store(store_id, &entities, &error).await,
+        };
+        let result = batch::process(shared, &connection, &entities).await;
+        if let Some(reason) = &result.pause {
+            let until = self.now() + millis(shared.config.pause_after(0));
+            tracing::warn!(store = %connection.code, %reason, "pausing the store's sync");
+            if let Err(error) = shared.storage.pause_store(store_id, until, reason, 0).await {
+                tracing::error!(%error, "could not record the pause");
+            }
+        }
+        if let Err(error) = shared.storage.record_writes(store_id, None, &result.shared_records).await {
+            tracing::error!(%error, "could not record written products");
+        }
+        self.record(store_id, &connection.settings.logging, result.finished).await
+    }
+
+    async fn record(
+        &self,
+        store_id: i64,
+        logging: &crate::domain::settings::Logging,
+        finished: Vec<Finished>,
+    ) -> Vec<Outcome> {
+        let shared = &self.shared;
+        let (mut lines, mut outcomes) = (Vec::with_capacity(finished.len()), Vec::with_capacity(finished.len()));
+        for done in finished {
+            if let Err(error) = shared.storage.record_writes(store_id, Some(done.entity.id), &done.records).await {
+                tracing::error!(%error, entity = %done.entity.label, "could not record written records");
+            }
+            let now = self.now();
+            if let Err(error) = shared.storage.finish_entity(&shared.owner, &done.entity, &done.outcome, now).await {
+                tracing::error!(%error, entity = %done.entity.label, "could not record the outcome");
+            }
+            lines.extend(done.log);
+            outcomes.push(done.outcome);
+        }
+        if logging.enabled && logging.database_logging {
+            let keep = i64::from(logging.database_log_limit);
+            if let Err(error) = shared.storage.append_sync_log(store_id, &lines, keep).await {
+                tracing::error!(%error, "could not write the sync log");
+            }
+        }
+        outcomes
+    }
+
+    /// The store cannot be processed now: pause it and put its work back.
+    async fn defer_store(&self, store_id: i64, entities: &[ClaimedEntity], error: &EngineError) -> Vec<Outcome> {
+        let shared = &self.shared;
+        let now = self.now();
+        tracing::warn!(store_id, %error, "store cannot sync now; pausing");
+        let until = now + millis(shared.config.pause_after(0));
+        if let Err(error) = shared.storage.pause_store(store_id, until, &error.to_string(), 0).await {
+            tracing::error!(%error, "could not record the pause");
+        }
+        // Due again at once: the store's pause holds it back, and ends with its cause.
+        let outcome = Outcome::Deferred { retry_at: now };
+        for entity in entities {
+            if let Err(error) = shared.storage.finish_entity(&shared.owner, entity, &outcome, now).await {
+                tracing::error!(%error, "could not put work back");
+            }
+        }
+        vec![outcome; entities.len()]
+    }
+
+    /// Checks the stores whose pause ran out. A store resumes unless its cause
+    /// is still there: the org's allocation still spent (then the next check
+    /// waits twice as long, up to `pause`), or the store still cannot connect.
+    /// A check that fails for any other reason (an expired session that a new
+    /// login did not cure, a 5xx, a refused login) resumes the store, so the
+    /// work itself meets that error and is retried or parked with its reason:
+    /// no pause outlives its cause.
+    pub(super) async fn check_pauses(&self) -> StepReport {
+        let shared = &self.shared;
+        let mut report = StepReport::default();
+        let Ok(expired) = shared.storage.expired_pauses(self.now()).await else { return report };
+        for pause in expired {
+            report.checked += 1;
+            let blocked = match shared.connections.get(pause.store_id).await {
+                Ok(connection) => match connection.client.limits().await {
+                    Ok(usage) if usage.remaining() > 0 => None,
+                    Ok(_) => Some("the daily API allocation is still spent".to_owned()),
+                    Err(error) if pauses_store(&error) => Some(error.to_string()),
+                    Err(error) => {
+                        tracing::info!(store = %connection.code, %error, "the budget check failed; resuming so the work reports it");
+                        None
+                    }
+                },
+                Err(error) => Some(error.to_string()),
+            };
+            let outcome = match blocked {
+                None => {
+                    report.resumed += 1;
+                    shared.storage.resume_store(pause.store_id).await
+                }
+                Some(reason) => {
+                    let checks = pause.checks + 1;
+                    let until = self.now() + millis(shared.config.pause_after(checks));
+                    shared.storage.pause_store(pause.store_id, until, &reason, checks).await
+                }
+            };
+            if let Err(error) = outcome {
+                tracing::error!(%error, store_id = pause.store_id, "could not update the pause");
+            }
+        }
+        report
+    }
+}

@@ -1,0 +1,77 @@
+//! Parked entities queued again (`RetryFailed`), optionally by kind or by
+//! error code, as `domain::sync::job_state::requeue_parked` says: pending,
+//! due now, attempts counted afresh, and what they wrote forgotten so all of
+//! it is sent again.
+
+use crate::domain::sync::job_state;
+use crate::domain::sync::{EntityKind, EntityState, RecordedError};
+use crate::storage::{Storage, StorageError, now_millis, with_pool, write_tx};
+
+use super::corrupt;
+
+/// A parked entity, for `RetryFailed`'s filter on its error code.
+#[derive(Debug, sqlx::FromRow)]
+struct ParkedRow {
+    id: i64,
+    state: String,
+    last_error: Option<String>,
+}
+
+impl Storage {
+    /// Queues parked entities of a store again (optionally one kind or one
+    /// error code), forgetting what they wrote so all of it is sent again.
+    /// Called from the API, so due by the wall clock.
+    pub async fn retry_parked(
+        &self,
+        store_id: i64,
+        kind: Option<EntityKind>,
+        error_code: Option<&str>,
+    ) -> Result<u64, StorageError> {
+        let now = now_millis();
+        let rows: Vec<ParkedRow> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, state, last_error FROM sync_entities WHERE store_id = $1 AND state = 'parked' \
+                 AND ($2 IS NULL OR kind = $2)",
+            )
+            .bind(store_id)
+            .bind(kind.map(EntityKind::as_str))
+            .fetch_all(pool)
+            .await?
+        });
+        let wanted = |row: &&ParkedRow| match error_code {
+            None => true,
+            Some(code) => row
+                .last_error
+                .as_deref()
+                .and_then(|json| serde_json::from_str::<RecordedError>(json).ok())
+                .is_some_and(|error| error.code == code),
+        };
+        let mut count = 0;
+        for row in rows.iter().filter(wanted) {
+            let state = EntityState::parse(&row.state).ok_or_else(|| corrupt("entity state", &row.state))?;
+            let Some(requeued) = job_state::requeue_parked(state, now) else { continue };
+            // Everything is sent again: a record written earlier may be what was deleted or broken.
+            let done = write_tx!(self, |tx| {
+                let done = sqlx::query(
+                    "UPDATE sync_entities SET state = $2, attempts = $3, next_run_at = $4, updated_at = $4 \
+                     WHERE id = $1 AND state = 'parked'",
+                )
+                .bind(row.id)
+                .bind(requeued.state.as_str())
+                .bind(requeued.attempts)
+                .bind(requeued.next_run_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query("UPDATE sync_records SET body_hash = $2 WHERE entity_id = $1 AND NOT matched")
+                    .bind(row.id)
+                    .bind(Vec::<u8>::new())
+                    .execute(&mut *tx)
+                    .await?;
+                done
+            });
+            count += done;
+        }
+        Ok(count)
+    }
+}
