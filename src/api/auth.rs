@@ -1,9 +1,15 @@
 //! Bearer-token checks. The admin token is checked by an interceptor against
-//! a hash held in memory. A store token is looked up by hash in the database
-//! once per call, by the `StoreTokenLayer` (see `auth_layer.rs`), which puts
+//! a hash held in memory. A store token is resolved by hash once per call
+//! (from the database, or a lookup at most [`TOKEN_CACHE_TTL`] old that no
+//! revocation by this process has made stale), by the `StoreTokenLayer`
+//! (see `auth_layer.rs`), which puts
 //! the resolved [`Caller`] into the request's extensions; handlers read it
 //! from there ([`Caller::of`]) and, where a request names a store, check that
 //! it is the caller's ([`authorize`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tonic::metadata::MetadataMap;
 use tonic::service::Interceptor;
@@ -64,8 +70,7 @@ impl Interceptor for AdminAuth {
 }
 
 /// The caller of a store service: the store its token belongs to, and the
-/// token's public id. Resolved once per call, uncached, so a rotated or
-/// deleted store's token stops working at once, on every replica.
+/// token's public id. Resolved once per call (see [`TokenStores`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub store_id: i64,
@@ -99,23 +104,62 @@ pub fn authorize<T>(request: &Request<T>, store_code: &str) -> Result<Actor, Api
     Ok(caller.actor())
 }
 
-/// Resolves store tokens to their store: one indexed read per call.
+/// How long a resolved store token is trusted without reading it again.
+/// Revocations made by this process end it at once (the storage's token
+/// generation moves); ones made elsewhere (another replica, the CLI on the
+/// same SQLite file) take effect within this time.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(1);
+/// Resolved tokens kept at most; the cache starts over when it is full.
+const TOKEN_CACHE_ENTRIES: usize = 10_000;
+
+/// A valid token's caller, as resolved at `at` under token generation `generation`.
+#[derive(Debug, Clone)]
+struct Resolved {
+    caller: Caller,
+    generation: u64,
+    at: Instant,
+}
+
+/// Resolves store tokens to their store: an indexed read, reused for up to
+/// [`TOKEN_CACHE_TTL`] unless this process revokes a token meanwhile. Only
+/// valid tokens are kept, so a new token works at once and an attacker's
+/// guesses cost memory nothing.
 #[derive(Debug, Clone)]
 pub struct TokenStores {
     storage: Storage,
+    resolved: Arc<Mutex<HashMap<TokenHash, Resolved>>>,
 }
 
 impl TokenStores {
     pub fn new(storage: Storage) -> Self {
-        Self { storage }
+        Self { storage, resolved: Arc::default() }
     }
 
     /// The store whose valid token the call carries.
     pub async fn caller(&self, metadata: &MetadataMap) -> Result<Caller, ApiError> {
-        let token = store_token(metadata)?;
-        let owner =
-            self.storage.find_store_token(&token.hash()).await?.ok_or(ApiError::InvalidToken(UNKNOWN_STORE_TOKEN))?;
-        Ok(Caller { store_id: owner.store_id, store_code: owner.store_code, token_id: owner.token_id })
+        let hash = store_token(metadata)?.hash();
+        let generation = self.storage.token_generation();
+        if let Some(caller) = self.cached(&hash, generation) {
+            return Ok(caller);
+        }
+        let owner = self.storage.find_store_token(&hash).await?.ok_or(ApiError::InvalidToken(UNKNOWN_STORE_TOKEN))?;
+        let caller = Caller { store_id: owner.store_id, store_code: owner.store_code, token_id: owner.token_id };
+        // Stamped with the generation read before the lookup: a revocation committed meanwhile makes it stale.
+        let resolved = Resolved { caller: caller.clone(), generation, at: Instant::now() };
+        if let Ok(mut cache) = self.resolved.lock() {
+            if cache.len() >= TOKEN_CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(hash, resolved);
+        }
+        Ok(caller)
+    }
+
+    fn cached(&self, hash: &TokenHash, generation: u64) -> Option<Caller> {
+        let cache = self.resolved.lock().ok()?;
+        let resolved = cache.get(hash)?;
+        let fresh = resolved.generation == generation && resolved.at.elapsed() < TOKEN_CACHE_TTL;
+        fresh.then(|| resolved.caller.clone())
     }
 }
 

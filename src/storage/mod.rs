@@ -78,6 +78,9 @@ pub struct Storage {
     /// here instead of in SQLite's busy handler, which sleeps between
     /// retries and gives up on a stale read snapshot. `None` for PostgreSQL.
     write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Moves whenever this process revokes store tokens (rotation, store
+    /// deletion), so anything that caches token lookups can drop them at once.
+    token_generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -96,7 +99,17 @@ impl Storage {
             return Err(ConnectError::UnsupportedUrl);
         };
         let write_gate = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(tokio::sync::Mutex::new(())));
-        Ok(Self { backend, write_gate })
+        Ok(Self { backend, write_gate, token_generation: Arc::default() })
+    }
+
+    /// How many times this process has revoked store tokens (see `token_generation`).
+    pub fn token_generation(&self) -> u64 {
+        self.token_generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Called once a revocation is committed.
+    fn tokens_revoked(&self) {
+        self.token_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Waits for this process's turn to write (SQLite only; PostgreSQL needs no turns).

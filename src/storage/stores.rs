@@ -110,6 +110,7 @@ impl Storage {
         }
         audit::record(&mut tx, code, note(actor, "delete_store"), now).await?;
         tx.commit().await?;
+        self.tokens_revoked();
         Ok(())
     }
 
@@ -131,6 +132,7 @@ impl Storage {
         insert_token(&mut tx, &issued, store_id, now).await?;
         audit::record(&mut tx, code, note(actor, "rotate_store_token"), now).await?;
         tx.commit().await?;
+        self.tokens_revoked();
         Ok((self.get_store(code).await?, issued))
     }
 }

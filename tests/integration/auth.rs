@@ -89,6 +89,37 @@ async fn revoked_and_deleted_tokens_stop_at_once_and_never_reach_a_new_store() {
     }
 }
 
+/// A token revoked by another process on the same database (the CLI's
+/// `store rotate-token` beside a running server, another replica) stops
+/// working once the server's resolved copy is older than `TOKEN_CACHE_TTL`.
+#[tokio::test]
+async fn a_token_revoked_by_another_process_stops_working_soon_after() {
+    use forcesync::pb::{self, sync_service_client::SyncServiceClient};
+    let app = spawn_app().await;
+    let (_, old) = app.create_store("main").await;
+    let mut sync = SyncServiceClient::with_interceptor(app.channel.clone(), Bearer::new(&old));
+    sync.list_sync_events(pb::ListSyncEventsRequest::default()).await.expect("the token works");
+
+    let cli = forcesync::storage::Storage::connect(&app.database_url).await.expect("a second process's storage");
+    cli.rotate_store_token("main", &forcesync::storage::Actor::Cli).await.expect("rotate from the CLI");
+    let rotated = tokio::time::Instant::now();
+    let deadline = rotated + crate::sync_faults::PATIENCE;
+    loop {
+        match sync.list_sync_events(pb::ListSyncEventsRequest::default()).await {
+            Err(refused) => {
+                assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+                break;
+            }
+            Ok(_) => {
+                let waited = rotated.elapsed();
+                assert!(tokio::time::Instant::now() < deadline, "still accepted after {waited:?}");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    }
+    cli.close().await;
+}
+
 /// Internal store ids are never reused, so nothing keyed by a deleted
 /// store's id (a cached token, a lease, a log row) can ever name a new one.
 #[tokio::test]

@@ -84,6 +84,7 @@ impl Storage {
     /// Folds up to `limit` of one store's events in one transaction; 0 when
     /// another replica is folding the store.
     async fn fold_store(&self, store_id: i64, limit: i64, linger_ms: i64, now: i64) -> Result<usize, StorageError> {
+        let started = std::time::Instant::now();
         let is_postgres = matches!(self.backend, Backend::Postgres(_));
         let folded = write_tx!(self, |tx| {
             let mine = !is_postgres || {
@@ -235,6 +236,7 @@ impl Storage {
             }
             events.len()
         });
+        tracing::debug!(store_id, folded, micros = started.elapsed().as_micros() as u64, "folded received events");
         Ok(folded)
     }
 }
