@@ -19,7 +19,7 @@ const MAX_BATCH_EVENTS: usize = 4_000;
 /// Requests waiting for the writer before callers are slowed down.
 const QUEUE_DEPTH: usize = 8_192;
 /// Batches committing at once on PostgreSQL.
-const POSTGRES_WRITERS: usize = 4;
+const POSTGRES_WRITERS: usize = 8;
 
 /// How one event was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
