@@ -102,6 +102,18 @@ impl Storage {
         Ok(Self { backend, write_gate, token_generation: Arc::default() })
     }
 
+    /// `sync_events` (as `alias`) as a query reading unfolded events should name it.
+    /// SQLite's planner, without statistics, reads a store's events through
+    /// the full `(store_id, seq)` index and walks every folded event to reach
+    /// the unfolded ones; it is told to use the partial index of unfolded
+    /// events instead. PostgreSQL's planner finds that index on its own.
+    pub(crate) fn unfolded_events(&self, alias: &str) -> String {
+        match self.backend {
+            Backend::Sqlite(_) => format!("sync_events AS {alias} INDEXED BY sync_events_unapplied"),
+            Backend::Postgres(_) => format!("sync_events AS {alias}"),
+        }
+    }
+
     /// How many times this process has revoked store tokens (see `token_generation`).
     pub fn token_generation(&self) -> u64 {
         self.token_generation.load(std::sync::atomic::Ordering::SeqCst)

@@ -19,8 +19,11 @@ use crate::storage::{Backend, Storage, StorageError, with_pool, write_tx};
 
 use super::{EntityState, corrupt};
 
-/// The high half of every store's fold lock on PostgreSQL ("fold"); the low half is the store id.
-const FOLD_LOCK: i64 = 0x666f_6c64 << 32;
+/// Takes a store's fold lock on PostgreSQL if it is free. Advisory locks are
+/// database-wide, so the key names the schema too: forcesync instances in
+/// different schemas of one database never hold each other up.
+const FOLD_LOCK: &str =
+    "SELECT pg_try_advisory_xact_lock(hashtextextended('forcesync.fold.' || current_schema() || '.' || $1::text, 0))";
 /// Rows per multi-row statement: well under both backends' limits on bound parameters.
 const ROWS_PER_STATEMENT: usize = 500;
 
@@ -75,9 +78,13 @@ impl Storage {
 
     /// One probe per store (the unapplied-events index), not a scan of the backlog.
     async fn stores_with_unapplied_events(&self) -> Result<Vec<i64>, StorageError> {
-        const SQL: &str = "SELECT s.id FROM stores s WHERE EXISTS \
-            (SELECT 1 FROM sync_events e WHERE e.store_id = s.id AND e.applied_at IS NULL) ORDER BY s.id";
-        let rows: Vec<(i64,)> = with_pool!(self, |pool| sqlx::query_as(SQL).fetch_all(pool).await?);
+        let sql = format!(
+            "SELECT s.id FROM stores s WHERE EXISTS \
+             (SELECT 1 FROM {} WHERE e.store_id = s.id AND e.applied_at IS NULL) ORDER BY s.id",
+            self.unfolded_events("e")
+        );
+        let rows: Vec<(i64,)> =
+            with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(pool).await?);
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
@@ -86,23 +93,21 @@ impl Storage {
     async fn fold_store(&self, store_id: i64, limit: i64, linger_ms: i64, now: i64) -> Result<usize, StorageError> {
         let started = std::time::Instant::now();
         let is_postgres = matches!(self.backend, Backend::Postgres(_));
+        let read_events = format!(
+            "SELECT u.seq, u.payload FROM {} WHERE u.store_id = $1 AND u.applied_at IS NULL ORDER BY u.seq LIMIT $2",
+            self.unfolded_events("u")
+        );
         let folded = write_tx!(self, |tx| {
             let mine = !is_postgres || {
-                let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_xact_lock($1)")
-                    .bind(FOLD_LOCK | (store_id & 0xffff_ffff))
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let (locked,): (bool,) = sqlx::query_as(FOLD_LOCK).bind(store_id).fetch_one(&mut *tx).await?;
                 locked
             };
             let events: Vec<UnappliedEvent> = if mine {
-                sqlx::query_as(
-                    "SELECT seq, payload FROM sync_events WHERE store_id = $1 AND applied_at IS NULL \
-                     ORDER BY seq LIMIT $2",
-                )
-                .bind(store_id)
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?
+                sqlx::query_as(sqlx::AssertSqlSafe(read_events.clone()))
+                    .bind(store_id)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?
             } else {
                 Vec::new()
             };

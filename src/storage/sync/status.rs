@@ -97,14 +97,18 @@ impl Storage {
     /// not yet folded, a synced or waiting entity reads as pending (one of
     /// them may be its).
     pub async fn entity_status(&self, store_id: i64, alias: &str) -> Result<Option<EntityStatus>, StorageError> {
-        const SQL: &str = "SELECT e.id, e.kind, e.state, e.attempts, e.last_error, e.next_run_at, e.waiting_reason, \
+        let sql = format!(
+            "SELECT e.id, e.kind, e.state, e.attempts, e.last_error, e.next_run_at, e.waiting_reason, \
              e.updated_at, e.event_count, \
-             EXISTS (SELECT 1 FROM sync_events v WHERE v.store_id = $1 AND v.applied_at IS NULL) AS unfolded, \
+             EXISTS (SELECT 1 FROM {} WHERE v.store_id = $1 AND v.applied_at IS NULL) AS unfolded, \
              p.paused_until, p.reason AS pause_reason \
              FROM sync_aliases a JOIN sync_entities e ON e.id = a.entity_id \
-             LEFT JOIN sync_pauses p ON p.store_id = a.store_id WHERE a.store_id = $1 AND a.alias = $2";
-        let row: Option<EntityRow> =
-            with_pool!(self, |pool| sqlx::query_as(SQL).bind(store_id).bind(alias).fetch_optional(pool).await?);
+             LEFT JOIN sync_pauses p ON p.store_id = a.store_id WHERE a.store_id = $1 AND a.alias = $2",
+            self.unfolded_events("v")
+        );
+        let row: Option<EntityRow> = with_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(store_id).bind(alias).fetch_optional(pool).await?
+        });
         let Some(row) = row else {
             return Ok(None);
         };
