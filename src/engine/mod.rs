@@ -1,23 +1,23 @@
-//! The sync engine: folds received events into entities ([`folder`]), then
-//! workers lease due entities, plan their Salesforce writes, batch them into
+//! The sync engine: folds received events into entities ([`fold_task`]), then
+//! workers lease due entities, plan their Salesforce writes, pack them into
 //! composite graphs (or single calls, for the naive baseline), send them and
-//! record the outcome ([`step`], [`worker`], [`batch`]). No database
-//! transaction is held across a Salesforce call; leases let a crashed
+//! record the outcome ([`step`], [`worker`], [`store_batch`], [`send`]). No
+//! database transaction is held across a Salesforce call; leases let a crashed
 //! worker's work come back. Time comes from the configured [`Clock`], so
 //! tests step the engine ([`Engine::step`]) with a [`TestClock`].
 
-mod batch;
 pub mod clock;
 pub mod connections;
-mod customers;
-mod entries;
-mod folder;
-mod graphs;
-mod nodes;
-mod outcome;
+mod failures;
+mod fold_task;
+mod lookups;
+mod packed_graphs;
+mod pricebook_entries;
 mod products;
 mod send;
 mod step;
+mod store_batch;
+mod subrequests;
 mod worker;
 
 use std::sync::Arc;
@@ -32,7 +32,7 @@ use crate::storage::{Storage, StorageError};
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use connections::Connections;
-pub use graphs::GRAPH_NODES;
+pub use packed_graphs::GRAPH_NODES;
 pub use step::{Engine, StepReport};
 
 /// How writes reach Salesforce.
@@ -147,7 +147,7 @@ pub struct EngineHandle {
     owner: String,
 }
 
-/// Starts the folder and `config.workers` workers (none when `config.manual`).
+/// Starts the fold task and `config.workers` workers (none when `config.manual`).
 pub fn start(storage: Storage, connections: Connections, config: EngineConfig, committed: Arc<Notify>) -> EngineHandle {
     let (stop, shutdown) = watch::channel(false);
     let owner = lease_owner();
@@ -157,7 +157,7 @@ pub fn start(storage: Storage, connections: Connections, config: EngineConfig, c
     let engine = Engine { shared: shared.clone() };
     let mut tasks = JoinSet::new();
     if workers > 0 {
-        tasks.spawn(folder::run(shared.clone()));
+        tasks.spawn(fold_task::run(shared.clone()));
     }
     for index in 0..workers {
         tasks.spawn(worker::run(engine.clone(), index));

@@ -13,7 +13,7 @@ use crate::salesforce::{Client, Error, ErrorClass};
 use crate::storage::sync::WrittenRecord;
 
 use super::connections::StoreConnection;
-use super::nodes::{Records, hash};
+use super::subrequests::{Records, hash};
 
 /// A product a batch needs in Salesforce.
 #[derive(Debug, Clone)]
@@ -136,6 +136,6 @@ pub(super) async fn ensure(
         }
     }
     // 2. Entries.
-    super::entries::ensure_entries(client, (book, standard), wants, records, &mut out).await;
+    super::pricebook_entries::ensure_entries(client, (book, standard), wants, records, &mut out).await;
     out
 }

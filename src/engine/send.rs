@@ -11,10 +11,10 @@ use crate::domain::sync::EntityFacts;
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::sync::{Outcome, WrittenRecord};
 
-use super::batch::{Finished, Work};
 use super::connections::StoreConnection;
-use super::graphs::{self, Answer};
-use super::nodes::{self, Node, Records, entry_key};
+use super::packed_graphs::{self, Answer};
+use super::store_batch::{Finished, Work};
+use super::subrequests::{self, ReadyWrite, Records, entry_key};
 use super::{Shared, Strategy};
 use crate::domain::write_plan::entity_writes::Known;
 
@@ -31,8 +31,8 @@ pub(super) async fn send(
 ) -> Sent {
     let key_fields = &connection.settings.external_id_fields;
     let mut out: Sent = Vec::new();
-    let mut ready: Vec<(Work, Vec<Node>)> = Vec::new();
-    let known = nodes::known(records);
+    let mut ready: Vec<(Work, Vec<ReadyWrite>)> = Vec::new();
+    let known = subrequests::known(records);
     for w in work {
         if let EntityFacts::Product(product) = &w.entity.facts {
             let key = keys::product_key(&connection.code, &product.sku);
@@ -40,7 +40,7 @@ pub(super) async fn send(
             continue;
         }
         let context = Known { records: &known, pricebook_id: Some(pricebook) };
-        match nodes::build(&w.operations, &context) {
+        match subrequests::build(&w.operations, &context) {
             Ok(nodes) => ready.push((w, nodes)),
             Err(unresolved) => {
                 // Usually a product that failed: report its error rather than the symptom.
@@ -56,7 +56,7 @@ pub(super) async fn send(
         out.push((Finished::new(&w.entity, Outcome::Synced, Vec::new(), "up to date: nothing to write".into()), None));
     }
     let answers = match shared.config.strategy {
-        Strategy::Batched => graphs::send(&connection.client, &to_send).await,
+        Strategy::Batched => packed_graphs::send(&connection.client, &to_send).await,
         Strategy::Naive => naive(connection, &to_send).await,
     };
     for ((w, nodes), answer) in to_send.into_iter().zip(answers) {
@@ -65,7 +65,7 @@ pub(super) async fn send(
     out
 }
 
-async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> Vec<Answer> {
+async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<ReadyWrite>)]) -> Vec<Answer> {
     let mut answers = Vec::with_capacity(to_send.len());
     for (_, nodes) in to_send {
         let mut results = Vec::with_capacity(nodes.len());
@@ -73,8 +73,8 @@ async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> V
         for node in nodes {
             match connection.client.send_one(&node.request).await {
                 Ok(result) => results.push(result),
-                Err(error) if nodes::found_existing(&node.object, &error) => {
-                    failed = Some(nodes::as_existing(&node.object, error));
+                Err(error) if subrequests::found_existing(&node.object, &error) => {
+                    failed = Some(subrequests::as_existing(&node.object, error));
                     break;
                 }
                 Err(error) => {
@@ -92,7 +92,7 @@ fn finish(
     shared: &Shared,
     key_fields: &ExternalIdFields,
     w: &Work,
-    nodes: &[Node],
+    nodes: &[ReadyWrite],
     answer: Answer,
     records: &mut Records,
 ) -> (Finished, Option<Error>) {

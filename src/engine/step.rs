@@ -12,8 +12,8 @@ use std::sync::Arc;
 use crate::domain::sync::Outcome;
 use crate::storage::sync::ClaimedEntity;
 
-use super::batch::{self, Finished};
-use super::outcome::pauses_store;
+use super::failures::pauses_store;
+use super::store_batch::{self, Finished};
 use super::worker::millis;
 use super::{EngineError, Shared};
 
@@ -150,7 +150,7 @@ impl Engine {
             Ok(connection) => connection,
             Err(error) => return self.defer_store(store_id, &entities, &error).await,
         };
-        let result = batch::process(shared, &connection, &entities).await;
+        let result = store_batch::process(shared, &connection, &entities).await;
         if let Some(reason) = &result.pause {
             let until = self.now() + millis(shared.config.pause_after(0));
             tracing::warn!(store = %connection.code, %reason, "pausing the store's sync");

@@ -5,13 +5,13 @@
 
 use serde_json::Value;
 
-use crate::domain::lifecycle::Operation;
+use crate::domain::lifecycle::PlannedWrite;
 use crate::domain::write_plan::entity_writes;
 use crate::salesforce::soql::{Literal, Soql};
 use crate::salesforce::{Client, Error};
 use crate::storage::sync::WrittenRecord;
 
-use super::nodes::Records;
+use super::subrequests::Records;
 
 /// Values per `IN (...)` list: 500 emails stay far below SOQL's 100,000-character statement.
 const PER_QUERY: usize = 500;
@@ -26,7 +26,7 @@ fn text<'a>(record: &'a Value, field: &str) -> Option<&'a str> {
 /// Accounts as `matched` records.
 pub(super) async fn match_by_email<'a>(
     client: &Client,
-    operations: impl IntoIterator<Item = &'a Operation>,
+    operations: impl IntoIterator<Item = &'a PlannedWrite>,
     records: &Records,
     contact_key_field: &str,
 ) -> Result<Vec<WrittenRecord>, Error> {

@@ -5,19 +5,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::domain::lifecycle::{ClosedStages, Operation, keys};
+use crate::domain::lifecycle::{ClosedStages, PlannedWrite, keys};
 use crate::domain::settings::ExternalIdFields;
-use crate::domain::sync::{EntityFacts, Planned, planned};
+use crate::domain::sync::{EntityFacts, EntityPlan, planned};
 use crate::domain::write_plan::entity_writes;
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::sync::{ClaimedEntity, LogLine, Outcome, WrittenRecord};
 use crate::storage::{Storage, StorageError};
 
 use super::connections::StoreConnection;
-use super::nodes::{self, Records};
-use super::outcome::{outcome_for, pauses_store};
+use super::failures::{outcome_for, pauses_store};
 use super::products::{self, ProductWant};
-use super::{Shared, customers, send};
+use super::subrequests::{self, Records};
+use super::{Shared, lookups, send};
 
 /// An entity's result.
 #[derive(Debug)]
@@ -57,7 +57,7 @@ pub(super) struct BatchResult {
 /// An entity with writes to make.
 pub(super) struct Work {
     pub entity: ClaimedEntity,
-    pub operations: Vec<Operation>,
+    pub operations: Vec<PlannedWrite>,
 }
 
 fn storage_error(error: StorageError) -> Error {
@@ -71,10 +71,10 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
     let mut work = Vec::new();
     for entity in entities {
         match planned(&connection.settings, &connection.code, &entity.facts, &closed) {
-            Planned::Waiting(reason) => {
+            EntityPlan::Waiting(reason) => {
                 result.finished.push(Finished::new(entity, Outcome::Waiting(reason.into()), Vec::new(), reason.into()))
             }
-            Planned::Write(operations) => work.push(Work { entity: entity.clone(), operations }),
+            EntityPlan::Write(operations) => work.push(Work { entity: entity.clone(), operations }),
         }
     }
     if work.is_empty() {
@@ -148,7 +148,7 @@ async fn prepare(
     let mut keys: Vec<String> = work.iter().flat_map(|w| w.operations.iter().map(|op| op.key().to_owned())).collect();
     let wants = product_wants(connection, work);
     if let Some((book, _)) = &pricebook {
-        keys.extend(wants.iter().flat_map(|want| [want.key.clone(), nodes::entry_key(&want.key, book)]));
+        keys.extend(wants.iter().flat_map(|want| [want.key.clone(), subrequests::entry_key(&want.key, book)]));
     }
     keys.sort();
     keys.dedup();
@@ -158,13 +158,13 @@ async fn prepare(
     let uncertain = work.iter().filter(|w| w.entity.uncertain).flat_map(|w| w.operations.iter());
     let is_known = |object: &str, key: &str| records.contains_key(&(object.to_owned(), key.to_owned()));
     for (object, unknown) in entity_writes::uncertain_lookups(uncertain, is_known) {
-        for found in customers::existing_by_key(client, object, key_fields.field_for(object), &unknown).await? {
+        for found in lookups::existing_by_key(client, object, key_fields.field_for(object), &unknown).await? {
             records.insert((found.object.clone(), found.key.clone()), found);
         }
     }
 
     let operations = work.iter().flat_map(|w| w.operations.iter());
-    let adopted = customers::match_by_email(client, operations, &records, key_fields.field_for("Contact")).await?;
+    let adopted = lookups::match_by_email(client, operations, &records, key_fields.field_for("Contact")).await?;
     records.extend(adopted.iter().map(|r| ((r.object.clone(), r.key.clone()), r.clone())));
 
     let mut product_errors = HashMap::new();

@@ -1,4 +1,4 @@
-//! The folder task: applies received events to their entities in batches.
+//! The fold task (spawned with the workers): applies received events to their entities in batches.
 //! It folds at most every `FOLD_PAUSE` while events keep arriving, so each
 //! fold is one larger transaction and the intake (which answers callers) gets
 //! SQLite's single writer most of the time; a backlog is folded without pause.
