@@ -157,7 +157,7 @@ pub fn start(storage: Storage, connections: Connections, config: EngineConfig, c
     let engine = Engine { shared: shared.clone() };
     let mut tasks = JoinSet::new();
     if workers > 0 {
-        tasks.spawn(fold_task::run(shared.clone()));
+        tasks.spawn(fold_task::run(engine.clone()));
     }
     for index in 0..workers {
         tasks.spawn(worker::run(engine.clone(), index));

@@ -32,6 +32,7 @@ fn reference(entity: i64, index: usize) -> String {
 }
 
 /// Sends the entities' nodes in packed graphs; one answer per entity, in order.
+#[tracing::instrument(name = "engine.send_graphs", skip_all, fields(entities = to_send.len()))]
 pub(super) async fn send(client: &Client, to_send: &[(Work, Vec<ReadyWrite>)]) -> Vec<Answer> {
     if to_send.is_empty() {
         return Vec::new();

@@ -85,6 +85,7 @@ fn record(object: &str, key: &str, id: &str, hash: Vec<u8>) -> WrittenRecord {
 }
 
 /// Makes sure every wanted product has a Product2 and an entry in `book`.
+#[tracing::instrument(name = "engine.ensure_products", skip_all, fields(products = wants.len()))]
 pub(super) async fn ensure(
     client: &Client,
     (book, standard): (&str, &str),

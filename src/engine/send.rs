@@ -21,6 +21,11 @@ use crate::domain::write_plan::entity_writes::Known;
 /// Each entity's result, with the error that decided it (if one did).
 pub(super) type Sent = Vec<(Finished, Option<Error>)>;
 
+#[tracing::instrument(
+    name = "engine.send",
+    skip_all,
+    fields(store = %connection.code, entities = work.len(), strategy = ?shared.config.strategy, sent = tracing::field::Empty)
+)]
 pub(super) async fn send(
     shared: &Shared,
     connection: &StoreConnection,
@@ -55,6 +60,7 @@ pub(super) async fn send(
     for (w, _) in unchanged {
         out.push((Finished::new(&w.entity, Outcome::Synced, Vec::new(), "up to date: nothing to write".into()), None));
     }
+    tracing::Span::current().record("sent", to_send.len());
     let answers = match shared.config.strategy {
         Strategy::Batched => packed_graphs::send(&connection.client, &to_send).await,
         Strategy::Naive => naive(connection, &to_send).await,

@@ -64,6 +64,12 @@ fn storage_error(error: StorageError) -> Error {
     Error::new("FORCESYNC_STORAGE", error.to_string(), None).with_class(ErrorClass::Transient)
 }
 
+/// Plans, looks up and sends one store's share of a leased batch.
+#[tracing::instrument(
+    name = "engine.plan_and_send",
+    skip_all,
+    fields(store = %connection.code, entities = entities.len(), to_write = tracing::field::Empty)
+)]
 pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entities: &[ClaimedEntity]) -> BatchResult {
     let closed = ClosedStages::defaults(&connection.settings);
     let keys = &connection.settings.external_id_fields;
@@ -77,6 +83,7 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
             EntityPlan::Write(operations) => work.push(Work { entity: entity.clone(), operations }),
         }
     }
+    tracing::Span::current().record("to_write", work.len());
     if work.is_empty() {
         return result;
     }
@@ -134,6 +141,7 @@ struct Prepared {
 
 /// Looks up what the batch's writes depend on and ensures its products
 /// (those records are added to `shared_records`); stores nothing.
+#[tracing::instrument(name = "engine.look_up", skip_all, fields(store = %connection.code, entities = work.len()))]
 async fn prepare(
     connection: &StoreConnection,
     storage: &Storage,
