@@ -5,15 +5,20 @@
 //! database transaction is held across a Salesforce call; leases let a crashed
 //! worker's work come back. Time comes from the configured [`Clock`], so
 //! tests step the engine ([`Engine::step`]) with a [`TestClock`].
+//!
+//! The core (fold, lease, plan, look up, send, record) knows no flow: what is
+//! specific to customers, products and sales lives in [`flows`], one module
+//! per flow, reached through `flows::Flow` (by `EntityKind`) and
+//! `flows::BatchFlows`. A new flow (shipments, inventory) is a domain plan
+//! plus a module there and one arm in `Flow::of`; see [`flows`] for the steps.
 
 pub mod clock;
 pub mod connections;
 mod failures;
+mod flows;
 mod fold_task;
 mod lookups;
 mod packed_graphs;
-mod pricebook_entries;
-mod products;
 mod send;
 mod step;
 mod store_batch;

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use crate::salesforce::soql::{Literal, Soql};
 use crate::salesforce::{Client, Error, ErrorClass};
 
+use super::super::subrequests::{Records, entry_key, hash};
 use super::products::{Ensured, ProductWant};
-use super::subrequests::{Records, entry_key, hash};
 
 const PER_QUERY: usize = 200;
 
