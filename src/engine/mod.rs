@@ -197,6 +197,11 @@ fn lease_owner() -> String {
     format!("{}-{suffix}", std::process::id())
 }
 
+/// A duration in milliseconds, as the storage layer counts time.
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// Waits `delay`, or less when `notify` fires or shutdown begins.
 async fn idle(delay: Duration, notify: Option<&Notify>, shutdown: &mut watch::Receiver<bool>) {
     let notified = async {

@@ -14,8 +14,7 @@ use crate::storage::sync::ClaimedEntity;
 
 use super::failures::pauses_store;
 use super::store_batch::{self, Finished};
-use super::worker::millis;
-use super::{EngineError, Shared};
+use super::{EngineError, Shared, millis};
 
 /// Events folded per step (and per transaction of the fold task).
 pub(super) const FOLD_BATCH: i64 = 500;
