@@ -2,7 +2,7 @@
 //! that gRPC reflection serves. Messages that carry secrets have a `Debug`
 //! written here that never prints them.
 
-#![allow(clippy::all, clippy::pedantic)]
+#![allow(clippy::all, clippy::pedantic, unused_qualifications, missing_debug_implementations)]
 
 use std::fmt;
 

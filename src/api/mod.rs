@@ -24,9 +24,9 @@ pub use auth::{AdminAuth, Caller, TokenStores};
 pub use auth_layer::StoreTokenLayer;
 pub use error::ApiError;
 pub use framing::FramingErrorsLayer;
-pub use store_admin::StoreAdmin;
-pub use store_config::StoreConfig;
-pub use sync::Sync;
+pub use store_admin::StoreAdminApi;
+pub use store_config::StoreConfigApi;
+pub use sync::SyncApi;
 
 /// Largest request StoreConfigService accepts (an uploaded WSDL, with room to spare).
 pub const MAX_REQUEST_BYTES: usize = wsdl_import::MAX_WSDL_BYTES + 1024 * 1024;

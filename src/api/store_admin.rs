@@ -15,11 +15,11 @@ use crate::storage::{Actor, Storage, StoreRecord};
 use super::{ApiError, etag, paging, timestamp};
 
 #[derive(Debug, Clone)]
-pub struct StoreAdmin {
+pub struct StoreAdminApi {
     storage: Storage,
 }
 
-impl StoreAdmin {
+impl StoreAdminApi {
     pub fn new(storage: Storage) -> Self {
         Self { storage }
     }
@@ -42,7 +42,7 @@ pub(crate) fn store_code(field: &str, raw: &str) -> Result<StoreCode, ApiError> 
 }
 
 #[tonic::async_trait]
-impl StoreAdminService for StoreAdmin {
+impl StoreAdminService for StoreAdminApi {
     async fn create_store(
         &self,
         request: Request<CreateStoreRequest>,

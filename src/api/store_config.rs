@@ -21,7 +21,7 @@ use super::store_admin::store_code;
 use super::{ApiError, etag, field_mask, parse_etag, settings_convert, timestamp};
 
 #[derive(Debug, Clone)]
-pub struct StoreConfig {
+pub struct StoreConfigApi {
     pub(super) storage: Storage,
     pub(super) sealer: Sealer,
     /// For Test Connection's calls to Salesforce.
@@ -29,7 +29,7 @@ pub struct StoreConfig {
     pub(super) retry: RetryPolicy,
 }
 
-impl StoreConfig {
+impl StoreConfigApi {
     pub fn new(storage: Storage, sealer: Sealer, http: reqwest::Client, retry: RetryPolicy) -> Self {
         Self { storage, sealer, http, retry }
     }
@@ -62,7 +62,7 @@ pub(super) fn merge_settings(
 }
 
 #[tonic::async_trait]
-impl StoreConfigService for StoreConfig {
+impl StoreConfigService for StoreConfigApi {
     async fn get_store_config(
         &self,
         request: Request<GetStoreConfigRequest>,

@@ -18,12 +18,12 @@ use super::{ApiError, sync_convert as convert, timestamp};
 /// The Sync API's state: the database and the intake writer. The caller (the
 /// store its token names) comes resolved with each request (see `auth_layer.rs`).
 #[derive(Debug, Clone)]
-pub struct Sync {
+pub struct SyncApi {
     pub(super) storage: Storage,
     pub(super) intake: Intake,
 }
 
-impl Sync {
+impl SyncApi {
     pub fn new(storage: Storage, intake: Intake) -> Self {
         Self { storage, intake }
     }
@@ -67,7 +67,7 @@ fn ack_to_proto(ack: Ack) -> EventAck {
 }
 
 #[tonic::async_trait]
-impl SyncService for Sync {
+impl SyncService for SyncApi {
     async fn upsert_customer(
         &self,
         request: Request<pb::UpsertCustomerRequest>,

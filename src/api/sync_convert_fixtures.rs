@@ -47,8 +47,8 @@ pub(super) fn pb_customer() -> pb::Customer {
     }
 }
 
-pub(super) fn customer() -> lc::Customer {
-    lc::Customer {
+pub(super) fn customer() -> Customer {
+    Customer {
         key: "42".into(),
         email: "Ann@Example.com".into(),
         first_name: "Ann".into(),

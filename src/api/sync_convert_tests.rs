@@ -18,7 +18,7 @@ fn guests_are_keyed_by_their_lower_cased_email_and_keep_its_case() {
     c.customer_id.clear();
     c.phone = "  ".into();
     c.first_name = "  Ann ".into();
-    let want = lc::Customer { key: "guest:ann@example.com".into(), phone: None, ..customer() };
+    let want = Customer { key: "guest:ann@example.com".into(), phone: None, ..customer() };
     let got = run(|v| upsert_customer(&req, now(), v)).expect("valid");
     assert_eq!(got.payload, EventPayload::Customer(CustomerSave { customer: want, at: at() }));
 }

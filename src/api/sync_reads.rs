@@ -7,13 +7,13 @@ use tonic::Request;
 use crate::domain::Violations;
 use crate::domain::lifecycle::ClosedStages;
 use crate::domain::store::StoreCode;
-use crate::domain::sync::{Planned, planned, route};
+use crate::domain::sync::{EntityPlan, planned, route};
 use crate::domain::write_plan::entity_writes::{self, Action, Known, KnownRecord, KnownRecords};
 use crate::pb;
 use crate::storage::sync::{EntityState, EntityStatus, EventFilter, EventInfo, RecordedError};
 
 use super::auth::Caller;
-use super::sync::Sync;
+use super::sync::SyncApi;
 use super::{ApiError, paging, sync_convert as convert, timestamp};
 
 fn state_to_proto(state: EntityState) -> pb::SyncState {
@@ -102,7 +102,7 @@ fn event_to_proto(event: EventInfo) -> pb::SyncEventInfo {
     }
 }
 
-impl Sync {
+impl SyncApi {
     pub(super) async fn sync_status(
         &self,
         request: Request<pb::GetSyncStatusRequest>,
@@ -180,8 +180,8 @@ impl Sync {
                 self.storage.entity_facts(caller.store_id, &routed.aliases).await?.unwrap_or(routed.facts.clone());
             facts.merge(&routed.facts);
             let operations = match planned(&settings, &code, &facts, &closed) {
-                Planned::Write(operations) => operations,
-                Planned::Waiting(reason) => {
+                EntityPlan::Write(operations) => operations,
+                EntityPlan::Waiting(reason) => {
                     response.waiting_reason = reason.to_owned();
                     continue;
                 }

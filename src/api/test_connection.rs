@@ -8,7 +8,7 @@ use crate::storage::Actor;
 use crate::store_login;
 
 use super::credentials_convert::parse_credentials;
-use super::store_config::{StoreConfig, merge_settings};
+use super::store_config::{StoreConfigApi, merge_settings};
 use super::{ApiError, etag, parse_etag};
 
 fn check_to_proto(check: Check) -> pb::ConnectionCheck {
@@ -21,7 +21,7 @@ fn check_to_proto(check: Check) -> pb::ConnectionCheck {
     pb::ConnectionCheck { name: check.name, status: status as i32, message: check.message, remedy: check.remedy }
 }
 
-impl StoreConfig {
+impl StoreConfigApi {
     pub(super) async fn run_test_connection(
         &self,
         request: TestConnectionRequest,

@@ -5,13 +5,13 @@ use crate::pb::{self, ConnectionSettings, ImportWsdlRequest, ImportWsdlResponse,
 use crate::salesforce::wsdl::{self, WsdlFlavor};
 use crate::storage::Actor;
 
-use super::store_config::{StoreConfig, merge_settings};
+use super::store_config::{StoreConfigApi, merge_settings};
 use super::{ApiError, etag, parse_etag};
 
 /// Largest WSDL accepted (Enterprise WSDLs of big orgs run to several MiB).
 pub const MAX_WSDL_BYTES: usize = 16 * 1024 * 1024;
 
-impl StoreConfig {
+impl StoreConfigApi {
     pub(super) async fn run_import_wsdl(
         &self,
         request: ImportWsdlRequest,

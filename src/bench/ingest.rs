@@ -16,7 +16,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tonic::transport::Channel;
 
-use crate::api::{StoreTokenLayer, Sync, TokenStores};
+use crate::api::{StoreTokenLayer, SyncApi, TokenStores};
 use crate::domain::settings::StoreSettings;
 use crate::engine::EngineConfig;
 use crate::pb;
@@ -192,7 +192,7 @@ async fn intake_only(args: &IngestBenchArgs) -> anyhow::Result<Sample> {
     storage.migrate().await?;
     let (_, issued) = storage.create_store("intake", "Intake", &StoreSettings::default(), &Actor::Cli).await?;
     let intake = Intake::start(storage.clone(), Arc::new(Notify::new()));
-    let service = SyncServiceServer::new(Sync::new(storage.clone(), intake))
+    let service = SyncServiceServer::new(SyncApi::new(storage.clone(), intake))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     let tokens = StoreTokenLayer::new(TokenStores::new(storage.clone()));
     let served = Served::start(service, Some(tokens)).await?;

@@ -1,23 +1,28 @@
-//! The sync engine: folds received events into entities ([`folder`]), then
-//! workers lease due entities, plan their Salesforce writes, batch them into
+//! The sync engine: folds received events into entities ([`fold_task`]), then
+//! workers lease due entities, plan their Salesforce writes, pack them into
 //! composite graphs (or single calls, for the naive baseline), send them and
-//! record the outcome ([`step`], [`worker`], [`batch`]). No database
-//! transaction is held across a Salesforce call; leases let a crashed
+//! record the outcome ([`step`], [`worker`], [`store_batch`], [`send`]). No
+//! database transaction is held across a Salesforce call; leases let a crashed
 //! worker's work come back. Time comes from the configured [`Clock`], so
 //! tests step the engine ([`Engine::step`]) with a [`TestClock`].
+//!
+//! The core (fold, lease, plan, look up, send, record) knows no flow: what is
+//! specific to customers, products and sales lives in [`flows`], one module
+//! per flow, reached through `flows::Flow` (by `EntityKind`) and
+//! `flows::BatchFlows`. A new flow (shipments, inventory) is a domain plan
+//! plus a module there and one arm in `Flow::of`; see [`flows`] for the steps.
 
-mod batch;
 pub mod clock;
 pub mod connections;
-mod customers;
-mod entries;
-mod folder;
-mod graphs;
-mod nodes;
-mod outcome;
-mod products;
+mod failures;
+mod flows;
+mod fold_task;
+mod lookups;
+mod packed_graphs;
 mod send;
 mod step;
+mod store_batch;
+mod subrequests;
 mod worker;
 
 use std::sync::Arc;
@@ -32,7 +37,7 @@ use crate::storage::{Storage, StorageError};
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use connections::Connections;
-pub use graphs::GRAPH_NODES;
+pub use packed_graphs::GRAPH_NODES;
 pub use step::{Engine, StepReport};
 
 /// How writes reach Salesforce.
@@ -147,7 +152,7 @@ pub struct EngineHandle {
     owner: String,
 }
 
-/// Starts the folder and `config.workers` workers (none when `config.manual`).
+/// Starts the fold task and `config.workers` workers (none when `config.manual`).
 pub fn start(storage: Storage, connections: Connections, config: EngineConfig, committed: Arc<Notify>) -> EngineHandle {
     let (stop, shutdown) = watch::channel(false);
     let owner = lease_owner();
@@ -157,7 +162,7 @@ pub fn start(storage: Storage, connections: Connections, config: EngineConfig, c
     let engine = Engine { shared: shared.clone() };
     let mut tasks = JoinSet::new();
     if workers > 0 {
-        tasks.spawn(folder::run(shared.clone()));
+        tasks.spawn(fold_task::run(engine.clone()));
     }
     for index in 0..workers {
         tasks.spawn(worker::run(engine.clone(), index));
@@ -190,6 +195,11 @@ fn lease_owner() -> String {
     let _ = getrandom::fill(&mut bytes);
     let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{suffix}", std::process::id())
+}
+
+/// A duration in milliseconds, as the storage layer counts time.
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Waits `delay`, or less when `notify` fires or shutdown begins.

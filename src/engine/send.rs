@@ -3,50 +3,47 @@
 //! per request within Salesforce's limits. Naive (the benchmark's baseline):
 //! one request per record, in order, stopping at the first failure.
 
-use std::collections::HashMap;
-
-use crate::domain::lifecycle::keys;
 use crate::domain::settings::ExternalIdFields;
-use crate::domain::sync::EntityFacts;
-use crate::salesforce::{Error, ErrorClass};
+use crate::salesforce::Error;
 use crate::storage::sync::{Outcome, WrittenRecord};
 
-use super::batch::{Finished, Work};
 use super::connections::StoreConnection;
-use super::graphs::{self, Answer};
-use super::nodes::{self, Node, Records, entry_key};
+use super::flows::BatchFlows;
+use super::packed_graphs::{self, Answer};
+use super::store_batch::{Finished, Work};
+use super::subrequests::{self, ReadyWrite, Records};
 use super::{Shared, Strategy};
 use crate::domain::write_plan::entity_writes::Known;
 
 /// Each entity's result, with the error that decided it (if one did).
 pub(super) type Sent = Vec<(Finished, Option<Error>)>;
 
+#[tracing::instrument(
+    name = "engine.send",
+    skip_all,
+    fields(store = %connection.code, entities = work.len(), strategy = ?shared.config.strategy, sent = tracing::field::Empty)
+)]
 pub(super) async fn send(
     shared: &Shared,
     connection: &StoreConnection,
     work: Vec<Work>,
     records: &mut Records,
-    pricebook: &str,
-    product_errors: &HashMap<String, Error>,
+    flows: &BatchFlows,
 ) -> Sent {
     let key_fields = &connection.settings.external_id_fields;
     let mut out: Sent = Vec::new();
-    let mut ready: Vec<(Work, Vec<Node>)> = Vec::new();
-    let known = nodes::known(records);
+    let mut ready: Vec<(Work, Vec<ReadyWrite>)> = Vec::new();
+    let known = subrequests::known(records);
     for w in work {
-        if let EntityFacts::Product(product) = &w.entity.facts {
-            let key = keys::product_key(&connection.code, &product.sku);
-            out.push(product_result(shared, key_fields, &w, &key, records, pricebook, product_errors.get(&key)));
+        if let Some(settled) = flows.settled(shared, connection, &w, records) {
+            out.push(settled);
             continue;
         }
-        let context = Known { records: &known, pricebook_id: Some(pricebook) };
-        match nodes::build(&w.operations, &context) {
-            Ok(nodes) => ready.push((w, nodes)),
+        let context = Known { records: &known, pricebook_id: Some(flows.pricebook()) };
+        match subrequests::build(&w.operations, &context) {
+            Ok(writes) => ready.push((w, writes)),
             Err(unresolved) => {
-                // Usually a product that failed: report its error rather than the symptom.
-                let error = product_errors.values().next().cloned().unwrap_or_else(|| {
-                    Error::new("PRICEBOOK_ENTRY_MISSING", unresolved.0, None).with_class(ErrorClass::Config)
-                });
+                let error = flows.unresolved(unresolved);
                 out.push((Finished::failed(&w.entity, &error, shared, key_fields), Some(error)));
             }
         }
@@ -55,8 +52,9 @@ pub(super) async fn send(
     for (w, _) in unchanged {
         out.push((Finished::new(&w.entity, Outcome::Synced, Vec::new(), "up to date: nothing to write".into()), None));
     }
+    tracing::Span::current().record("sent", to_send.len());
     let answers = match shared.config.strategy {
-        Strategy::Batched => graphs::send(&connection.client, &to_send).await,
+        Strategy::Batched => packed_graphs::send(&connection.client, &to_send).await,
         Strategy::Naive => naive(connection, &to_send).await,
     };
     for ((w, nodes), answer) in to_send.into_iter().zip(answers) {
@@ -65,7 +63,7 @@ pub(super) async fn send(
     out
 }
 
-async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> Vec<Answer> {
+async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<ReadyWrite>)]) -> Vec<Answer> {
     let mut answers = Vec::with_capacity(to_send.len());
     for (_, nodes) in to_send {
         let mut results = Vec::with_capacity(nodes.len());
@@ -73,8 +71,8 @@ async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<Node>)]) -> V
         for node in nodes {
             match connection.client.send_one(&node.request).await {
                 Ok(result) => results.push(result),
-                Err(error) if nodes::found_existing(&node.object, &error) => {
-                    failed = Some(nodes::as_existing(&node.object, error));
+                Err(error) if subrequests::found_existing(&node.object, &error) => {
+                    failed = Some(subrequests::as_existing(&node.object, error));
                     break;
                 }
                 Err(error) => {
@@ -92,7 +90,7 @@ fn finish(
     shared: &Shared,
     key_fields: &ExternalIdFields,
     w: &Work,
-    nodes: &[Node],
+    nodes: &[ReadyWrite],
     answer: Answer,
     records: &mut Records,
 ) -> (Finished, Option<Error>) {
@@ -125,27 +123,8 @@ fn finish(
     }
 }
 
-fn product_result(
-    shared: &Shared,
-    key_fields: &ExternalIdFields,
-    w: &Work,
-    key: &str,
-    records: &Records,
-    pricebook: &str,
-    error: Option<&Error>,
-) -> (Finished, Option<Error>) {
-    if let Some(error) = error {
-        return (Finished::failed(&w.entity, error, shared, key_fields), Some(error.clone()));
-    }
-    let own = [("Product2", key.to_owned()), ("PricebookEntry", entry_key(key, pricebook))];
-    let written: Vec<WrittenRecord> =
-        own.iter().filter_map(|(object, key)| records.get(&((*object).to_owned(), key.clone())).cloned()).collect();
-    let message = format!("product synced: {}", summary(&written));
-    (Finished::new(&w.entity, Outcome::Synced, written, message), None)
-}
-
 /// "Opportunity 006…, Order 801…" for the sync log.
-fn summary(written: &[WrittenRecord]) -> String {
+pub(super) fn summary(written: &[WrittenRecord]) -> String {
     let parts: Vec<String> = written.iter().map(|r| format!("{} {}", r.object, r.id)).collect();
     parts.join(", ")
 }

@@ -12,13 +12,12 @@ use std::sync::Arc;
 use crate::domain::sync::Outcome;
 use crate::storage::sync::ClaimedEntity;
 
-use super::batch::{self, Finished};
-use super::outcome::pauses_store;
-use super::worker::millis;
-use super::{EngineError, Shared};
+use super::failures::pauses_store;
+use super::store_batch::{self, Finished};
+use super::{EngineError, Shared, millis};
 
-/// Events folded per step.
-const FOLD_BATCH: i64 = 500;
+/// Events folded per step (and per transaction of the fold task).
+pub(super) const FOLD_BATCH: i64 = 500;
 
 /// The sync engine, to be stepped by hand ([`super::EngineConfig::manual`])
 /// or run by its spawned tasks. Cheap to clone.
@@ -105,10 +104,14 @@ impl Engine {
     }
 
     /// Applies up to `FOLD_BATCH` received events; returns how many.
+    #[tracing::instrument(name = "engine.fold", skip_all, fields(folded = tracing::field::Empty))]
     pub(super) async fn fold(&self) -> usize {
         let linger = millis(self.shared.config.linger);
         match self.shared.storage.fold_events(FOLD_BATCH, linger, self.now()).await {
-            Ok(folded) => folded,
+            Ok(folded) => {
+                tracing::Span::current().record("folded", folded);
+                folded
+            }
             Err(error) => {
                 tracing::error!(%error, "could not apply received events; retrying");
                 0
@@ -117,11 +120,15 @@ impl Engine {
     }
 
     /// Leases a batch of the work due now.
+    #[tracing::instrument(name = "engine.claim", skip_all, fields(batch_size = self.shared.config.batch_size, claimed = tracing::field::Empty))]
     pub(super) async fn claim(&self) -> Vec<ClaimedEntity> {
         let shared = &self.shared;
         let lease = millis(shared.config.lease);
         match shared.storage.claim_entities(&shared.owner, shared.config.batch_size, lease, self.now()).await {
-            Ok(claimed) => claimed,
+            Ok(claimed) => {
+                tracing::Span::current().record("claimed", claimed.len());
+                claimed
+            }
             Err(error) => {
                 tracing::error!(%error, "could not lease work; retrying");
                 Vec::new()
@@ -130,6 +137,7 @@ impl Engine {
     }
 
     /// Processes leased work, store by store, and records every outcome.
+    #[tracing::instrument(name = "engine.work", skip_all, fields(claimed = claimed.len()))]
     pub(super) async fn work(&self, claimed: Vec<ClaimedEntity>) -> StepReport {
         let mut report = StepReport { claimed: claimed.len(), ..StepReport::default() };
         let mut by_store: BTreeMap<i64, Vec<ClaimedEntity>> = BTreeMap::new();
@@ -144,13 +152,21 @@ impl Engine {
         report
     }
 
+    #[tracing::instrument(
+        name = "engine.store_batch",
+        skip_all,
+        fields(store_id, store = tracing::field::Empty, entities = entities.len())
+    )]
     async fn process_store(&self, store_id: i64, entities: Vec<ClaimedEntity>) -> Vec<Outcome> {
         let shared = &self.shared;
         let connection = match shared.connections.get(store_id).await {
-            Ok(connection) => connection,
+            Ok(connection) => {
+                tracing::Span::current().record("store", tracing::field::display(&connection.code));
+                connection
+            }
             Err(error) => return self.defer_store(store_id, &entities, &error).await,
         };
-        let result = batch::process(shared, &connection, &entities).await;
+        let result = store_batch::process(shared, &connection, &entities).await;
         if let Some(reason) = &result.pause {
             let until = self.now() + millis(shared.config.pause_after(0));
             tracing::warn!(store = %connection.code, %reason, "pausing the store's sync");
@@ -164,6 +180,7 @@ impl Engine {
         self.record(store_id, &connection.settings.logging, result.finished).await
     }
 
+    #[tracing::instrument(name = "engine.record", skip_all, fields(store_id, entities = finished.len()))]
     async fn record(
         &self,
         store_id: i64,
@@ -218,6 +235,11 @@ impl Engine {
     /// login did not cure, a 5xx, a refused login) resumes the store, so the
     /// work itself meets that error and is retried or parked with its reason:
     /// no pause outlives its cause.
+    #[tracing::instrument(
+        name = "engine.check_pauses",
+        skip_all,
+        fields(checked = tracing::field::Empty, resumed = tracing::field::Empty)
+    )]
     pub(super) async fn check_pauses(&self) -> StepReport {
         let shared = &self.shared;
         let mut report = StepReport::default();
@@ -251,6 +273,7 @@ impl Engine {
                 tracing::error!(%error, store_id = pause.store_id, "could not update the pause");
             }
         }
+        tracing::Span::current().record("checked", report.checked).record("resumed", report.resumed);
         report
     }
 }

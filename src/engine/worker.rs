@@ -54,7 +54,3 @@ async fn batch_is_ready(engine: &Engine, partial_since: &mut Option<Instant>) ->
         }
     }
 }
-
-pub(super) fn millis(duration: std::time::Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}

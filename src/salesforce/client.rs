@@ -161,7 +161,7 @@ impl Client {
     ) -> Result<T, Error>
     where
         F: FnMut(Session) -> Fut,
-        Fut: std::future::Future<Output = Result<T, Error>>,
+        Fut: Future<Output = Result<T, Error>>,
     {
         let mut attempt = 1;
         let mut relogged = false;

@@ -39,7 +39,7 @@ pub(crate) fn record_error(item: &Value) -> Error {
 
 /// What the calls do, and how the results read.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
+enum CollectionCall {
     Create,
     Update,
     Upsert,
@@ -54,7 +54,7 @@ impl Client {
         records: &[Value],
         all_or_none: bool,
     ) -> Result<Vec<RecordResult>, Error> {
-        self.write_records(Op::Create, object, "composite/sobjects".into(), records, all_or_none).await
+        self.write_records(CollectionCall::Create, object, "composite/sobjects".into(), records, all_or_none).await
     }
 
     /// Updates `records` of `object`; each must carry its `Id`.
@@ -64,7 +64,7 @@ impl Client {
         records: &[Value],
         all_or_none: bool,
     ) -> Result<Vec<RecordResult>, Error> {
-        self.write_records(Op::Update, object, "composite/sobjects".into(), records, all_or_none).await
+        self.write_records(CollectionCall::Update, object, "composite/sobjects".into(), records, all_or_none).await
     }
 
     /// Inserts or updates `records` of `object` matched on `external_id_field`,
@@ -78,25 +78,25 @@ impl Client {
     ) -> Result<Vec<RecordResult>, Error> {
         check_name(external_id_field)?;
         let path = format!("composite/sobjects/{object}/{external_id_field}");
-        self.write_records(Op::Upsert, object, path, records, all_or_none).await
+        self.write_records(CollectionCall::Upsert, object, path, records, all_or_none).await
     }
 
     /// Creates, updates or upserts in calls of 200; only creates are never repeated.
     async fn write_records(
         &self,
-        op: Op,
+        op: CollectionCall,
         object: &str,
         path: String,
         records: &[Value],
         all_or_none: bool,
     ) -> Result<Vec<RecordResult>, Error> {
-        let method = if op == Op::Create { Method::POST } else { Method::PATCH };
+        let method = if op == CollectionCall::Create { Method::POST } else { Method::PATCH };
         let calls = typed_chunks(object, records)?.into_iter().map(|chunk| {
             Call::write(
                 method.clone(),
                 path.clone(),
                 json!({ "allOrNone": all_or_none, "records": chunk }),
-                op != Op::Create,
+                op != CollectionCall::Create,
             )
         });
         Ok(self.run_chunks(op, records.len(), calls).await)
@@ -114,12 +114,17 @@ impl Client {
             body: None,
             idempotent: false,
         });
-        Ok(self.run_chunks(Op::Delete, ids.len(), calls).await)
+        Ok(self.run_chunks(CollectionCall::Delete, ids.len(), calls).await)
     }
 
     /// Sends the calls in turn. When a call fails as a whole, its records and
     /// those of the calls not yet sent get that error.
-    async fn run_chunks(&self, op: Op, total: usize, calls: impl Iterator<Item = Call>) -> Vec<RecordResult> {
+    async fn run_chunks(
+        &self,
+        op: CollectionCall,
+        total: usize,
+        calls: impl Iterator<Item = Call>,
+    ) -> Vec<RecordResult> {
         let mut results: Vec<RecordResult> = Vec::with_capacity(total);
         for call in calls {
             let size = (total - results.len()).min(MAX_RECORDS_PER_CALL);
@@ -152,7 +157,7 @@ fn typed_chunks(object: &str, records: &[Value]) -> Result<Vec<Vec<Value>>, Erro
 }
 
 /// One result per record from a collections answer of `size` items.
-fn parse_results(op: Op, size: usize, body: &Value) -> Result<Vec<RecordResult>, Error> {
+fn parse_results(op: CollectionCall, size: usize, body: &Value) -> Result<Vec<RecordResult>, Error> {
     let items = match body.as_array() {
         Some(items) if items.len() == size => items,
         _ => return Err(Error::bad_response(200, format!("expected {size} collection results"))),
@@ -161,9 +166,9 @@ fn parse_results(op: Op, size: usize, body: &Value) -> Result<Vec<RecordResult>,
         let id = item.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
         if item.get("success").and_then(Value::as_bool) == Some(true) {
             let created = match op {
-                Op::Create => true,
-                Op::Upsert => item.get("created").and_then(Value::as_bool).unwrap_or(false),
-                Op::Update | Op::Delete => false,
+                CollectionCall::Create => true,
+                CollectionCall::Upsert => item.get("created").and_then(Value::as_bool).unwrap_or(false),
+                CollectionCall::Update | CollectionCall::Delete => false,
             };
             return Ok(Saved { id, created });
         }

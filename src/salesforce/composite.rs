@@ -75,7 +75,7 @@ fn references_in(text: &str, out: &mut Vec<String>) {
 
 /// What a subrequest does, which decides whether repeating it is safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
+pub enum SubrequestKind {
     Create,
     /// By external id: repeatable.
     Upsert,
@@ -91,7 +91,7 @@ pub enum Operation {
 pub struct Subrequest {
     /// Letters, digits and `_`; unique within the request or graph.
     pub reference_id: String,
-    pub operation: Operation,
+    pub operation: SubrequestKind,
     /// The object, then the external-id field of an upsert (checked as API names).
     names: Vec<String>,
     /// Relative to `/services/data/v{version}/`, already encoded.
@@ -102,7 +102,7 @@ pub struct Subrequest {
 }
 
 impl Subrequest {
-    fn new(reference_id: &str, operation: Operation, names: &[&str], path: String, body: Option<Value>) -> Self {
+    fn new(reference_id: &str, operation: SubrequestKind, names: &[&str], path: String, body: Option<Value>) -> Self {
         let names = names.iter().map(|n| (*n).to_owned()).collect();
         Self { reference_id: reference_id.to_owned(), operation, names, path, body, repeatable: true }
     }
@@ -118,7 +118,7 @@ impl Subrequest {
 
     /// `POST sobjects/{object}`.
     pub fn create(reference_id: &str, object: &str, body: Value) -> Self {
-        Self::new(reference_id, Operation::Create, &[object], format!("sobjects/{object}"), Some(body))
+        Self::new(reference_id, SubrequestKind::Create, &[object], format!("sobjects/{object}"), Some(body))
     }
 
     /// `PATCH sobjects/{object}/{field}/{value}`: insert or update by external
@@ -126,17 +126,23 @@ impl Subrequest {
     /// (NOT_FOUND): upsert such keys through collections, which carry them in the body.
     pub fn upsert(reference_id: &str, object: &str, field: &str, value: &str, body: Value) -> Self {
         let path = format!("sobjects/{object}/{field}/{}", encode(value));
-        Self::new(reference_id, Operation::Upsert, &[object, field], path, Some(body))
+        Self::new(reference_id, SubrequestKind::Upsert, &[object, field], path, Some(body))
     }
 
     /// `PATCH sobjects/{object}/{id}`; `id` may be a reference.
     pub fn update(reference_id: &str, object: &str, id: &str, body: Value) -> Self {
-        Self::new(reference_id, Operation::Update, &[object], format!("sobjects/{object}/{}", encode(id)), Some(body))
+        Self::new(
+            reference_id,
+            SubrequestKind::Update,
+            &[object],
+            format!("sobjects/{object}/{}", encode(id)),
+            Some(body),
+        )
     }
 
     /// `DELETE sobjects/{object}/{id}`.
     pub fn delete(reference_id: &str, object: &str, id: &str) -> Self {
-        Self::new(reference_id, Operation::Delete, &[object], format!("sobjects/{object}/{}", encode(id)), None)
+        Self::new(reference_id, SubrequestKind::Delete, &[object], format!("sobjects/{object}/{}", encode(id)), None)
     }
 
     /// `GET sobjects/{object}/{id}?fields=…` (all fields when `fields` is empty).
@@ -145,26 +151,26 @@ impl Subrequest {
         if !fields.is_empty() {
             path.push_str(&format!("?fields={}", encode(&fields.join(","))));
         }
-        Self::new(reference_id, Operation::Read, &[object], path, None)
+        Self::new(reference_id, SubrequestKind::Read, &[object], path, None)
     }
 
     /// `GET query?q=…` (`/composite` only; at most 5 per request).
     pub fn query(reference_id: &str, soql: &str) -> Self {
-        Self::new(reference_id, Operation::Query, &[], format!("query?q={}", encode(soql)), None)
+        Self::new(reference_id, SubrequestKind::Query, &[], format!("query?q={}", encode(soql)), None)
     }
 
     fn method(&self) -> Method {
         match self.operation {
-            Operation::Create => Method::POST,
-            Operation::Upsert | Operation::Update => Method::PATCH,
-            Operation::Delete => Method::DELETE,
-            Operation::Read | Operation::Query => Method::GET,
+            SubrequestKind::Create => Method::POST,
+            SubrequestKind::Upsert | SubrequestKind::Update => Method::PATCH,
+            SubrequestKind::Delete => Method::DELETE,
+            SubrequestKind::Read | SubrequestKind::Query => Method::GET,
         }
     }
 
     /// Whether sending it twice leaves the same data as sending it once.
     pub fn is_idempotent(&self) -> bool {
-        self.repeatable && !matches!(self.operation, Operation::Create | Operation::Delete)
+        self.repeatable && !matches!(self.operation, SubrequestKind::Create | SubrequestKind::Delete)
     }
 
     fn references(&self) -> Vec<String> {
@@ -222,11 +228,11 @@ impl CompositeRequest {
     /// Appends a subrequest; it may refer only to earlier ones.
     pub fn add(&mut self, item: Subrequest) -> Result<&mut Self, Error> {
         item.check(&self.ids)?;
-        let queries = self.items.iter().filter(|i| i.operation == Operation::Query).count();
+        let queries = self.items.iter().filter(|i| i.operation == SubrequestKind::Query).count();
         if self.items.len() >= MAX_SUBREQUESTS {
             return Err(invalid_input(format!("a composite request holds at most {MAX_SUBREQUESTS} subrequests")));
         }
-        if item.operation == Operation::Query && queries >= MAX_QUERY_SUBREQUESTS {
+        if item.operation == SubrequestKind::Query && queries >= MAX_QUERY_SUBREQUESTS {
             return Err(invalid_input(format!("a composite request holds at most {MAX_QUERY_SUBREQUESTS} queries")));
         }
         self.ids.insert(item.reference_id.clone(), 1);

@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
-use crate::api::{AdminAuth, StoreAdmin, StoreConfig, Sync};
+use crate::api::{AdminAuth, StoreAdminApi, StoreConfigApi, SyncApi};
 use crate::domain::token::Token;
 use crate::engine::{self, Connections, EngineConfig, EngineHandle};
 use crate::pb::store_admin_service_server::StoreAdminServiceServer;
@@ -118,8 +118,8 @@ pub async fn start(
     };
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter.set_serving::<StoreAdminServiceServer<StoreAdmin>>().await;
-    health_reporter.set_serving::<StoreConfigServiceServer<StoreConfig>>().await;
+    health_reporter.set_serving::<StoreAdminServiceServer<StoreAdminApi>>().await;
+    health_reporter.set_serving::<StoreConfigServiceServer<StoreConfigApi>>().await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(crate::pb::FILE_DESCRIPTOR_SET)
@@ -142,16 +142,17 @@ pub async fn start(
     // nothing else stands between it and serving (the caller shows it).
     let (admin_hash, generated_admin_token) =
         admin_token::resolve(&storage, config.admin_token.as_ref()).await.context("cannot set up the admin token")?;
-    let admin = StoreAdminServiceServer::with_interceptor(StoreAdmin::new(storage.clone()), AdminAuth::new(admin_hash));
+    let admin =
+        StoreAdminServiceServer::with_interceptor(StoreAdminApi::new(storage.clone()), AdminAuth::new(admin_hash));
     let sealer = Sealer::new(&master_key);
     let config_service =
-        StoreConfigServiceServer::new(StoreConfig::new(storage.clone(), sealer.clone(), http.clone(), config.retry))
+        StoreConfigServiceServer::new(StoreConfigApi::new(storage.clone(), sealer.clone(), http.clone(), config.retry))
             .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     let committed = Arc::new(Notify::new());
     let intake = Intake::start(storage.clone(), committed.clone());
-    let sync_service = SyncServiceServer::new(Sync::new(storage.clone(), intake))
+    let sync_service = SyncServiceServer::new(SyncApi::new(storage.clone(), intake))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
-    health_reporter.set_serving::<SyncServiceServer<Sync>>().await;
+    health_reporter.set_serving::<SyncServiceServer<SyncApi>>().await;
     let connections = Connections::new(storage.clone(), sealer, http, config.retry);
     let engine = engine::start(storage.clone(), connections, config.engine.clone(), committed);
 
@@ -162,9 +163,9 @@ pub async fn start(
             _ = shutdown_rx => {},
         }
         tracing::info!("shutting down: finishing in-flight calls");
-        health_reporter.set_not_serving::<StoreAdminServiceServer<StoreAdmin>>().await;
-        health_reporter.set_not_serving::<StoreConfigServiceServer<StoreConfig>>().await;
-        health_reporter.set_not_serving::<SyncServiceServer<Sync>>().await;
+        health_reporter.set_not_serving::<StoreAdminServiceServer<StoreAdminApi>>().await;
+        health_reporter.set_not_serving::<StoreConfigServiceServer<StoreConfigApi>>().await;
+        health_reporter.set_not_serving::<SyncServiceServer<SyncApi>>().await;
     };
     let router = Server::builder()
         .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()))

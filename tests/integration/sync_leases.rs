@@ -23,10 +23,10 @@ async fn events_folded_during_a_lease_keep_the_entity_pending() {
             |n: u32| event(&format!("c{n}"), EventPayload::Customer(CustomerSave { customer: jane(), at: at(n) }));
         let status = async || db.entity_status(store, "customer:42").await.expect("status").expect("customer");
         intake.submit(store, &[saved(1)]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
         let first = db.claim_entities("w1", 10, 60_000, now()).await.expect("claim").remove(0);
         intake.submit(store, &[saved(2)]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
         db.finish_entity("w1", &first, &Outcome::Synced, now()).await.expect("finish");
         let after = status().await;
         assert_eq!((after.state, after.event_count, after.attempts), (EntityState::Pending, 2, 0), "{backend}");
@@ -35,7 +35,7 @@ async fn events_folded_during_a_lease_keep_the_entity_pending() {
         assert_eq!(second.version, first.version + 1, "{backend}: the folded event's version");
         assert!(!second.uncertain, "{backend}: the first attempt's success was recorded");
         intake.submit(store, &[saved(3)]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
         let later = now() + 3_600_000;
         let error = RecordedError {
             code: "UNABLE_TO_LOCK_ROW".into(),
@@ -68,11 +68,11 @@ async fn an_entity_merged_while_leased_stays_merged() {
         let backend = db.backend_name();
         let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
         intake.submit(store, &[checkout("e1", "77"), paid("p1", "9")]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
         let claimed = db.claim_entities("w1", 10, 60_000, now()).await.expect("claim");
         let payment = claimed.iter().find(|e| e.label == "order:9").expect("the payment's entity is due").clone();
         intake.submit(store, &[placed("o1", "9", "77")]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
         let merged = |counts: &[(String, i64)]| counts.iter().find(|(state, _)| state == "merged").map(|c| c.1);
         assert_eq!(merged(&db.entity_counts(store).await.expect("counts")), Some(1), "{backend}");
 

@@ -118,12 +118,12 @@ async fn an_order_linking_a_cart_merges_two_sales_into_one() {
     for (db, store, _dir) in backends().await {
         let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
         intake.submit(store, &[checkout("e1", "77"), paid("e2", "9")]).await.expect("submit");
-        assert_eq!(db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold"), 2);
+        assert_eq!(db.fold_events(100, 0, now()).await.expect("fold"), 2);
         let cart = db.entity_status(store, "cart:77").await.expect("status").expect("cart sale");
         let order = db.entity_status(store, "order:9").await.expect("status").expect("order sale");
         assert_ne!(cart.id, order.id, "nothing links them yet");
         intake.submit(store, &[placed("e3", "9", "77")]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
         let merged = db.entity_status(store, "order:9").await.expect("status").expect("sale");
         assert_eq!(merged.id, cart.id, "{}: the later sale joins the earlier", db.backend_name());
         assert_eq!(merged.aliases, ["cart:77", "order:9"]);
@@ -139,7 +139,7 @@ async fn leases_outcomes_dependencies_and_requeueing() {
         let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
         let save = EventPayload::Customer(CustomerSave { customer: jane(), at: at(8) });
         intake.submit(store, &[event("c1", save), checkout("e1", "77")]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
 
         let claimed = db.claim_entities("w1", 10, 60_000, now()).await.expect("claim");
         let labels: Vec<&str> = claimed.iter().map(|e| e.label.as_str()).collect();
@@ -183,7 +183,7 @@ async fn an_uncertain_entity_stays_uncertain_until_it_is_synced() {
         let saved =
             |n: u32| event(&format!("c{n}"), EventPayload::Customer(CustomerSave { customer: jane(), at: at(n) }));
         intake.submit(store, &[saved(1)]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
         let claim = async |owner: &str| db.claim_entities(owner, 10, 60_000, now()).await.expect("claim").remove(0);
 
         assert!(!claim("w1").await.uncertain, "{backend}: a first attempt knows nothing is out there");
@@ -196,12 +196,12 @@ async fn an_uncertain_entity_stays_uncertain_until_it_is_synced() {
         assert!(claimed.uncertain, "{backend}: a deferred attempt learned nothing");
         db.finish_entity("w3", &claimed, &Outcome::Waiting("its customer".into()), now()).await.expect("wait");
         intake.submit(store, &[saved(2)]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
         let claimed = claim("w4").await;
         assert!(claimed.uncertain, "{backend}: nor did a waiting one");
         db.finish_entity("w4", &claimed, &Outcome::Synced, now()).await.expect("synced");
         intake.submit(store, &[saved(3)]).await.expect("submit");
-        db.fold_events(100, 0, crate::sync_storage::now()).await.expect("fold");
+        db.fold_events(100, 0, now()).await.expect("fold");
         assert!(!claim("w5").await.uncertain, "{backend}: a success recorded what was written");
     }
 }

@@ -15,7 +15,7 @@ mod target;
 
 pub use event::{Customer, LifecycleEvent, LineItem, Money, Payment};
 pub use facts::{Basket, LifecycleFacts};
-pub use plan::{Operation, ParentRef, plan, plan_customer};
+pub use plan::{ParentRef, PlannedWrite, plan, plan_customer};
 pub use stage::{ClosedStages, stage};
 pub use target::{
     ContactRoleTarget, CustomerTarget, DRAFT_ORDER_STATUS, OpportunityTarget, OrderItemTarget, OrderTarget, Target,

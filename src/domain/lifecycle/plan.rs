@@ -29,7 +29,7 @@ pub struct ParentRef {
 /// One write to Salesforce: create or update the record of `object` whose
 /// `key_field` is `key`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Operation {
+pub struct PlannedWrite {
     pub object: String,
     pub key_field: String,
     pub key: String,
@@ -37,7 +37,7 @@ pub struct Operation {
     pub parents: Vec<ParentRef>,
 }
 
-impl Operation {
+impl PlannedWrite {
     /// The same write with each object's external-id field as `field_for` names it.
     pub fn with_key_fields<'a>(mut self, field_for: impl Fn(&str) -> &'a str) -> Self {
         self.key_field = field_for(&self.object).to_owned();
@@ -72,18 +72,18 @@ impl Operation {
 
 /// The operations that take Salesforce from `previous` (last written) to
 /// `next`: the records that differ, parents first; none when they are equal.
-pub fn plan(previous: &Target, next: &Target) -> Vec<Operation> {
+pub fn plan(previous: &Target, next: &Target) -> Vec<PlannedWrite> {
     let written = operations(previous);
     operations(next).into_iter().filter(|operation| !written.contains(operation)).collect()
 }
 
 /// The Account and Contact of a customer (for customer saves outside a sale).
-pub fn plan_customer(store: &StoreCode, customer: &Customer) -> Vec<Operation> {
+pub fn plan_customer(store: &StoreCode, customer: &Customer) -> Vec<PlannedWrite> {
     customer_operations(&CustomerTarget::new(store, customer))
 }
 
 /// Every operation that writes `target`, parents first.
-fn operations(target: &Target) -> Vec<Operation> {
+fn operations(target: &Target) -> Vec<PlannedWrite> {
     let mut operations = Vec::new();
     if let Some(customer) = &target.customer {
         operations.extend(customer_operations(customer));
@@ -103,8 +103,8 @@ fn operations(target: &Target) -> Vec<Operation> {
     operations
 }
 
-fn upsert(object: &str, key: &str, fields: Vec<(&str, Value)>, parents: Vec<ParentRef>) -> Operation {
-    Operation {
+fn upsert(object: &str, key: &str, fields: Vec<(&str, Value)>, parents: Vec<ParentRef>) -> PlannedWrite {
+    PlannedWrite {
         object: object.to_owned(),
         key_field: DEFAULT_EXTERNAL_ID_FIELD.to_owned(),
         key: key.to_owned(),
@@ -134,7 +134,7 @@ fn money(value: Money) -> Value {
     number(value.to_f64())
 }
 
-fn customer_operations(customer: &CustomerTarget) -> Vec<Operation> {
+fn customer_operations(customer: &CustomerTarget) -> Vec<PlannedWrite> {
     // Contact.LastName is required; a customer without one is named by email.
     let last_name = if customer.last_name.trim().is_empty() { &customer.email } else { &customer.last_name };
     let phone = customer.phone.as_deref().map(|phone| ("Phone", text(phone)));
@@ -152,7 +152,7 @@ fn customer_operations(customer: &CustomerTarget) -> Vec<Operation> {
     ]
 }
 
-fn opportunity_operation(opportunity: &OpportunityTarget) -> Operation {
+fn opportunity_operation(opportunity: &OpportunityTarget) -> PlannedWrite {
     let mut fields = vec![
         ("Name", text(&opportunity.name)),
         ("StageName", text(&opportunity.stage)),
@@ -163,7 +163,7 @@ fn opportunity_operation(opportunity: &OpportunityTarget) -> Operation {
     upsert("Opportunity", &opportunity.key, fields, parents)
 }
 
-fn order_operations(order: &OrderTarget) -> Vec<Operation> {
+fn order_operations(order: &OrderTarget) -> Vec<PlannedWrite> {
     let fields = vec![
         ("EffectiveDate", text(&order.effective_date.format("%Y-%m-%d").to_string())),
         ("Status", text(&order.status)),

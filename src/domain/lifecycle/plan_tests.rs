@@ -11,12 +11,12 @@ fn every_order() -> StoreSettings {
 }
 
 /// `Object:key` for each operation.
-fn summary(operations: &[Operation]) -> Vec<String> {
+fn summary(operations: &[PlannedWrite]) -> Vec<String> {
     operations.iter().map(|operation| format!("{}:{}", operation.object(), operation.key())).collect()
 }
 
-fn upsert_of<'a>(operations: &'a [Operation], wanted: &str) -> &'a Operation {
-    let found = operations.iter().find(|op| matches!(op, Operation { object, .. } if object == wanted));
+fn upsert_of<'a>(operations: &'a [PlannedWrite], wanted: &str) -> &'a PlannedWrite {
+    let found = operations.iter().find(|op| matches!(op, PlannedWrite { object, .. } if object == wanted));
     found.expect("an upsert of that object")
 }
 
@@ -66,7 +66,7 @@ fn only_changed_records_are_written() {
     let canceled = target_of(&settings, &whole_sale());
     let operations = plan(&paid_target, &canceled);
     assert_eq!(summary(&operations), ["Opportunity:main:cart:77", "Order:main:order:100000123"]);
-    let Operation { fields, .. } = upsert_of(&operations, "Order");
+    let PlannedWrite { fields, .. } = upsert_of(&operations, "Order");
     assert_eq!(fields["Status"], json!("Cancelled"));
 }
 
@@ -84,7 +84,7 @@ fn upserts_name_parents_by_external_id() {
             "Account": {"ForceSync_Key__c": "main:customer:42"},
         })
     );
-    let Operation { key_field, .. } = opportunity;
+    let PlannedWrite { key_field, .. } = opportunity;
     assert_eq!(key_field, write_plan::DEFAULT_EXTERNAL_ID_FIELD);
     assert_eq!(
         upsert_of(&operations, "Order").body(),
@@ -120,7 +120,7 @@ fn fields_match_the_write_plan() {
     let settings = every_order();
     let writes = write_plan::plan(&settings);
     for operation in plan(&Target::default(), &target_of(&settings, &whole_sale())) {
-        let Operation { object, fields, parents, .. } = operation;
+        let PlannedWrite { object, fields, parents, .. } = operation;
         let write = writes.iter().find(|w| w.object == object).expect("object in the write plan");
         let lookups = parents.iter().map(|p| format!("{}Id", p.relationship));
         for field in fields.keys().cloned().chain(lookups) {

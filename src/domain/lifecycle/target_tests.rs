@@ -212,7 +212,7 @@ fn closed_stages_come_from_the_caller_or_the_settings() {
     settings.convert_opportunity.converted_stage = picklist("Won");
     let org = ClosedStages::new(["Won"]);
     let events = [placed(at(2, 10)), paid(at(3, 9), date(3, 3)), checkout(at(4, 9))];
-    let stage = super::stage(&settings, &facts(&events), &org);
+    let stage = stage(&settings, &facts(&events), &org);
     assert_eq!(stage.as_deref(), Some("Won"));
     assert!(ClosedStages::defaults(&settings).contains("Won"));
 }

@@ -154,7 +154,7 @@ mod tests {
     use crate::domain::sync::event::CustomerSave;
     use chrono::{TimeZone, Utc};
 
-    fn at(hour: u32) -> chrono::DateTime<chrono::Utc> {
+    fn at(hour: u32) -> chrono::DateTime<Utc> {
         Utc.with_ymd_and_hms(2025, 3, 1, hour, 0, 0).single().expect("time")
     }
 

@@ -9,16 +9,16 @@ use std::collections::BTreeMap;
 
 use super::entity::EntityFacts;
 use super::event::ProductSave;
-use crate::domain::lifecycle::{self, ClosedStages, Operation, Target, keys};
+use crate::domain::lifecycle::{self, ClosedStages, PlannedWrite, Target, keys};
 use crate::domain::settings::StoreSettings;
 use crate::domain::store::StoreCode;
 use crate::domain::write_plan::DEFAULT_EXTERNAL_ID_FIELD;
 
 /// What an entity needs written.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Planned {
+pub enum EntityPlan {
     /// These upserts, parents first.
-    Write(Vec<Operation>),
+    Write(Vec<PlannedWrite>),
     /// Nothing can be written yet, for this reason.
     Waiting(&'static str),
 }
@@ -27,9 +27,9 @@ pub enum Planned {
 pub const WAITING_FOR_BUYER: &str = "waiting for the checkout or placed order that names the buyer";
 
 /// The writes `facts` call for under `settings`, each by its object's external-id field.
-pub fn planned(settings: &StoreSettings, store: &StoreCode, facts: &EntityFacts, closed: &ClosedStages) -> Planned {
+pub fn planned(settings: &StoreSettings, store: &StoreCode, facts: &EntityFacts, closed: &ClosedStages) -> EntityPlan {
     match planned_by_default_keys(settings, store, facts, closed) {
-        Planned::Write(operations) => Planned::Write(
+        EntityPlan::Write(operations) => EntityPlan::Write(
             operations
                 .into_iter()
                 .map(|op| op.with_key_fields(|object| settings.external_id_fields.field_for(object)))
@@ -44,21 +44,21 @@ fn planned_by_default_keys(
     store: &StoreCode,
     facts: &EntityFacts,
     closed: &ClosedStages,
-) -> Planned {
+) -> EntityPlan {
     match facts {
-        EntityFacts::Customer(save) => Planned::Write(lifecycle::plan_customer(store, &save.customer)),
-        EntityFacts::Product(product) => Planned::Write(vec![product_operation(store, product)]),
-        EntityFacts::Sale(facts) if facts.customer().is_none() => Planned::Waiting(WAITING_FOR_BUYER),
+        EntityFacts::Customer(save) => EntityPlan::Write(lifecycle::plan_customer(store, &save.customer)),
+        EntityFacts::Product(product) => EntityPlan::Write(vec![product_operation(store, product)]),
+        EntityFacts::Sale(facts) if facts.customer().is_none() => EntityPlan::Waiting(WAITING_FOR_BUYER),
         EntityFacts::Sale(facts) => {
             let target = lifecycle::target(settings, store, facts, closed);
-            Planned::Write(lifecycle::plan(&Target::default(), &target))
+            EntityPlan::Write(lifecycle::plan(&Target::default(), &target))
         }
     }
 }
 
 /// The Product2 of a store product (its PricebookEntry has no external id:
 /// the engine finds or creates it by price book and product).
-pub fn product_operation(store: &StoreCode, product: &ProductSave) -> Operation {
+pub fn product_operation(store: &StoreCode, product: &ProductSave) -> PlannedWrite {
     let fields: BTreeMap<String, Value> = [
         ("Name", Value::String(product.name.clone())),
         ("ProductCode", Value::String(product.sku.clone())),
@@ -67,7 +67,7 @@ pub fn product_operation(store: &StoreCode, product: &ProductSave) -> Operation 
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))
     .collect();
-    Operation {
+    PlannedWrite {
         object: "Product2".to_owned(),
         key_field: DEFAULT_EXTERNAL_ID_FIELD.to_owned(),
         key: keys::product_key(store, &product.sku),
@@ -114,7 +114,7 @@ mod tests {
         let facts = LifecycleFacts::from_event(&LifecycleEvent::OrderPaid { order_id: "1".into(), payment, at });
         assert_eq!(
             planned(&settings, &store(), &EntityFacts::Sale(Box::new(facts)), &closed(&settings)),
-            Planned::Waiting(WAITING_FOR_BUYER)
+            EntityPlan::Waiting(WAITING_FOR_BUYER)
         );
     }
 
@@ -123,8 +123,10 @@ mod tests {
         let settings = StoreSettings::default();
         let at = Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).single().expect("time");
         let customer = EntityFacts::Customer(CustomerSave { customer: jane(), at });
-        let Planned::Write(ops) = planned(&settings, &store(), &customer, &closed(&settings)) else { panic!("writes") };
-        assert_eq!(ops.iter().map(Operation::object).collect::<Vec<_>>(), ["Account", "Contact"]);
+        let EntityPlan::Write(ops) = planned(&settings, &store(), &customer, &closed(&settings)) else {
+            panic!("writes")
+        };
+        assert_eq!(ops.iter().map(PlannedWrite::object).collect::<Vec<_>>(), ["Account", "Contact"]);
         let product = ProductSave {
             sku: "WB-01".into(),
             name: "Water bottle".into(),
@@ -145,7 +147,9 @@ mod tests {
         settings.external_id_fields = ExternalIdFields::from_entries([entry]);
         let at = Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).single().expect("time");
         let customer = EntityFacts::Customer(CustomerSave { customer: jane(), at });
-        let Planned::Write(ops) = planned(&settings, &store(), &customer, &closed(&settings)) else { panic!("writes") };
+        let EntityPlan::Write(ops) = planned(&settings, &store(), &customer, &closed(&settings)) else {
+            panic!("writes")
+        };
         assert_eq!((ops[0].object(), ops[0].key_field.as_str()), ("Account", "Magento_Id__c"));
         assert_eq!((ops[1].object(), ops[1].key_field.as_str()), ("Contact", "ForceSync_Key__c"));
         assert_eq!(ops[1].body()["Account"], json!({"Magento_Id__c": "main:customer:42"}), "the parent by its own key");

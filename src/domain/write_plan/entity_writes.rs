@@ -11,7 +11,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::domain::lifecycle::Operation;
+use crate::domain::lifecycle::PlannedWrite;
 
 /// What forcesync knows of one record in the org.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,8 +105,8 @@ pub struct RecordWrite {
 pub struct Unresolved(pub String);
 
 /// The write `operation` needs against what is `known`.
-pub fn decide(operation: &Operation, known: &Known<'_>) -> Result<RecordWrite, Unresolved> {
-    let Operation { object, key_field, key, parents, .. } = operation;
+pub fn decide(operation: &PlannedWrite, known: &Known<'_>) -> Result<RecordWrite, Unresolved> {
+    let PlannedWrite { object, key_field, key, parents, .. } = operation;
     let mut body = operation.body();
     let hash = hash(object, key, &body);
     let existing = known.get(object, key);
@@ -156,7 +156,7 @@ pub fn decide(operation: &Operation, known: &Known<'_>) -> Result<RecordWrite, U
 /// The writes an entity's `operations` (parents first) need against what is
 /// `known`, in order, skipped ones included.
 pub fn decide_all<'a>(
-    operations: impl IntoIterator<Item = &'a Operation>,
+    operations: impl IntoIterator<Item = &'a PlannedWrite>,
     known: &Known<'_>,
 ) -> Result<Vec<RecordWrite>, Unresolved> {
     operations.into_iter().map(|operation| decide(operation, known)).collect()
@@ -178,11 +178,11 @@ pub fn skip_reason(object: &str, hash: &[u8], existing: Option<&KnownRecord>) ->
 /// unrecorded must look up before writing, by object: those not known that
 /// carry create-only fields (so they are not sent to a record that exists).
 pub fn uncertain_lookups<'a>(
-    operations: impl IntoIterator<Item = &'a Operation>,
+    operations: impl IntoIterator<Item = &'a PlannedWrite>,
     is_known: impl Fn(&str, &str) -> bool,
 ) -> Vec<(&'static str, Vec<String>)> {
     let mut lookups = Vec::new();
-    let operations: Vec<&Operation> = operations.into_iter().collect();
+    let operations: Vec<&PlannedWrite> = operations.into_iter().collect();
     for object in objects_with_create_only_fields() {
         let unknown: Vec<String> = operations
             .iter()
@@ -199,7 +199,7 @@ pub fn uncertain_lookups<'a>(
 /// Contacts forcesync has never written, to look for in the org by email
 /// (lower-cased): each email's Contact keys.
 pub fn contacts_to_adopt<'a>(
-    operations: impl IntoIterator<Item = &'a Operation>,
+    operations: impl IntoIterator<Item = &'a PlannedWrite>,
     is_known: impl Fn(&str, &str) -> bool,
 ) -> BTreeMap<String, Vec<String>> {
     let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();

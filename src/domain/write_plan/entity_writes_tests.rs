@@ -12,9 +12,9 @@ fn parent(relationship: &str, object: &str, key: &str) -> ParentRef {
     ParentRef { relationship: relationship.into(), object: object.into(), key_field: KEY_FIELD.into(), key: key.into() }
 }
 
-fn op(object: &str, key: &str, fields: Value, parents: Vec<ParentRef>) -> Operation {
+fn op(object: &str, key: &str, fields: Value, parents: Vec<ParentRef>) -> PlannedWrite {
     let Value::Object(fields) = fields else { panic!("fields are an object") };
-    Operation {
+    PlannedWrite {
         object: object.into(),
         key_field: KEY_FIELD.into(),
         key: key.into(),
@@ -23,22 +23,22 @@ fn op(object: &str, key: &str, fields: Value, parents: Vec<ParentRef>) -> Operat
     }
 }
 
-fn contact() -> Operation {
+fn contact() -> PlannedWrite {
     let fields = json!({"FirstName": "Jane", "LastName": "Doe", "Email": "Jane@Example.com "});
     op("Contact", "main:customer:42", fields, vec![parent("Account", "Account", "main:customer:42")])
 }
 
-fn account() -> Operation {
+fn account() -> PlannedWrite {
     op("Account", "main:customer:42", json!({"Name": "Jane Doe"}), Vec::new())
 }
 
-fn contact_role() -> Operation {
+fn contact_role() -> PlannedWrite {
     let parents =
         vec![parent("Opportunity", "Opportunity", "main:cart:77"), parent("Contact", "Contact", "main:customer:42")];
     op("OpportunityContactRole", "main:cart:77:role", json!({"Role": "Decision Maker"}), parents)
 }
 
-fn order_item() -> Operation {
+fn order_item() -> PlannedWrite {
     let parents = vec![parent("Order", "Order", "main:order:1"), parent("Product2", "Product2", "main:product:WB-1")];
     op("OrderItem", "main:orderitem:1:1", json!({"Quantity": 2.0, "UnitPrice": 12.5}), parents)
 }
@@ -53,7 +53,7 @@ fn known(entries: &[(&str, &str, &str, Vec<u8>, bool)]) -> KnownRecords {
         .collect()
 }
 
-fn decide_with(operation: &Operation, records: &KnownRecords, book: Option<&str>) -> RecordWrite {
+fn decide_with(operation: &PlannedWrite, records: &KnownRecords, book: Option<&str>) -> RecordWrite {
     decide(operation, &Known { records, pricebook_id: book }).expect("decided")
 }
 

@@ -9,8 +9,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{
-    MAX_GRAPH_DEPTH, MAX_GRAPHS_PER_REQUEST, MAX_NODE_KINDS, MAX_NODES_PER_REQUEST, Operation, SubResult, Subrequest,
-    invalid_input,
+    MAX_GRAPH_DEPTH, MAX_GRAPHS_PER_REQUEST, MAX_NODE_KINDS, MAX_NODES_PER_REQUEST, SubResult, Subrequest,
+    SubrequestKind, invalid_input,
 };
 use crate::salesforce::client::{Call, Client};
 use crate::salesforce::error::Error;
@@ -44,7 +44,7 @@ impl Graph {
     /// Appends a node (create, upsert, update, delete or read); it may refer
     /// only to earlier nodes of this graph, at most 15 deep.
     pub fn add(&mut self, node: Subrequest) -> Result<&mut Self, Error> {
-        if node.operation == Operation::Query {
+        if node.operation == SubrequestKind::Query {
             return Err(invalid_input("a graph node cannot be a query"));
         }
         node.check(&self.depths)?;
@@ -80,7 +80,9 @@ impl Graph {
     /// Repeatable when every node is an upsert by external id or an update by Id
     /// (and none is marked [`Subrequest::once`]).
     pub fn is_idempotent(&self) -> bool {
-        self.nodes.iter().all(|n| matches!(n.operation, Operation::Upsert | Operation::Update) && n.is_idempotent())
+        self.nodes
+            .iter()
+            .all(|n| matches!(n.operation, SubrequestKind::Upsert | SubrequestKind::Update) && n.is_idempotent())
     }
 
     fn kinds(&self) -> HashSet<Kind> {

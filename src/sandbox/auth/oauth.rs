@@ -34,6 +34,7 @@ const UNKNOWN_CLIENT: OAuthError = OAuthError::new("invalid_client_id", "client 
 const BAD_SECRET: OAuthError = OAuthError::new("invalid_client", "invalid client credentials");
 
 /// Where the request came from and what it carried besides the form.
+#[allow(missing_debug_implementations, reason = "holds client secrets and passwords: never printed")]
 pub struct TokenRequest<'a> {
     pub form: &'a HashMap<String, String>,
     /// `client_id:client_secret` from an `Authorization: Basic` header.

@@ -37,7 +37,7 @@ enum Gate {
 pub async fn rest(
     State(shared): State<Shared>,
     Path(params): Path<Vec<(String, String)>>,
-    method: axum::http::Method,
+    method: http::Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,

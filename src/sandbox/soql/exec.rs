@@ -48,7 +48,7 @@ pub fn execute<'r, S: Source<'r>>(query: &ResolvedQuery, source: &S, ctx: &ExecC
     let Projection::Columns(columns) = &query.projection else {
         return QueryOutput { total_size: rows.len(), records: Vec::new() };
     };
-    let children: Vec<ChildRows> = query.children.iter().map(|c| ChildRows::collect(&env, source, c)).collect();
+    let children: Vec<ChildRows<'_, '_>> = query.children.iter().map(|c| ChildRows::collect(&env, source, c)).collect();
     let records: Vec<Value> = rows
         .into_iter()
         .map(|record| project(&env, ctx.api_version, &query.object, columns, &children, record))

@@ -35,7 +35,7 @@ fn parent_relationships_nest_or_are_null() {
                "Name": name,
                "Owner": {"attributes": {"type": "User", "url": "/services/data/v62.0/sobjects/User/005000000000001AAA"}, "Name": "Ada"}})
     };
-    let row = |id: &str, last: &str, acc: serde_json::Value| {
+    let row = |id: &str, last: &str, acc: Value| {
         json!({"attributes": {"type": "Contact", "url": format!("/services/data/v62.0/sobjects/Contact/{id}")},
                "LastName": last, "Account": acc})
     };

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use crate::salesforce::composite::{Graph, GraphBuilder, GraphResult, SubResult};
 use crate::salesforce::{Client, Error};
 
-use super::batch::Work;
-use super::nodes::Node;
+use super::store_batch::Work;
+use super::subrequests::ReadyWrite;
 
 /// Nodes per graph: small enough that a failure rolls back few entities.
 pub const GRAPH_NODES: usize = 100;
@@ -32,7 +32,8 @@ fn reference(entity: i64, index: usize) -> String {
 }
 
 /// Sends the entities' nodes in packed graphs; one answer per entity, in order.
-pub(super) async fn send(client: &Client, to_send: &[(Work, Vec<Node>)]) -> Vec<Answer> {
+#[tracing::instrument(name = "engine.send_graphs", skip_all, fields(entities = to_send.len()))]
+pub(super) async fn send(client: &Client, to_send: &[(Work, Vec<ReadyWrite>)]) -> Vec<Answer> {
     if to_send.is_empty() {
         return Vec::new();
     }
@@ -101,7 +102,7 @@ fn answer(
     entity: i64,
     nodes: usize,
     member: &[usize],
-    all: &[(Work, Vec<Node>)],
+    all: &[(Work, Vec<ReadyWrite>)],
 ) -> Answer {
     let Some(result) = result else {
         return Answer::Failed(Error::bad_response(200, "the graph is missing from the answer"));
@@ -116,8 +117,10 @@ fn answer(
     };
     let own_nodes = all.iter().find(|(w, _)| w.entity.id == entity).map(|(_, nodes)| nodes.as_slice());
     for (node, sub) in own_nodes.unwrap_or_default().iter().zip(own(entity, nodes)) {
-        if let Some(error) = sub.and_then(SubResult::error).filter(|e| super::nodes::found_existing(&node.object, e)) {
-            return Answer::Failed(super::nodes::as_existing(&node.object, error));
+        if let Some(error) =
+            sub.and_then(SubResult::error).filter(|e| super::subrequests::found_existing(&node.object, e))
+        {
+            return Answer::Failed(super::subrequests::as_existing(&node.object, error));
         }
     }
     if let Some(error) = cause(entity, nodes) {

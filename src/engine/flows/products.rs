@@ -1,19 +1,27 @@
-//! Products: a Product2 upserted by its forcesync key (collections, 200 per
-//! call) and its PricebookEntry in the store's price book — plus the
+//! The products flow: a Product2 upserted by its forcesync key (collections,
+//! 200 per call) and its PricebookEntry in the store's price book — plus the
 //! standard book's entry Salesforce requires first when that book is custom.
 //! Entries have no external id: they are looked up by product and book
 //! before any is created, and the book's uniqueness rule stops duplicates.
+//! Products are written before the batch's graphs (an OrderItem names its
+//! PricebookEntry by Id), for catalog saves and for the order lines of sales
+//! ([`super::sales`]); a product entity is then settled without a graph.
 
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use crate::domain::lifecycle::keys;
 use crate::domain::settings::Pricebook;
+use crate::domain::sync::EntityFacts;
 use crate::salesforce::soql::{Literal, Soql};
 use crate::salesforce::{Client, Error, ErrorClass};
 use crate::storage::sync::WrittenRecord;
 
-use super::connections::StoreConnection;
-use super::nodes::{Records, hash};
+use super::super::Shared;
+use super::super::connections::StoreConnection;
+use super::super::store_batch::{Finished, Work};
+use super::super::subrequests::{Records, entry_key, hash};
+use super::{BatchFlows, sales};
 
 /// A product a batch needs in Salesforce.
 #[derive(Debug, Clone)]
@@ -28,6 +36,87 @@ pub(super) struct ProductWant {
     pub catalog: bool,
 }
 
+/// What a batch needs of products: the price books (the store's and the standard one) and the products.
+#[derive(Debug)]
+pub(super) struct Needed {
+    book: String,
+    standard: String,
+    wants: Vec<ProductWant>,
+}
+
+impl Needed {
+    /// The keys of the records the products and their entries are remembered under.
+    pub(super) fn keys(&self) -> Vec<String> {
+        self.wants.iter().flat_map(|want| [want.key.clone(), entry_key(&want.key, &self.book)]).collect()
+    }
+
+    pub(super) fn pricebook(&self) -> &str {
+        &self.book
+    }
+}
+
+/// What the batch needs of products: none when no write is of a Product2 or
+/// an OrderItem; otherwise the price books (looked up once per connection)
+/// and the products of catalog saves and of the order lines written.
+pub(super) async fn needed(connection: &StoreConnection, work: &[Work]) -> Result<Option<Needed>, Error> {
+    let needs_products =
+        work.iter().any(|w| w.operations.iter().any(|op| matches!(op.object(), "OrderItem" | "Product2")));
+    if !needs_products {
+        return Ok(None);
+    }
+    let (book, standard) = pricebooks(connection).await?;
+    let mut wants: BTreeMap<String, ProductWant> = BTreeMap::new();
+    for w in work {
+        if let EntityFacts::Product(product) = &w.entity.facts {
+            let key = keys::product_key(&connection.code, &product.sku);
+            let want = ProductWant {
+                key: key.clone(),
+                sku: product.sku.clone(),
+                name: product.name.clone(),
+                price: product.price.to_f64(),
+                active: product.active,
+                catalog: true,
+            };
+            wants.insert(key, want);
+        }
+        for want in sales::order_line_products(&connection.code, w) {
+            wants.entry(want.key.clone()).or_insert(want);
+        }
+    }
+    Ok(Some(Needed { book, standard, wants: wants.into_values().collect() }))
+}
+
+/// Ensures the products `needed` names (see [`ensure`]).
+pub(super) async fn ensure_needed(connection: &StoreConnection, needed: &Needed, records: &mut Records) -> Ensured {
+    if needed.wants.is_empty() {
+        return Ensured::default();
+    }
+    let key_field = connection.settings.external_id_fields.field_for("Product2");
+    let books = (needed.book.as_str(), needed.standard.as_str());
+    ensure(&connection.client, books, key_field, &needed.wants, records).await
+}
+
+/// A product entity's result: its records were written by [`ensure`], or its error.
+pub(super) fn settled(
+    shared: &Shared,
+    connection: &StoreConnection,
+    w: &Work,
+    records: &Records,
+    flows: &BatchFlows,
+) -> Option<(Finished, Option<Error>)> {
+    let EntityFacts::Product(product) = &w.entity.facts else { return None };
+    let key_fields = &connection.settings.external_id_fields;
+    let key = keys::product_key(&connection.code, &product.sku);
+    if let Some(error) = flows.product_errors.get(&key) {
+        return Some((Finished::failed(&w.entity, error, shared, key_fields), Some(error.clone())));
+    }
+    let own = [("Product2", key.clone()), ("PricebookEntry", entry_key(&key, flows.pricebook()))];
+    let written: Vec<WrittenRecord> =
+        own.iter().filter_map(|(object, key)| records.get(&((*object).to_owned(), key.clone())).cloned()).collect();
+    let message = format!("product synced: {}", super::super::send::summary(&written));
+    Some((Finished::new(&w.entity, crate::storage::sync::Outcome::Synced, written, message), None))
+}
+
 async fn first_id(
     client: &Client,
     soql: Result<Soql, crate::salesforce::soql::BadIdentifier>,
@@ -37,7 +126,7 @@ async fn first_id(
 }
 
 /// The store's price book and the standard one, looked up once per connection.
-pub(super) async fn pricebooks(connection: &StoreConnection) -> Result<(String, String), Error> {
+async fn pricebooks(connection: &StoreConnection) -> Result<(String, String), Error> {
     let found = connection
         .pricebooks
         .get_or_try_init(|| async {
@@ -85,7 +174,8 @@ fn record(object: &str, key: &str, id: &str, hash: Vec<u8>) -> WrittenRecord {
 }
 
 /// Makes sure every wanted product has a Product2 and an entry in `book`.
-pub(super) async fn ensure(
+#[tracing::instrument(name = "engine.ensure_products", skip_all, fields(products = wants.len()))]
+async fn ensure(
     client: &Client,
     (book, standard): (&str, &str),
     key_field: &str,
@@ -136,6 +226,6 @@ pub(super) async fn ensure(
         }
     }
     // 2. Entries.
-    super::entries::ensure_entries(client, (book, standard), wants, records, &mut out).await;
+    super::pricebook_entries::ensure_entries(client, (book, standard), wants, records, &mut out).await;
     out
 }

@@ -1,29 +1,21 @@
-//! The folder task: applies received events to their entities in batches.
+//! The fold task (spawned with the workers): applies received events to their entities in batches.
 //! It folds at most every `FOLD_PAUSE` while events keep arriving, so each
 //! fold is one larger transaction and the intake (which answers callers) gets
 //! SQLite's single writer most of the time; a backlog is folded without pause.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Shared, idle};
+use super::step::FOLD_BATCH;
+use super::{Engine, idle};
 
-/// Events folded per transaction.
-const FOLD_BATCH: i64 = 500;
 /// Shortest time between two folds while events keep arriving.
 const FOLD_PAUSE: Duration = Duration::from_millis(50);
 
-pub(super) async fn run(shared: Arc<Shared>) {
+pub(super) async fn run(engine: Engine) {
+    let shared = engine.shared.clone();
     let mut shutdown = shared.shutdown.clone();
-    let linger = super::worker::millis(shared.config.linger);
     while !*shutdown.borrow() {
-        let folded = match shared.storage.fold_events(FOLD_BATCH, linger, shared.config.clock.now_millis()).await {
-            Ok(folded) => folded,
-            Err(error) => {
-                tracing::error!(%error, "could not apply received events; retrying");
-                0
-            }
-        };
+        let folded = engine.fold().await;
         if folded as i64 == FOLD_BATCH {
             continue;
         }

@@ -1,11 +1,11 @@
-//! Turning planned operations into Salesforce requests: the write planner
+//! Turning an entity's planned record writes into composite subrequests ([`ReadyWrite`]): the write planner
 //! ([`crate::domain::write_plan::entity_writes`]) decides each record's write
 //! against what is known; this makes the composite subrequests, and reads a
 //! refused create-only field as "the record already exists".
 
 use std::collections::HashMap;
 
-use crate::domain::lifecycle::Operation;
+use crate::domain::lifecycle::PlannedWrite;
 use crate::domain::write_plan::entity_writes::{self, Action, Known, KnownRecord, KnownRecords, Unresolved};
 use crate::salesforce::composite::Subrequest;
 use crate::salesforce::{Error, ErrorClass};
@@ -26,9 +26,9 @@ pub(super) fn known(records: &Records) -> KnownRecords {
         .collect()
 }
 
-/// One write ready to send.
+/// One record write ready to send: its subrequest, and what to remember on success.
 #[derive(Debug, Clone)]
-pub(super) struct Node {
+pub(super) struct ReadyWrite {
     pub object: String,
     pub key: String,
     pub request: Subrequest,
@@ -38,7 +38,7 @@ pub(super) struct Node {
 
 /// The requests for an entity's `operations`, as the write planner decides
 /// them; skipped writes are left out.
-pub(super) fn build(operations: &[Operation], known: &Known<'_>) -> Result<Vec<Node>, Unresolved> {
+pub(super) fn build(operations: &[PlannedWrite], known: &Known<'_>) -> Result<Vec<ReadyWrite>, Unresolved> {
     let writes = entity_writes::decide_all(operations, known)?;
     let mut nodes = Vec::with_capacity(writes.len());
     for (index, write) in writes.into_iter().enumerate() {
@@ -52,7 +52,7 @@ pub(super) fn build(operations: &[Operation], known: &Known<'_>) -> Result<Vec<N
             Action::Upsert => Subrequest::upsert(&reference_id, object, key_field, key, write.body),
             Action::UpsertOnce => Subrequest::upsert(&reference_id, object, key_field, key, write.body).once(),
         };
-        nodes.push(Node { object: write.object, key: write.key, request, hash: write.hash });
+        nodes.push(ReadyWrite { object: write.object, key: write.key, request, hash: write.hash });
     }
     Ok(nodes)
 }

@@ -1,23 +1,23 @@
-//! One store's share of a leased batch: plan every entity, learn what the
-//! org already holds (records written before, Contacts to adopt by email,
-//! records an unrecorded attempt may have created), make sure the products
-//! exist with their price book entries, then send the rest ([`super::send`]).
+//! One store's share of a leased batch: plan every entity (by its flow,
+//! [`super::flows::Flow`]), learn what the org already holds (records written
+//! before, records an unrecorded attempt may have created), let the flows do
+//! their own reads and writes first ([`super::flows::BatchFlows`]: Contacts to
+//! adopt by email, products and their price book entries), then send the rest
+//! ([`super::send`]).
 
-use std::collections::{BTreeMap, HashMap};
-
-use crate::domain::lifecycle::{ClosedStages, Operation, keys};
+use crate::domain::lifecycle::{ClosedStages, PlannedWrite};
 use crate::domain::settings::ExternalIdFields;
-use crate::domain::sync::{EntityFacts, Planned, planned};
+use crate::domain::sync::EntityPlan;
 use crate::domain::write_plan::entity_writes;
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::sync::{ClaimedEntity, LogLine, Outcome, WrittenRecord};
 use crate::storage::{Storage, StorageError};
 
 use super::connections::StoreConnection;
-use super::nodes::{self, Records};
-use super::outcome::{outcome_for, pauses_store};
-use super::products::{self, ProductWant};
-use super::{Shared, customers, send};
+use super::failures::{outcome_for, pauses_store};
+use super::flows::{BatchFlows, Flow};
+use super::subrequests::Records;
+use super::{Shared, lookups, send};
 
 /// An entity's result.
 #[derive(Debug)]
@@ -57,26 +57,33 @@ pub(super) struct BatchResult {
 /// An entity with writes to make.
 pub(super) struct Work {
     pub entity: ClaimedEntity,
-    pub operations: Vec<Operation>,
+    pub operations: Vec<PlannedWrite>,
 }
 
 fn storage_error(error: StorageError) -> Error {
     Error::new("FORCESYNC_STORAGE", error.to_string(), None).with_class(ErrorClass::Transient)
 }
 
+/// Plans, looks up and sends one store's share of a leased batch.
+#[tracing::instrument(
+    name = "engine.plan_and_send",
+    skip_all,
+    fields(store = %connection.code, entities = entities.len(), to_write = tracing::field::Empty)
+)]
 pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entities: &[ClaimedEntity]) -> BatchResult {
     let closed = ClosedStages::defaults(&connection.settings);
     let keys = &connection.settings.external_id_fields;
     let mut result = BatchResult::default();
     let mut work = Vec::new();
     for entity in entities {
-        match planned(&connection.settings, &connection.code, &entity.facts, &closed) {
-            Planned::Waiting(reason) => {
+        match Flow::of(entity.facts.kind()).plan(connection, &entity.facts, &closed) {
+            EntityPlan::Waiting(reason) => {
                 result.finished.push(Finished::new(entity, Outcome::Waiting(reason.into()), Vec::new(), reason.into()))
             }
-            Planned::Write(operations) => work.push(Work { entity: entity.clone(), operations }),
+            EntityPlan::Write(operations) => work.push(Work { entity: entity.clone(), operations }),
         }
     }
+    tracing::Span::current().record("to_write", work.len());
     if work.is_empty() {
         return result;
     }
@@ -94,8 +101,7 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
             return result;
         }
     };
-    let (records, errors) = (&mut prepared.records, &prepared.product_errors);
-    let sent = send::send(shared, connection, work, records, &prepared.pricebook, errors).await;
+    let sent = send::send(shared, connection, work, &mut prepared.records, &prepared.flows).await;
     if let Some(error) = sent.iter().find_map(|f| f.1.as_ref().filter(|e| pauses_store(e))) {
         result.pause = Some(error.to_string());
     }
@@ -103,8 +109,8 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
     result
 }
 
-/// Stores the Contacts (and Accounts) `prepared` adopts before anything is
-/// sent, not with the outcome: the write gives the Contact forcesync's key, so
+/// Stores the records the flows found and must remember before anything is
+/// sent (the Contacts and Accounts adopted by email), not with the outcome: the write gives the Contact forcesync's key, so
 /// the email lookup cannot find it again, and a retry after that write landed
 /// unrecorded (a killed server) would create a second Account.
 async fn remember_adoptions(
@@ -124,16 +130,16 @@ async fn remember_adoptions(
 struct Prepared {
     /// Records written before, found by lookups, adopted, or products just ensured.
     records: Records,
-    /// The store's price book (empty when the batch needs none).
-    pricebook: String,
-    /// Products that could not be ensured, by key.
-    product_errors: HashMap<String, Error>,
+    /// What the flows learned and made (the price book, products that failed).
+    flows: BatchFlows,
     /// Existing Contacts (and their Accounts) adopted by email, to remember.
     adopted: Vec<WrittenRecord>,
 }
 
-/// Looks up what the batch's writes depend on and ensures its products
-/// (those records are added to `shared_records`); stores nothing.
+/// Looks up what the batch's writes depend on and lets the flows prepare
+/// (records they write for several entities are added to `shared_records`);
+/// stores nothing.
+#[tracing::instrument(name = "engine.look_up", skip_all, fields(store = %connection.code, entities = work.len()))]
 async fn prepare(
     connection: &StoreConnection,
     storage: &Storage,
@@ -142,14 +148,9 @@ async fn prepare(
 ) -> Result<Prepared, Error> {
     let client = &connection.client;
     let key_fields = &connection.settings.external_id_fields;
-    let needs_products =
-        work.iter().any(|w| w.operations.iter().any(|op| matches!(op.object(), "OrderItem" | "Product2")));
-    let pricebook = if needs_products { Some(products::pricebooks(connection).await?) } else { None };
+    let (mut flows, flow_keys) = BatchFlows::start(connection, work).await?;
     let mut keys: Vec<String> = work.iter().flat_map(|w| w.operations.iter().map(|op| op.key().to_owned())).collect();
-    let wants = product_wants(connection, work);
-    if let Some((book, _)) = &pricebook {
-        keys.extend(wants.iter().flat_map(|want| [want.key.clone(), nodes::entry_key(&want.key, book)]));
-    }
+    keys.extend(flow_keys);
     keys.sort();
     keys.dedup();
     let mut records = storage.written_records(connection.store_id, &keys).await.map_err(storage_error)?;
@@ -158,58 +159,11 @@ async fn prepare(
     let uncertain = work.iter().filter(|w| w.entity.uncertain).flat_map(|w| w.operations.iter());
     let is_known = |object: &str, key: &str| records.contains_key(&(object.to_owned(), key.to_owned()));
     for (object, unknown) in entity_writes::uncertain_lookups(uncertain, is_known) {
-        for found in customers::existing_by_key(client, object, key_fields.field_for(object), &unknown).await? {
+        for found in lookups::existing_by_key(client, object, key_fields.field_for(object), &unknown).await? {
             records.insert((found.object.clone(), found.key.clone()), found);
         }
     }
 
-    let operations = work.iter().flat_map(|w| w.operations.iter());
-    let adopted = customers::match_by_email(client, operations, &records, key_fields.field_for("Contact")).await?;
-    records.extend(adopted.iter().map(|r| ((r.object.clone(), r.key.clone()), r.clone())));
-
-    let mut product_errors = HashMap::new();
-    if let (Some((book, standard)), false) = (&pricebook, wants.is_empty()) {
-        let ensured =
-            products::ensure(client, (book, standard), key_fields.field_for("Product2"), &wants, &mut records).await;
-        shared_records.extend(ensured.written);
-        product_errors = ensured.failed;
-    }
-    let pricebook = pricebook.map(|(book, _)| book).unwrap_or_default();
-    Ok(Prepared { records, pricebook, product_errors, adopted })
-}
-
-/// The products a batch needs: catalog saves, and the lines of orders it writes.
-fn product_wants(connection: &StoreConnection, work: &[Work]) -> Vec<ProductWant> {
-    let mut wants: BTreeMap<String, ProductWant> = BTreeMap::new();
-    for w in work {
-        match &w.entity.facts {
-            EntityFacts::Product(product) => {
-                let key = keys::product_key(&connection.code, &product.sku);
-                let want = ProductWant {
-                    key: key.clone(),
-                    sku: product.sku.clone(),
-                    name: product.name.clone(),
-                    price: product.price.to_f64(),
-                    active: product.active,
-                    catalog: true,
-                };
-                wants.insert(key, want);
-            }
-            EntityFacts::Sale(facts) if w.operations.iter().any(|op| op.object() == "OrderItem") => {
-                for item in facts.basket().map(|b| b.items.as_slice()).unwrap_or_default() {
-                    let key = keys::product_key(&connection.code, &item.sku);
-                    wants.entry(key.clone()).or_insert_with(|| ProductWant {
-                        key,
-                        sku: item.sku.clone(),
-                        name: item.name.clone(),
-                        price: item.unit_price.to_f64(),
-                        active: true,
-                        catalog: false,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-    wants.into_values().collect()
+    let adopted = flows.prepare(connection, work, &mut records, shared_records).await?;
+    Ok(Prepared { records, flows, adopted })
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::salesforce::soql::{Literal, Soql};
 use crate::salesforce::{Client, Error, ErrorClass};
 
-use super::nodes::{Records, entry_key, hash};
+use super::super::subrequests::{Records, entry_key, hash};
 use super::products::{Ensured, ProductWant};
 
 const PER_QUERY: usize = 200;
@@ -48,8 +48,8 @@ pub(super) async fn ensure_entries(
     records: &mut Records,
     out: &mut Ensured,
 ) {
-    let mut updates: Vec<(Entry, String)> = Vec::new();
-    let mut unknown: Vec<Entry> = Vec::new();
+    let mut updates: Vec<(Entry<'_>, String)> = Vec::new();
+    let mut unknown: Vec<Entry<'_>> = Vec::new();
     for want in wants.iter().filter(|w| !out.failed.contains_key(&w.key)) {
         let Some(product) = records.get(&("Product2".to_owned(), want.key.clone())) else { continue };
         let key = entry_key(&want.key, book);
@@ -73,7 +73,7 @@ pub(super) async fn ensure_entries(
     };
     let mut standard_creates = Vec::new();
     let mut creates = Vec::new();
-    let unknown: Vec<Entry> = unknown.into_iter().filter(|e| !out.failed.contains_key(&e.want.key)).collect();
+    let unknown: Vec<Entry<'_>> = unknown.into_iter().filter(|e| !out.failed.contains_key(&e.want.key)).collect();
     for entry in unknown {
         if book != standard && !existing.contains_key(&(entry.product_id.clone(), standard.to_owned())) {
             standard_creates.push((entry.want.key.clone(), with_book(&entry, standard)));
@@ -95,7 +95,7 @@ pub(super) async fn ensure_entries(
             }
         }
     }
-    let creates: Vec<Entry> = creates.into_iter().filter(|e| !out.failed.contains_key(&e.want.key)).collect();
+    let creates: Vec<Entry<'_>> = creates.into_iter().filter(|e| !out.failed.contains_key(&e.want.key)).collect();
     let bodies: Vec<Value> = creates.iter().map(|entry| with_book(entry, book)).collect();
     if !bodies.is_empty() {
         let results = send(client.create_records("PricebookEntry", &bodies, false).await, bodies.len());
