@@ -30,6 +30,17 @@ const SERVICES: [(&str, &[&str]); 3] = [
     ),
 ];
 
+/// Every RPC's path with the token it needs (the admin token, or `store_token`).
+fn every_rpc(store_token: &str) -> Vec<(String, &str)> {
+    let token = |service: &str| if service == "StoreAdminService" { ADMIN_TOKEN } else { store_token };
+    SERVICES
+        .iter()
+        .flat_map(|(service, methods)| {
+            methods.iter().map(move |method| (format!("/forcesync.v1.{service}/{method}"), token(service)))
+        })
+        .collect()
+}
+
 /// Bodies no RPC can decode: a field with an invalid wire type, a truncated
 /// length-delimited field, field 1 (a string or a message in every request)
 /// holding bytes that are neither UTF-8 nor a message, and random bytes.
@@ -60,17 +71,13 @@ async fn call(channel: &Channel, path: &str, token: Option<&str>, body: Vec<u8>)
 async fn undecodable_requests_are_client_errors_and_strangers_learn_nothing() {
     let app = spawn_app().await;
     let (_, store_token) = app.create_store("main").await;
-    for (service, methods) in SERVICES {
-        let token = if service == "StoreAdminService" { ADMIN_TOKEN } else { store_token.as_str() };
-        for method in methods {
-            let path = format!("/forcesync.v1.{service}/{method}");
-            for body in bodies() {
-                let status = call(&app.channel, &path, Some(token), body.clone()).await;
-                assert_eq!(status.code(), Code::InvalidArgument, "{path} {body:02x?}: {status:?}");
-                for stranger in [None, Some("fs_not-a-real-token-0000000000000000000000000"), Some("wrong")] {
-                    let status = call(&app.channel, &path, stranger, body.clone()).await;
-                    assert_eq!(status.code(), Code::Unauthenticated, "{path} as {stranger:?}: {status:?}");
-                }
+    for (path, token) in every_rpc(&store_token) {
+        for body in bodies() {
+            let status = call(&app.channel, &path, Some(token), body.clone()).await;
+            assert_eq!(status.code(), Code::InvalidArgument, "{path} {body:02x?}: {status:?}");
+            for stranger in [None, Some("fs_not-a-real-token-0000000000000000000000000"), Some("wrong")] {
+                let status = call(&app.channel, &path, stranger, body.clone()).await;
+                assert_eq!(status.code(), Code::Unauthenticated, "{path} as {stranger:?}: {status:?}");
             }
         }
     }
@@ -112,15 +119,11 @@ async fn send_frames(channel: &Channel, path: &str, token: &str, body: Vec<u8>) 
 async fn broken_framing_is_a_client_error_on_every_rpc() {
     let app = spawn_app().await;
     let (_, store_token) = app.create_store("main").await;
-    for (service, methods) in SERVICES {
-        let token = if service == "StoreAdminService" { ADMIN_TOKEN } else { store_token.as_str() };
-        for method in methods {
-            let path = format!("/forcesync.v1.{service}/{method}");
-            for (what, body) in broken_frames() {
-                let status = send_frames(&app.channel, &path, token, body).await;
-                assert_eq!(status.code(), Code::InvalidArgument, "{path}, {what}: {status:?}");
-                assert_eq!(crate::helpers::error_reason(&status), "MALFORMED_REQUEST", "{path}, {what}");
-            }
+    for (path, token) in every_rpc(&store_token) {
+        for (what, body) in broken_frames() {
+            let status = send_frames(&app.channel, &path, token, body).await;
+            assert_eq!(status.code(), Code::InvalidArgument, "{path}, {what}: {status:?}");
+            assert_eq!(crate::helpers::error_reason(&status), "MALFORMED_REQUEST", "{path}, {what}");
         }
     }
 }

@@ -168,6 +168,14 @@ pub async fn five_sales_under(setup: &SyncSetup, faults: &[(&str, usize)]) -> (V
     }
     synced(setup, orders(0..6), 3).await;
 
+    let after = every_fault_injected_twice(setup, faults).await;
+    assert_exact_sales(setup, 6).await;
+    (before, after)
+}
+
+/// Asserts that the sandbox injected each of `faults` twice (queued once per
+/// round of five sales); returns its counters.
+pub async fn every_fault_injected_twice(setup: &SyncSetup, faults: &[(&str, usize)]) -> Value {
     let after = counters(setup).await;
     let mut queued: BTreeMap<&str, u64> = BTreeMap::new();
     for (kind, count) in faults {
@@ -176,8 +184,7 @@ pub async fn five_sales_under(setup: &SyncSetup, faults: &[(&str, usize)]) -> (V
     for (kind, times) in queued {
         assert_eq!(count(&after, &format!("/faults_injected/{kind}")), times, "{kind} injected: {after}");
     }
-    assert_exact_sales(setup, 6).await;
-    (before, after)
+    after
 }
 
 #[tokio::test]

@@ -5,15 +5,13 @@
 //! before its entity is leased however busy the machine is, and backoffs run
 //! out when the test moves the clock.
 
-use std::collections::BTreeMap;
-
 use forcesync::engine::{Engine, TestClock};
 use forcesync::pb;
 
 use crate::helpers::sync::{SyncSetup, connected_store_with};
 use crate::helpers::{settle, stepped_engine};
 use crate::sync_faults::{
-    assert_exact_sales, carts, count, counters, finish_sale, orders, queue_faults, start_sale, synced,
+    assert_exact_sales, carts, every_fault_injected_twice, finish_sale, orders, queue_faults, start_sale, synced,
 };
 
 /// Like `sync_faults::five_sales_under`, stepped: sale 0 synced without
@@ -40,14 +38,7 @@ async fn five_stepped_sales_under(setup: &SyncSetup, engine: &Engine, clock: &Te
     assert_eq!(settled.parked, 0, "{settled:?}");
     synced(setup, orders(0..6), 3).await;
 
-    let after = counters(setup).await;
-    let mut queued: BTreeMap<&str, u64> = BTreeMap::new();
-    for (kind, count) in faults {
-        *queued.entry(kind).or_default() += 2 * *count as u64;
-    }
-    for (kind, times) in queued {
-        assert_eq!(count(&after, &format!("/faults_injected/{kind}")), times, "{kind} injected: {after}");
-    }
+    every_fault_injected_twice(setup, faults).await;
     assert_exact_sales(setup, 6).await;
 }
 
