@@ -19,7 +19,8 @@
 //!   whose fields name the columns (or `query_scalar` for one column), never
 //!   positional tuples.
 //! - **Lookups in one place.** Store ids and codes, and the store a token
-//!   belongs to, are looked up in `lookups.rs`, uncached.
+//!   belongs to, are looked up in `lookups.rs` (the API keeps a resolved token
+//!   for up to a second; `token_generation` tells it when this process revoked one).
 
 mod admin_token;
 mod audit;
