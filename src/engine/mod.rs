@@ -17,6 +17,7 @@ pub mod connections;
 mod failures;
 mod flows;
 mod fold_task;
+mod lease_keeper;
 mod lookups;
 mod packed_graphs;
 mod send;
@@ -58,7 +59,9 @@ pub struct EngineConfig {
     pub batch_size: i64,
     /// How long due work may wait for a full batch (zero: claim at once).
     pub batch_wait: Duration,
-    /// How long a lease lasts before another worker may take the entity.
+    /// How long a lease lasts unless renewed: the engine renews its leases
+    /// every third of it, so this is how soon a killed server's work is taken
+    /// up again (by another replica, or by the server once restarted).
     pub lease: Duration,
     /// How long a changed entity waits for more events before it is written.
     pub linger: Duration,
@@ -88,7 +91,7 @@ impl Default for EngineConfig {
             workers: 4,
             batch_size: 500,
             batch_wait: Duration::from_millis(500),
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(30),
             linger: Duration::from_millis(200),
             poll: Duration::from_millis(100),
             retry_base: Duration::from_secs(2),
@@ -166,6 +169,9 @@ pub fn start(storage: Storage, connections: Connections, config: EngineConfig, c
     }
     for index in 0..workers {
         tasks.spawn(worker::run(engine.clone(), index));
+    }
+    if workers > 0 {
+        tasks.spawn(lease_keeper::run(engine.clone()));
     }
     tracing::info!(workers, owner = %owner, "sync engine started");
     EngineHandle { engine, stop, tasks, storage, owner }

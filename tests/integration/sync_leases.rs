@@ -1,7 +1,9 @@
 //! Finishing leased work on SQLite, and on PostgreSQL when FORCESYNC_TEST_PG
 //! is set: events folded while an entity is leased are not lost, a retry
 //! keeps its backoff, a finish by a worker that lost its lease does nothing,
-//! and an entity merged into another while leased stays merged.
+//! an entity merged into another while leased stays merged, and leases are
+//! renewed only for their owner's live work, so a slow org never hands a
+//! sale to a second worker.
 
 use std::sync::Arc;
 
@@ -81,4 +83,62 @@ async fn an_entity_merged_while_leased_stays_merged() {
         let sale = db.entity_status(store, "order:9").await.expect("status").expect("sale");
         assert_eq!((sale.state, sale.event_count), (EntityState::Pending, 3), "{backend}: the sale goes on");
     }
+}
+
+/// Renewing extends only the renewing owner's live leases: another worker
+/// cannot take a renewed entity, and a finished one is no longer renewed.
+#[tokio::test]
+async fn only_the_owners_live_leases_are_renewed() {
+    for (db, store, _dir) in backends().await {
+        let backend = db.backend_name();
+        let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
+        let saved = event("c1", EventPayload::Customer(CustomerSave { customer: jane(), at: at(1) }));
+        intake.submit(store, &[saved]).await.expect("submit");
+        let start = now();
+        db.fold_events(100, 0, start).await.expect("fold");
+        let leased = db.claim_entities("w1", 10, 1_000, start).await.expect("claim").remove(0);
+        assert_eq!(db.renew_leases("w2", start + 60_000).await.expect(backend), 0, "{backend}: not w2's");
+        assert_eq!(db.renew_leases("w1", start + 60_000).await.expect(backend), 1, "{backend}");
+        let taken = db.claim_entities("w2", 10, 1_000, start + 2_000).await.expect("claim");
+        assert!(taken.is_empty(), "{backend}: the renewed lease holds past its first end");
+        db.finish_entity("w1", &leased, &Outcome::Synced, start + 2_000).await.expect("finish");
+        assert_eq!(db.renew_leases("w1", start + 120_000).await.expect(backend), 0, "{backend}: finished");
+    }
+}
+
+/// A Salesforce call that takes longer than a lease does not hand the
+/// entity to another worker: the engine renews its leases while it works, so
+/// a sale against a slow org (every call 4 leases long) costs exactly the API
+/// calls it costs against a fast one; a second worker taking over the sale
+/// would look its records up and send again.
+#[tokio::test]
+async fn leases_are_renewed_while_a_slow_org_answers() {
+    let lease = std::time::Duration::from_millis(300);
+    let fast = api_calls_for_one_sale(lease, 0).await;
+    let slow = api_calls_for_one_sale(lease, 4 * lease.as_millis() as u64).await;
+    assert_eq!(slow, fast, "API calls for one sale, slow org vs fast org");
+}
+
+/// The API calls one sale (its three events sent at once) takes to sync, with a fresh store and org.
+async fn api_calls_for_one_sale(lease: std::time::Duration, latency_ms: u64) -> u64 {
+    use forcesync::pb::{self, sync_event::Event};
+
+    use crate::helpers::sync::{checkout, connected_store_with, order, payment};
+    use crate::sync_faults::{assert_exact_sales, buyer, cart_id, count, counters, order_id, orders, synced};
+
+    let engine = forcesync::engine::EngineConfig { lease, ..crate::helpers::test_engine() };
+    let setup = connected_store_with(engine, pb::StoreSettings::default(), Vec::new()).await;
+    let latency = serde_json::json!({ "latency_ms": latency_ms });
+    setup.sandbox.control(reqwest::Method::PATCH, "/settings", Some(latency)).await;
+    let before = count(&counters(&setup).await, "/api_usage/used");
+    let event = |event| pb::SyncEvent { event: Some(event) };
+    let events = vec![
+        event(Event::Checkout(checkout("s0-checkout", &cart_id(0), buyer(0), 1))),
+        event(Event::Order(order("s0-order", &order_id(0), &cart_id(0), buyer(0), 2))),
+        event(Event::Payment(payment("s0-paid", &order_id(0), "2025-03-04", 3))),
+    ];
+    setup.sync().submit_events(pb::SubmitEventsRequest { events }).await.expect("submit");
+    synced(&setup, orders(0..1), 3).await;
+    assert_exact_sales(&setup, 1).await;
+    count(&counters(&setup).await, "/api_usage/used") - before
 }

@@ -220,6 +220,17 @@ impl Storage {
         Ok(())
     }
 
+    /// Extends every lease `owner` holds to `until`: a running engine keeps
+    /// its work while a Salesforce call takes longer than a lease, and a
+    /// killed one's work comes back one lease after its last renewal.
+    pub async fn renew_leases(&self, owner: &str, until: i64) -> Result<u64, StorageError> {
+        let _turn = self.write_turn().await;
+        const SQL: &str = "UPDATE sync_entities SET locked_until = $2 WHERE lease_owner = $1 AND locked_until < $2";
+        let done =
+            with_pool!(self, |pool| { sqlx::query(SQL).bind(owner).bind(until).execute(pool).await?.rows_affected() });
+        Ok(done)
+    }
+
     /// Lets go of every lease `owner` holds (graceful shutdown): the work is
     /// due again at once, marked as possibly sent ([`job_state::release`]).
     pub async fn release_leases(&self, owner: &str) -> Result<u64, StorageError> {
