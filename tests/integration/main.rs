@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod contention;
 mod malformed;
+mod replicas;
 mod salesforce_batch;
 mod salesforce_client;
 mod sandbox_derived;

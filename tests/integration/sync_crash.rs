@@ -31,7 +31,7 @@ const KILLS: u32 = 5;
 const KILL_IN_WINDOW: u32 = 3;
 /// A sale's order and payment go out this many requests after its checkout,
 /// so carts and orders of different sales share requests and folds.
-const LAG: u32 = 3;
+pub const LAG: u32 = 3;
 
 #[tokio::test]
 async fn every_sale_lands_once_through_a_crash_loop_under_faults() {
@@ -51,10 +51,10 @@ async fn crash_loop(database_url: Option<String>) {
     let mix = json!({ "seed": 10, "http_500": 0.05, "http_503": 0.05, "timeout_after_commit": 0.04 });
     setup.sandbox.control(Method::PATCH, "/faults", Some(mix)).await;
 
-    let (server, channel) = watch::channel(setup.app.channel.clone());
+    let (server, channel) = watch::channel(vec![setup.app.channel.clone()]);
     let (allowance, allowed) = watch::channel(0);
     let answered = Arc::new(AtomicU32::new(0));
-    let plugin = tokio::spawn(plugin(channel, allowed, setup.token.clone(), answered.clone()));
+    let plugin = tokio::spawn(plugin(channel, allowed, setup.token.clone(), answered.clone(), SALES));
 
     // Each server gets a share of the plugin's requests (and a few more, so that some are in flight when
     // it dies) and is killed once the share is answered and it has written some of it to the org.
@@ -74,7 +74,7 @@ async fn crash_loop(database_url: Option<String>) {
             .await;
             setup.sandbox.control(Method::DELETE, "/sessions", None).await;
             setup = restart(setup, Stop::Kill).await;
-            server.send_replace(setup.app.channel.clone());
+            server.send_replace(vec![setup.app.channel.clone()]);
         }
         queue_faults(&setup, &[("timeout_after_commit", 1), ("http_503", 1), ("http_500", 1)]).await;
     }
@@ -83,9 +83,7 @@ async fn crash_loop(database_url: Option<String>) {
     let duplicates = tokio::time::timeout(PATIENCE, plugin).await.expect("the plugin finished").expect("plugin");
     synced(&setup, orders(0..SALES), 3).await;
     assert_exact_sales(&setup, SALES).await;
-    let parked = pb::ListSyncEventsRequest { page_size: 10, state: pb::SyncState::Parked as i32, ..Default::default() };
-    let parked = setup.sync().list_sync_events(parked).await.expect("list").into_inner().events;
-    assert!(parked.is_empty(), "nothing parked: {parked:?}");
+    assert_nothing_parked(&setup).await;
 
     let faults = counters(&setup).await;
     for fault in ["http_500", "http_503", "timeout_after_commit"] {
@@ -97,6 +95,13 @@ async fn crash_loop(database_url: Option<String>) {
     );
 }
 
+/// No event of the store belongs to a parked entity.
+pub async fn assert_nothing_parked(setup: &SyncSetup) {
+    let parked = pb::ListSyncEventsRequest { page_size: 10, state: pb::SyncState::Parked as i32, ..Default::default() };
+    let parked = setup.sync().list_sync_events(parked).await.expect("list").into_inner().events;
+    assert!(parked.is_empty(), "nothing parked: {parked:?}");
+}
+
 /// Spends the org's allocation, then lets the plugin send more (`more`);
 /// once the store has met the spent allocation, expires every session; once
 /// the paused store has checked again (logging in anew), kills and restarts
@@ -104,7 +109,7 @@ async fn crash_loop(database_url: Option<String>) {
 /// sessions again; then restores the budget.
 async fn restart_in_a_limit_window(
     setup: SyncSetup,
-    server: &watch::Sender<Channel>,
+    server: &watch::Sender<Vec<Channel>>,
     more: impl FnOnce(),
 ) -> SyncSetup {
     let used = count(&counters(&setup).await, "/api_usage/used");
@@ -114,7 +119,7 @@ async fn restart_in_a_limit_window(
     setup.sandbox.control(Method::DELETE, "/sessions", None).await;
     refused_again(&setup).await;
     let setup = restart(setup, Stop::Kill).await;
-    server.send_replace(setup.app.channel.clone());
+    server.send_replace(vec![setup.app.channel.clone()]);
     refused_again(&setup).await;
     setup.sandbox.control(Method::DELETE, "/sessions", None).await;
     refused_again(&setup).await;
@@ -130,7 +135,7 @@ async fn refused_again(setup: &SyncSetup) {
 }
 
 /// Polls the sandbox's counters until `done` holds for them.
-async fn wait_for(setup: &SyncSetup, what: &str, mut done: impl AsyncFnMut(&serde_json::Value) -> bool) {
+pub async fn wait_for(setup: &SyncSetup, what: &str, mut done: impl AsyncFnMut(&serde_json::Value) -> bool) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
         let now = counters(setup).await;
@@ -143,23 +148,25 @@ async fn wait_for(setup: &SyncSetup, what: &str, mut done: impl AsyncFnMut(&serd
 }
 
 /// The store plugin: one SubmitEvents request per step (sale n's checkout,
-/// sale n − LAG's order and payment) as far as `allowed`, each resent to
-/// whichever server is running until it is answered; counts the answered
-/// steps in `answered`. Every answer acknowledges every event; an event
-/// acknowledged before is answered as a duplicate of itself.
+/// sale n − LAG's order and payment, for `sales` sales) as far as `allowed`.
+/// Step k goes to server k mod n of those running (`servers`); an unanswered
+/// request is resent to the next one until it is answered. Counts the
+/// answered steps in `answered`. Every answer acknowledges every event; an
+/// event acknowledged before is answered as a duplicate of itself.
 /// Returns how many events were answered as duplicates.
-async fn plugin(
-    server: watch::Receiver<Channel>,
+pub async fn plugin(
+    servers: watch::Receiver<Vec<Channel>>,
     mut allowed: watch::Receiver<u32>,
     token: String,
     answered: Arc<AtomicU32>,
+    sales: u32,
 ) -> usize {
     let event = |event| pb::SyncEvent { event: Some(event) };
     let mut duplicates = 0;
-    for step in 0..SALES + LAG {
+    for step in 0..sales + LAG {
         allowed.wait_for(|allowed| step < *allowed).await.expect("the test is running");
         let mut events = Vec::new();
-        if step < SALES {
+        if step < sales {
             events.push(event(Event::Checkout(checkout(&format!("s{step}-checkout"), &cart_id(step), buyer(step), 1))));
         }
         if let Some(n) = step.checked_sub(LAG) {
@@ -167,8 +174,13 @@ async fn plugin(
             events.push(event(Event::Payment(payment(&format!("s{n}-paid"), &order_id(n), "2025-03-04", 3))));
         }
         let request = pb::SubmitEventsRequest { events };
+        let mut target = step as usize;
         let acks = loop {
-            let channel = server.borrow().clone();
+            let channel = {
+                let servers = servers.borrow();
+                servers[target % servers.len()].clone()
+            };
+            target += 1;
             let mut client = pb::sync_service_client::SyncServiceClient::with_interceptor(channel, Bearer::new(&token));
             match client.submit_events(request.clone()).await {
                 Ok(response) => break response.into_inner().acks,
