@@ -168,7 +168,7 @@ pub async fn start(
         health_reporter.set_not_serving::<SyncServiceServer<SyncApi>>().await;
     };
     let router = Server::builder()
-        .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()))
+        .trace_fn(|request| tracing::debug_span!("grpc", method = %request.uri().path()))
         .layer(crate::api::FramingErrorsLayer)
         .layer(crate::api::StoreTokenLayer::new(crate::api::TokenStores::new(storage.clone())))
         .add_service(health_service)
