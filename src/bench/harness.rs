@@ -111,6 +111,23 @@ impl ScratchSchema {
     }
 }
 
+/// How the bench runs a server: port 0, the bench's admin token and master key.
+pub(super) fn serve_config(
+    dir: &ScratchDir,
+    database_url: Option<String>,
+    engine: EngineConfig,
+) -> anyhow::Result<ServeConfig> {
+    Ok(ServeConfig {
+        listen: "127.0.0.1:0".parse()?,
+        data_dir: dir.0.clone(),
+        database_url,
+        admin_token: Some(Token::from_secret(ADMIN_TOKEN)),
+        master_key: Some(MasterKey::from_base64(MASTER_KEY_B64)?),
+        retry: Default::default(),
+        engine,
+    })
+}
+
 /// A channel to `addr` over real TCP.
 pub async fn channel(addr: std::net::SocketAddr) -> anyhow::Result<Channel> {
     let endpoint = Endpoint::from_shared(format!("http://{addr}"))?.tcp_nodelay(true);
@@ -127,15 +144,7 @@ impl Bench {
             Some(url) => Some(ScratchSchema::create(url, code).await?),
             None => None,
         };
-        let config = ServeConfig {
-            listen: "127.0.0.1:0".parse()?,
-            data_dir: dir.0.clone(),
-            database_url: schema.as_ref().map(ScratchSchema::url),
-            admin_token: Some(Token::from_secret(ADMIN_TOKEN)),
-            master_key: Some(MasterKey::from_base64(MASTER_KEY_B64)?),
-            retry: Default::default(),
-            engine,
-        };
+        let config = serve_config(&dir, schema.as_ref().map(ScratchSchema::url), engine)?;
         let server = crate::server::start(config, std::future::pending()).await?;
         let channel = channel(server.addr).await?;
         let mut admin = StoreAdminServiceClient::with_interceptor(channel.clone(), Bearer::new(ADMIN_TOKEN)?);
@@ -150,6 +159,11 @@ impl Bench {
 
     pub fn sync(&self) -> anyhow::Result<SyncClient> {
         Ok(SyncServiceClient::with_interceptor(self.channel.clone(), Bearer::new(&self.store_token)?))
+    }
+
+    /// The PostgreSQL URL of this bench's scratch schema (`None` on SQLite), for more replicas.
+    pub fn database_url(&self) -> Option<String> {
+        self.schema.as_ref().map(ScratchSchema::url)
     }
 
     /// Test Connection & Apply against the sandbox at `login_url`, default settings otherwise.

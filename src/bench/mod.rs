@@ -6,6 +6,7 @@ mod harness;
 pub mod ingest;
 mod noop;
 pub mod orders;
+mod replica;
 pub mod sandbox;
 mod shop;
 mod table;

@@ -16,6 +16,7 @@ use crate::engine::{EngineConfig, GRAPH_NODES, Strategy};
 
 use super::Table;
 use super::harness::{Bench, Counters, cores, list, sandbox};
+use super::replica::Replica;
 use super::shop::{submit_order, sync_catalog};
 
 /// Records per composite request at best: the floor of API calls.
@@ -43,6 +44,13 @@ pub struct OrdersBenchArgs {
     /// Products in the catalog the carts draw from.
     #[arg(long, default_value_t = 20)]
     pub skus: usize,
+    /// Run on this PostgreSQL database (in a scratch schema, dropped afterwards) instead of SQLite.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Compare one server with this many replicas on --database-url (batched engine only), the
+    /// orders spread over them.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub replicas: u16,
 }
 
 /// One strategy's run.
@@ -106,14 +114,25 @@ async fn synced(bench: &Bench) -> anyhow::Result<i64> {
     Ok(counts.iter().find(|(state, _)| state == "synced").map_or(0, |(_, n)| *n))
 }
 
-/// A fresh sandbox and server, the catalog synced, then `orders` orders timed until all are synced.
-async fn run_strategy(args: &OrdersBenchArgs, strategy: Strategy, orders: usize) -> anyhow::Result<RunResult> {
+/// A fresh sandbox and server (plus `replicas − 1` more on its database),
+/// the catalog synced, then `orders` orders, spread over the servers, timed
+/// until all are synced.
+async fn run_strategy(
+    args: &OrdersBenchArgs,
+    strategy: Strategy,
+    orders: usize,
+    replicas: usize,
+) -> anyhow::Result<RunResult> {
     let org = sandbox(args.sf_latency_ms).await?;
     // The naive baseline takes one entity at a time, so every worker has a request in flight.
     let batch_size = if strategy == Strategy::Naive { 1 } else { EngineConfig::default().batch_size };
     let engine = EngineConfig { workers: args.workers.max(1), strategy, batch_size, ..EngineConfig::default() };
-    let bench = Bench::start(engine, "bench", None).await?;
+    let bench = Bench::start(engine.clone(), "bench", args.database_url.as_deref()).await?;
     bench.connect("bench", &org.url).await?;
+    let mut others = Vec::new();
+    for _ in 1..replicas {
+        others.push(Replica::start(&bench, engine.clone()).await?);
+    }
     let http = reqwest::Client::new();
     let skus = args.skus.max(3);
     sync_catalog(&mut bench.sync()?, skus).await?;
@@ -123,8 +142,12 @@ async fn run_strategy(args: &OrdersBenchArgs, strategy: Strategy, orders: usize)
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = JoinSet::new();
-    for _ in 0..args.concurrency.clamp(1, orders.max(1)) {
-        let (next, mut client) = (next.clone(), bench.sync()?);
+    for task in 0..args.concurrency.clamp(1, orders.max(1)) {
+        let client = match task % replicas.max(1) {
+            0 => bench.sync()?,
+            n => others[n - 1].sync(&bench.store_token)?,
+        };
+        let (next, mut client) = (next.clone(), client);
         tasks.spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -143,20 +166,62 @@ async fn run_strategy(args: &OrdersBenchArgs, strategy: Strategy, orders: usize)
     let seconds = started.elapsed().as_secs_f64();
     let delta = Counters::read(&http, &org.url).await?.since(&before);
     let entities = synced(&bench).await? - synced_before;
+    for replica in others {
+        replica.stop().await?;
+    }
     bench.stop().await?;
     org.shutdown().await;
     Ok(RunResult { orders, seconds, submit_seconds, delta, entities })
 }
 
 pub async fn run(args: OrdersBenchArgs) -> anyhow::Result<()> {
-    let batched = run_strategy(&args, Strategy::Batched, args.orders).await?;
+    if args.replicas > 1 {
+        if args.database_url.is_none() {
+            bail!("--replicas needs --database-url: replicas share a PostgreSQL database");
+        }
+        let one = run_strategy(&args, Strategy::Batched, args.orders, 1).await?;
+        let many = run_strategy(&args, Strategy::Batched, args.orders, usize::from(args.replicas)).await?;
+        print!("{}", render_replicas(&args, &one, &many).render());
+        return Ok(());
+    }
+    let batched = run_strategy(&args, Strategy::Batched, args.orders, 1).await?;
     let naive_orders = args.naive_orders.unwrap_or(args.orders);
     let naive = match naive_orders {
         0 => None,
-        n => Some(run_strategy(&args, Strategy::Naive, n).await?),
+        n => Some(run_strategy(&args, Strategy::Naive, n, 1).await?),
     };
     print!("{}", render(&args, &batched, naive.as_ref()).render());
     Ok(())
+}
+
+fn render_replicas(args: &OrdersBenchArgs, one: &RunResult, many: &RunResult) -> Table {
+    let replicas = args.replicas;
+    let mut table =
+        Table::new("Orders to Salesforce: one server vs replicas", "1 server", &format!("{replicas} replicas"));
+    let throughput = "throughput, first submit to all synced";
+    table.row(throughput, one.orders_per_second(), many.orders_per_second(), "orders/s");
+    table.row("API calls per 1,000 orders", one.calls_per_1000(), many.calls_per_1000(), "calls");
+    table.note(format!(
+        "Each side: {} orders (new customer, checkout of 3 items from {} SKUs, placed order, payment), {} in flight \
+         spread over the servers; {} engine workers per server; sandbox latency {} ms; PostgreSQL (a scratch schema); \
+         everything in one process on {} cores. Target: {replicas} replicas ≥ 2.5× one server's orders/s at 100 ms.",
+        args.orders,
+        args.skus.max(3),
+        args.concurrency,
+        args.workers.max(1),
+        args.sf_latency_ms,
+        cores(),
+    ));
+    for (name, result) in [("1 server", one), ("replicas", many)] {
+        table.note(format!(
+            "{name}: {} orders in {:.1} s; {} API calls: {}.",
+            result.orders,
+            result.seconds,
+            result.delta.api_used,
+            list(&result.delta.calls)
+        ));
+    }
+    table
 }
 
 fn render(args: &OrdersBenchArgs, batched: &RunResult, naive: Option<&RunResult>) -> Table {
@@ -194,11 +259,12 @@ fn render(args: &OrdersBenchArgs, batched: &RunResult, naive: Option<&RunResult>
     }
     table.note(format!(
         "Each order: new customer, checkout (3 items of {} SKUs), placed order, payment; {} orders in flight; \
-         {} engine workers, 200 ms linger; sandbox latency {} ms; SQLite; everything in one process on {} cores.",
+         {} engine workers, 200 ms linger; sandbox latency {} ms; {}; everything in one process on {} cores.",
         args.skus.max(3),
         args.concurrency,
         args.workers.max(1),
         args.sf_latency_ms,
+        if args.database_url.is_some() { "PostgreSQL" } else { "SQLite" },
         cores(),
     ));
     table
