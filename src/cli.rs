@@ -79,6 +79,9 @@ pub struct ServeArgs {
     /// Sync workers: Salesforce requests in flight at once.
     #[arg(long, env = "FORCESYNC_SYNC_WORKERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub sync_workers: u16,
+    /// Days to keep received events and sync-log rows once Salesforce holds what they brought.
+    #[arg(long, env = "FORCESYNC_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..))]
+    pub retention_days: u16,
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,7 +185,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Ok(encoded) => Some(MasterKey::from_base64(&encoded).context("FORCESYNC_MASTER_KEY")?),
         Err(_) => None,
     };
-    let engine = EngineConfig { workers: usize::from(args.sync_workers), ..EngineConfig::default() };
+    let engine = EngineConfig {
+        workers: usize::from(args.sync_workers),
+        retention: std::time::Duration::from_secs(u64::from(args.retention_days) * 24 * 3600),
+        ..EngineConfig::default()
+    };
     let config = ServeConfig {
         listen: args.listen,
         admin_token: configured,

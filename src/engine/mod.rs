@@ -20,6 +20,7 @@ mod fold_task;
 mod lease_keeper;
 mod lookups;
 mod packed_graphs;
+mod retention_task;
 mod send;
 mod step;
 mod store_batch;
@@ -79,6 +80,11 @@ pub struct EngineConfig {
     /// The longest wait between two checks of a paused store.
     pub pause: Duration,
     pub strategy: Strategy,
+    /// How long received events and sync-log rows are kept once Salesforce
+    /// holds what they brought (events of work not yet synced are kept).
+    pub retention: Duration,
+    /// How often old events and log rows are pruned.
+    pub prune_every: Duration,
     /// Where the engine reads now (the wall clock, or a test's clock).
     pub clock: Arc<dyn Clock>,
     /// Spawn no tasks: the engine moves only when stepped ([`EngineHandle::engine`]).
@@ -100,6 +106,8 @@ impl Default for EngineConfig {
             pause_first: Duration::from_secs(60),
             pause: Duration::from_secs(15 * 60),
             strategy: Strategy::Batched,
+            retention: Duration::from_secs(30 * 24 * 3600),
+            prune_every: Duration::from_secs(10 * 60),
             clock: Arc::new(SystemClock),
             manual: false,
         }
@@ -172,6 +180,7 @@ pub fn start(storage: Storage, connections: Connections, config: EngineConfig, c
     }
     if workers > 0 {
         tasks.spawn(lease_keeper::run(engine.clone()));
+        tasks.spawn(retention_task::run(engine.clone()));
     }
     tracing::info!(workers, owner = %owner, "sync engine started");
     EngineHandle { engine, stop, tasks, storage, owner }

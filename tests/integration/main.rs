@@ -34,6 +34,7 @@ mod sync_lost_answers;
 mod sync_pauses;
 mod sync_preview;
 mod sync_restart;
+mod sync_retention;
 mod sync_settings;
 mod sync_storage;
 mod test_connection;

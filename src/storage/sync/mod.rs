@@ -11,6 +11,7 @@ mod log;
 mod pauses;
 mod records;
 mod requeue;
+mod retention;
 mod status;
 
 pub use intake::{Ack, Intake, IntakeError};
@@ -18,6 +19,7 @@ pub use jobs::ClaimedEntity;
 pub use log::LogLine;
 pub use pauses::ExpiredPause;
 pub use records::WrittenRecord;
+pub use retention::Pruned;
 pub use status::{EntityStatus, EventFilter, EventInfo};
 
 pub use crate::domain::sync::{EntityState, Outcome, RecordedError};
