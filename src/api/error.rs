@@ -108,7 +108,53 @@ impl From<ApiError> for Status {
         if let ApiError::Internal(cause) = &error {
             tracing::error!(error = %cause, "request failed");
         }
-        Status::with_error_details(error.code(), error.to_string(), error.details())
+        let error = error.bounded();
+        Status::with_error_details(error.code(), clip(error.to_string(), MESSAGE_LIMIT), error.details())
+    }
+}
+
+/// Characters of a value the caller sent that an error repeats.
+const ECHO_LIMIT: usize = 200;
+/// Characters of a status message.
+const MESSAGE_LIMIT: usize = 2_000;
+/// Field violations an INVALID_ARGUMENT lists; the rest are counted.
+const VIOLATION_LIMIT: usize = 20;
+
+/// `text` cut to `limit` characters, marked when cut.
+fn clip(mut text: String, limit: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(limit) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+impl ApiError {
+    /// The same error with what the caller sent cut short and at most
+    /// `VIOLATION_LIMIT` violations: a status travels in HTTP/2 headers, and
+    /// one too large for the client's header limit reaches the caller as a
+    /// protocol error instead of the answer.
+    fn bounded(self) -> Self {
+        let echo = |text: String| clip(text, ECHO_LIMIT);
+        match self {
+            Self::InvalidArgument(mut violations) => {
+                let more = violations.len().saturating_sub(VIOLATION_LIMIT);
+                violations.truncate(VIOLATION_LIMIT);
+                let mut violations: Vec<FieldViolation> =
+                    violations.into_iter().map(|v| FieldViolation::new(echo(v.field), echo(v.description))).collect();
+                if more > 0 {
+                    violations.push(FieldViolation::new("", format!("and {more} more violations")));
+                }
+                Self::InvalidArgument(violations)
+            }
+            Self::WrongStore(code) => Self::WrongStore(echo(code)),
+            Self::StoreNotFound(code) => Self::StoreNotFound(echo(code)),
+            Self::StoreExists(code) => Self::StoreExists(echo(code)),
+            Self::EtagMismatch { expected, current } => Self::EtagMismatch { expected: echo(expected), current },
+            Self::EventIdReused { event_id, sequence } => Self::EventIdReused { event_id: echo(event_id), sequence },
+            Self::EntityNotFound(alias) => Self::EntityNotFound(echo(alias)),
+            other @ (Self::MissingToken(_) | Self::InvalidToken(_) | Self::Unavailable(_) | Self::Internal(_)) => other,
+        }
     }
 }
 
@@ -171,5 +217,16 @@ mod tests {
             assert!(status.message().contains("retry later"), "{status:?}");
         }
         assert_eq!(status(sqlx::Error::RowNotFound).code(), Code::Internal);
+    }
+
+    #[test]
+    fn what_the_caller_sent_is_echoed_cut_short() {
+        let status = Status::from(ApiError::WrongStore("é".repeat(10_000)));
+        assert!(status.message().chars().count() < 300, "{}", status.message());
+        assert!(status.message().ends_with("…\""), "{}", status.message());
+        let many = (0..100).map(|n| FieldViolation::new(format!("events[{n}].event_id"), "is required")).collect();
+        let status = Status::from(ApiError::InvalidArgument(many));
+        assert!(status.message().ends_with("and 80 more violations"), "{}", status.message());
+        assert_eq!(clip("short".into(), 10), "short");
     }
 }

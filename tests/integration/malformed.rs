@@ -166,3 +166,110 @@ impl Decoder for RawCodec {
         Ok(Some(bytes.to_vec()))
     }
 }
+
+/// Messages that decode but carry extreme values (times far outside any
+/// calendar, negative nanos, huge page sizes, garbage page tokens, unknown
+/// enum numbers, NaN, empty oneofs) are the caller's errors or valid reads,
+/// never INTERNAL or UNKNOWN.
+#[tokio::test]
+async fn extreme_values_in_valid_messages_never_answer_internal() {
+    use forcesync::pb::{self, get_sync_status_request::Entity, sync_service_client::SyncServiceClient};
+    let app = spawn_app().await;
+    let (_, token) = app.create_store("main").await;
+    let mut sync = SyncServiceClient::with_interceptor(app.channel.clone(), crate::helpers::Bearer::new(&token));
+    let times = [
+        prost_types::Timestamp { seconds: i64::MAX, nanos: 0 },
+        prost_types::Timestamp { seconds: i64::MIN, nanos: 0 },
+        prost_types::Timestamp { seconds: 0, nanos: -1 },
+        prost_types::Timestamp { seconds: 253_402_300_800, nanos: 999_999_999 },
+    ];
+    let mut statuses = Vec::new();
+    for (n, time) in times.iter().enumerate() {
+        let mut customer = pb::UpsertCustomerRequest {
+            event_id: format!("t{n}"),
+            customer: Some(crate::helpers::sync::jane()),
+            occur_time: Some(*time),
+        };
+        statuses.push(("UpsertCustomer occur_time", sync.upsert_customer(customer.clone()).await.err()));
+        customer.event_id = String::new();
+        statuses.push(("UpsertCustomer without id", sync.upsert_customer(customer).await.err()));
+        let list = pb::ListSyncEventsRequest {
+            page_size: i32::MAX,
+            page_token: "\u{0}garbage%%".into(),
+            state: 999,
+            kind: -5,
+            received_after: Some(*time),
+            received_before: Some(*time),
+        };
+        statuses.push(("ListSyncEvents", sync.list_sync_events(list).await.err()));
+        let mut order = crate::helpers::sync::order(&format!("o{n}"), "9", "77", crate::helpers::sync::jane(), 1);
+        order.occur_time = Some(*time);
+        order.items[0].quantity = f64::NAN;
+        order.total = "1e400".into();
+        statuses.push(("PlaceOrder", sync.place_order(order).await.err()));
+    }
+    let empty = pb::GetSyncStatusRequest { entity: None };
+    statuses.push(("GetSyncStatus empty", sync.get_sync_status(empty).await.err()));
+    let long = pb::GetSyncStatusRequest { entity: Some(Entity::OrderId("x".repeat(100_000))) };
+    statuses.push(("GetSyncStatus long", sync.get_sync_status(long).await.err()));
+    let retry = pb::RetryFailedRequest { kind: 12345, error_code: "\u{1f600}".repeat(1000) };
+    statuses.push(("RetryFailed", sync.retry_failed(retry).await.err()));
+    statuses.push(("PreviewPlan empty", sync.preview_plan(pb::PreviewPlanRequest { event: None }).await.err()));
+    let submit = pb::SubmitEventsRequest { events: vec![pb::SyncEvent { event: None }; 3] };
+    statuses.push(("SubmitEvents empty events", sync.submit_events(submit).await.err()));
+    // A thousand bad events: every one has violations, yet the answer fits the client's header limit.
+    let bad = pb::UpsertCustomerRequest { event_id: "é".repeat(500), customer: None, occur_time: None };
+    let event = pb::SyncEvent { event: Some(pb::sync_event::Event::Customer(bad)) };
+    let refused = sync.submit_events(pb::SubmitEventsRequest { events: vec![event; 1000] }).await;
+    let refused = refused.expect_err("every event is invalid");
+    assert_eq!(refused.code(), Code::InvalidArgument, "{refused:?}");
+    let listed = crate::helpers::violated_fields(&refused);
+    assert!(listed.len() <= 21 && refused.message().contains("more violations"), "{listed:?} {refused:?}");
+    for (what, status) in statuses {
+        if let Some(status) = status {
+            assert!(!matches!(status.code(), Code::Internal | Code::Unknown), "{what}: {status:?}");
+        }
+    }
+}
+
+/// The same for the admin and configuration services.
+#[tokio::test]
+async fn extreme_configuration_requests_never_answer_internal() {
+    use forcesync::pb;
+    let app = spawn_app().await;
+    let (_, token) = app.create_store("main").await;
+    let mut admin = app.admin();
+    let mut config = app.config(&token);
+    let mut statuses = Vec::new();
+    for (size, page) in [(i32::MAX, "\u{0}"), (-1, "%%%"), (0, "bWFpbg==")] {
+        let list = pb::ListStoresRequest { page_size: size, page_token: page.into() };
+        statuses.push(("ListStores", admin.list_stores(list).await.err()));
+    }
+    let odd = ["", "x".repeat(10_000).as_str(), "MAIN", "ma in", "\u{1f600}"].map(str::to_owned);
+    for code in &odd {
+        let create = pb::CreateStoreRequest { code: code.clone(), display_name: code.repeat(3) };
+        statuses.push(("CreateStore", admin.create_store(create).await.err()));
+        let get = pb::GetStoreConfigRequest { store_code: code.clone() };
+        statuses.push(("GetStoreConfig", config.get_store_config(get).await.err()));
+    }
+    for paths in
+        [vec!["*".to_owned()], vec!["../../etc".into()], vec!["connection".into(), "connection.login_url".into()]]
+    {
+        let update = pb::UpdateStoreConfigRequest {
+            store_code: "main".into(),
+            settings: Some(pb::StoreSettings { sales_cycle_days: i32::MIN, ..Default::default() }),
+            update_mask: Some(prost_types::FieldMask { paths }),
+            etag: "v9223372036854775807".into(),
+        };
+        statuses.push(("UpdateStoreConfig", config.update_store_config(update).await.err()));
+    }
+    for wsdl in ["<".repeat(100_000), "<?xml version=\"1.0\"?><definitions>".into(), "\u{0}".into()] {
+        let import = pb::ImportWsdlRequest { store_code: "main".into(), wsdl, apply: true, etag: "v1".into() };
+        statuses.push(("ImportWsdl", config.import_wsdl(import).await.err()));
+    }
+    for (what, status) in statuses {
+        if let Some(status) = status {
+            assert!(!matches!(status.code(), Code::Internal | Code::Unknown), "{what}: {status:?}");
+        }
+    }
+}
