@@ -5,7 +5,9 @@
 //! answers them as `INVALID_ARGUMENT` / `MALFORMED_REQUEST`, like bytes that
 //! are no valid message (`codec.rs`), so `INTERNAL` stays for our bugs.
 //! (gRPC's compression document asks for INTERNAL on a compressed flag
-//! without an encoding; we put the caller-or-us distinction first.)
+//! without an encoding; we put the caller-or-us distinction first.) A
+//! message over the size limit, which tonic answers OUT_OF_RANGE, is
+//! RESOURCE_EXHAUSTED as gRPC's status codes have it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -64,8 +66,27 @@ where
 fn reword(response: http::Response<tonic::body::Body>) -> http::Response<tonic::body::Body> {
     match tonic::Status::from_header_map(response.headers()) {
         Some(status) if is_framing_error(&status) => malformed(status.message()).into_http(),
+        Some(status) if is_too_large(&status) => too_large(status.message()).into_http(),
         _ => response,
     }
+}
+
+/// tonic refuses a message over the service's size limit with OUT_OF_RANGE;
+/// gRPC's status codes say a server answers that with RESOURCE_EXHAUSTED.
+fn is_too_large(status: &tonic::Status) -> bool {
+    status.code() == Code::OutOfRange && status.message().starts_with(TOO_LARGE)
+}
+
+const TOO_LARGE: &str = "Error, decoded message length too large";
+
+fn too_large(why: &str) -> tonic::Status {
+    let details = tonic_types::ErrorDetails::with_error_info(
+        "REQUEST_TOO_LARGE",
+        super::error::ERROR_DOMAIN,
+        [("limit".to_owned(), why.rsplit("limit is: ").next().unwrap_or_default().to_owned())],
+    );
+    let message = format!("the request is larger than this RPC accepts: {why}");
+    <tonic::Status as tonic_types::StatusExt>::with_error_details(Code::ResourceExhausted, message, details)
 }
 
 fn is_framing_error(status: &tonic::Status) -> bool {

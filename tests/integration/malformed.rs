@@ -273,3 +273,20 @@ async fn extreme_configuration_requests_never_answer_internal() {
         }
     }
 }
+
+/// A request over an RPC's size limit is RESOURCE_EXHAUSTED (gRPC's code for
+/// it) with the reason, not tonic's OUT_OF_RANGE.
+#[tokio::test]
+async fn a_request_over_the_size_limit_is_resource_exhausted() {
+    use forcesync::pb;
+    let app = spawn_app().await;
+    let (_, token) = app.create_store("main").await;
+    let wsdl = "x".repeat(forcesync::api::MAX_REQUEST_BYTES + 1);
+    let import = pb::ImportWsdlRequest { store_code: "main".into(), wsdl, apply: false, etag: String::new() };
+    let refused = app.config(&token).import_wsdl(import).await.expect_err("too large");
+    assert_eq!(refused.code(), Code::ResourceExhausted, "{refused:?}");
+    assert_eq!(crate::helpers::error_reason(&refused), "REQUEST_TOO_LARGE");
+    let huge = pb::CreateStoreRequest { code: "big".into(), display_name: "x".repeat(5 * 1024 * 1024) };
+    let refused = app.admin().create_store(huge).await.expect_err("too large for the admin service");
+    assert_eq!(refused.code(), Code::ResourceExhausted, "{refused:?}");
+}
