@@ -18,10 +18,10 @@ use serde_json::json;
 use tokio::sync::watch;
 use tonic::transport::Channel;
 
-use crate::helpers::sync::{SyncSetup, checkout, order, payment};
+use crate::helpers::sync::SyncSetup;
 use crate::helpers::{Bearer, postgres};
 use crate::sync_faults::{
-    PATIENCE, assert_exact_sales, buyer, cart_id, count, counters, order_id, orders, queue_faults, synced,
+    PATIENCE, assert_exact_sales, checkout_event, count, counters, order_events, orders, queue_faults, synced,
 };
 use crate::sync_restart::{Stop, connected, restart};
 
@@ -161,17 +161,15 @@ pub async fn plugin(
     answered: Arc<AtomicU32>,
     sales: u32,
 ) -> usize {
-    let event = |event| pb::SyncEvent { event: Some(event) };
     let mut duplicates = 0;
     for step in 0..sales + LAG {
         allowed.wait_for(|allowed| step < *allowed).await.expect("the test is running");
         let mut events = Vec::new();
         if step < sales {
-            events.push(event(Event::Checkout(checkout(&format!("s{step}-checkout"), &cart_id(step), buyer(step), 1))));
+            events.push(checkout_event(step));
         }
         if let Some(n) = step.checked_sub(LAG) {
-            events.push(event(Event::Order(order(&format!("s{n}-order"), &order_id(n), &cart_id(n), buyer(n), 2))));
-            events.push(event(Event::Payment(payment(&format!("s{n}-paid"), &order_id(n), "2025-03-04", 3))));
+            events.extend(order_events(n));
         }
         let request = pb::SubmitEventsRequest { events };
         let mut target = step as usize;

@@ -38,19 +38,45 @@ pub fn order_id(n: u32) -> String {
     format!("1000005{n:02}")
 }
 
+/// Sale `n`'s checkout request (its first event).
+pub fn sale_checkout(n: u32) -> pb::StartCheckoutRequest {
+    checkout(&format!("s{n}-checkout"), &cart_id(n), buyer(n), 1)
+}
+
+/// Sale `n`'s order request (its second event).
+pub fn sale_order(n: u32) -> pb::PlaceOrderRequest {
+    order(&format!("s{n}-order"), &order_id(n), &cart_id(n), buyer(n), 2)
+}
+
+/// Sale `n`'s payment request (its third event).
+pub fn sale_payment(n: u32) -> pb::RecordPaymentRequest {
+    payment(&format!("s{n}-paid"), &order_id(n), "2025-03-04", 3)
+}
+
+/// Sale `n`'s checkout as a SubmitEvents entry.
+pub fn checkout_event(n: u32) -> pb::SyncEvent {
+    pb::SyncEvent { event: Some(pb::sync_event::Event::Checkout(sale_checkout(n))) }
+}
+
+/// Sale `n`'s order and payment as SubmitEvents entries.
+pub fn order_events(n: u32) -> [pb::SyncEvent; 2] {
+    use pb::sync_event::Event;
+    [
+        pb::SyncEvent { event: Some(Event::Order(sale_order(n))) },
+        pb::SyncEvent { event: Some(Event::Payment(sale_payment(n))) },
+    ]
+}
+
 /// Sale `n`'s checkout (its first event).
 pub async fn start_sale(setup: &SyncSetup, n: u32) {
-    let request = checkout(&format!("s{n}-checkout"), &cart_id(n), buyer(n), 1);
-    setup.sync().start_checkout(request).await.expect("checkout");
+    setup.sync().start_checkout(sale_checkout(n)).await.expect("checkout");
 }
 
 /// Sale `n`'s order and payment (its second and third events).
 pub async fn finish_sale(setup: &SyncSetup, n: u32) {
     let mut sync = setup.sync();
-    let placed = order(&format!("s{n}-order"), &order_id(n), &cart_id(n), buyer(n), 2);
-    sync.place_order(placed).await.expect("order");
-    let paid = payment(&format!("s{n}-paid"), &order_id(n), "2025-03-04", 3);
-    sync.record_payment(paid).await.expect("payment");
+    sync.place_order(sale_order(n)).await.expect("order");
+    sync.record_payment(sale_payment(n)).await.expect("payment");
 }
 
 /// Polls until each entity is SYNCED with `events` events applied; fails at once if one is parked.

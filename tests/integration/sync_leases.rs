@@ -121,22 +121,17 @@ async fn leases_are_renewed_while_a_slow_org_answers() {
 
 /// The API calls one sale (its three events sent at once) takes to sync, with a fresh store and org.
 async fn api_calls_for_one_sale(lease: std::time::Duration, latency_ms: u64) -> u64 {
-    use forcesync::pb::{self, sync_event::Event};
+    use forcesync::pb;
 
-    use crate::helpers::sync::{checkout, connected_store_with, order, payment};
-    use crate::sync_faults::{assert_exact_sales, buyer, cart_id, count, counters, order_id, orders, synced};
+    use crate::helpers::sync::connected_store_with;
+    use crate::sync_faults::{assert_exact_sales, checkout_event, count, counters, order_events, orders, synced};
 
     let engine = forcesync::engine::EngineConfig { lease, ..crate::helpers::test_engine() };
     let setup = connected_store_with(engine, pb::StoreSettings::default(), Vec::new()).await;
     let latency = serde_json::json!({ "latency_ms": latency_ms });
     setup.sandbox.control(reqwest::Method::PATCH, "/settings", Some(latency)).await;
     let before = count(&counters(&setup).await, "/api_usage/used");
-    let event = |event| pb::SyncEvent { event: Some(event) };
-    let events = vec![
-        event(Event::Checkout(checkout("s0-checkout", &cart_id(0), buyer(0), 1))),
-        event(Event::Order(order("s0-order", &order_id(0), &cart_id(0), buyer(0), 2))),
-        event(Event::Payment(payment("s0-paid", &order_id(0), "2025-03-04", 3))),
-    ];
+    let events = std::iter::once(checkout_event(0)).chain(order_events(0)).collect();
     setup.sync().submit_events(pb::SubmitEventsRequest { events }).await.expect("submit");
     synced(&setup, orders(0..1), 3).await;
     assert_exact_sales(&setup, 1).await;

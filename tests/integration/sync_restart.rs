@@ -7,15 +7,16 @@
 use std::time::Duration;
 
 use forcesync::engine::EngineConfig;
-use forcesync::pb::{self, sync_event::Event};
+use forcesync::pb;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::sandbox::spawn_sandbox;
-use crate::helpers::sync::{SyncSetup, checkout, order, payment};
+use crate::helpers::sync::SyncSetup;
 use crate::helpers::{postgres, process, test_engine};
 use crate::sync_faults::{
-    assert_exact_sales, buyer, cart_id, counters, finish_sale, five_sales_under, order_id, orders, start_sale, synced,
+    assert_exact_sales, checkout_event, counters, finish_sale, five_sales_under, order_events, orders, start_sale,
+    synced,
 };
 
 const SALES: u32 = 20;
@@ -53,14 +54,7 @@ pub async fn restart(setup: SyncSetup, stop: Stop) -> SyncSetup {
 
 /// Sales `sales` as one SubmitEvents call: checkout, order and payment each.
 async fn submit_sales(setup: &SyncSetup, sales: std::ops::Range<u32>) {
-    let event = |event| pb::SyncEvent { event: Some(event) };
-    let events = sales.flat_map(|n| {
-        [
-            event(Event::Checkout(checkout(&format!("s{n}-checkout"), &cart_id(n), buyer(n), 1))),
-            event(Event::Order(order(&format!("s{n}-order"), &order_id(n), &cart_id(n), buyer(n), 2))),
-            event(Event::Payment(payment(&format!("s{n}-paid"), &order_id(n), "2025-03-04", 3))),
-        ]
-    });
+    let events = sales.flat_map(|n| std::iter::once(checkout_event(n)).chain(order_events(n)));
     setup.sync().submit_events(pb::SubmitEventsRequest { events: events.collect() }).await.expect("submit");
 }
 
