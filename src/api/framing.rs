@@ -16,7 +16,10 @@ use std::task::{Context, Poll};
 use tonic::Code;
 use tower::{Layer, Service};
 
+use tonic_types::{ErrorDetails, StatusExt};
+
 use super::codec::malformed;
+use super::error::ERROR_DOMAIN;
 
 /// How tonic's request decoder words the framing errors it answers with INTERNAL.
 const FRAMING_ERRORS: [&str; 4] =
@@ -80,13 +83,10 @@ fn is_too_large(status: &tonic::Status) -> bool {
 const TOO_LARGE: &str = "Error, decoded message length too large";
 
 fn too_large(why: &str) -> tonic::Status {
-    let details = tonic_types::ErrorDetails::with_error_info(
-        "REQUEST_TOO_LARGE",
-        super::error::ERROR_DOMAIN,
-        [("limit".to_owned(), why.rsplit("limit is: ").next().unwrap_or_default().to_owned())],
-    );
+    let limit = why.rsplit("limit is: ").next().unwrap_or_default().to_owned();
+    let details = ErrorDetails::with_error_info("REQUEST_TOO_LARGE", ERROR_DOMAIN, [("limit".to_owned(), limit)]);
     let message = format!("the request is larger than this RPC accepts: {why}");
-    <tonic::Status as tonic_types::StatusExt>::with_error_details(Code::ResourceExhausted, message, details)
+    tonic::Status::with_error_details(Code::ResourceExhausted, message, details)
 }
 
 fn is_framing_error(status: &tonic::Status) -> bool {
