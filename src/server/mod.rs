@@ -26,7 +26,7 @@ use crate::pb::store_admin_service_server::StoreAdminServiceServer;
 use crate::pb::store_config_service_server::StoreConfigServiceServer;
 use crate::pb::sync_service_server::SyncServiceServer;
 use crate::salesforce::retry::RetryPolicy;
-use crate::storage::sync::Intake;
+use crate::storage::sync::{FoldOnCommit, Intake};
 use crate::storage::{MasterKey, Sealer, Storage};
 
 /// Everything `serve` needs, already parsed.
@@ -149,7 +149,7 @@ pub async fn start(
         StoreConfigServiceServer::new(StoreConfigApi::new(storage.clone(), sealer.clone(), http.clone(), config.retry))
             .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     let committed = Arc::new(Notify::new());
-    let intake = Intake::start(storage.clone(), committed.clone());
+    let intake = Intake::start_with(storage.clone(), committed.clone(), fold_on_commit(&config.engine));
     let sync_service = SyncServiceServer::new(SyncApi::new(storage.clone(), intake))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     health_reporter.set_serving::<SyncServiceServer<SyncApi>>().await;
@@ -181,6 +181,17 @@ pub async fn start(
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, signal));
     tracing::info!(%addr, database = storage.backend_name(), "forcesync is serving");
     Ok(RunningServer { addr, generated_admin_token, storage, shutdown: Some(shutdown_tx), task, engine: Some(engine) })
+}
+
+/// The intake folds what it commits (on SQLite) unless the engine moves
+/// only when a test steps it: then folding is one of the steps.
+fn fold_on_commit(engine: &EngineConfig) -> Option<FoldOnCommit> {
+    if engine.manual {
+        return None;
+    }
+    let clock = engine.clock.clone();
+    let linger_ms = i64::try_from(engine.linger.as_millis()).unwrap_or(i64::MAX);
+    Some(FoldOnCommit { linger_ms, now: Arc::new(move || clock.now_millis()) })
 }
 
 /// Resolves when the process gets SIGINT (Ctrl-C) or SIGTERM.

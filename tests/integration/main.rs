@@ -27,6 +27,7 @@ mod sync_backoff;
 mod sync_claims;
 mod sync_crash;
 mod sync_faults;
+mod sync_fold_on_commit;
 mod sync_intake;
 mod sync_leases;
 mod sync_lifecycle;

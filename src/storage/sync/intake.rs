@@ -4,13 +4,28 @@
 //! so the cost of a commit is shared by everything in flight. A repeated
 //! event id is answered with the original; a reused id with other content
 //! (by the event's `ContentDigest`) is refused.
+//!
+//! On SQLite the writer can also fold what it commits ([`FoldOnCommit`]):
+//! the new events are routed in the caller's task, and their entities are
+//! updated in the same transaction (see [`super::fold_write`]), so an event
+//! is stored once, never read back, and the database takes one commit for
+//! both. With one writer nothing else folds at the same time, so this is the
+//! fold task's work done earlier, not a second folder. PostgreSQL's several
+//! writers would race each other for the same entities; there the fold task
+//! folds, as it does for anything the intake left unfolded.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use crate::domain::sync::NewEvent;
-use crate::storage::{Storage, StorageError, now_millis, write_tx};
+use crate::domain::sync::folding::RoutedEvent;
+use crate::domain::sync::{NewEvent, Routed, route};
+use crate::storage::{Storage, StorageError, Tx, now_millis, with_tx};
+
+mod answers;
+mod fold_on_commit;
+
+use answers::answers;
 
 /// Rows per INSERT statement (7 parameters each, far below either backend's limit).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -49,6 +64,25 @@ pub enum IntakeError {
 
 /// A stored event found again: sequence, payload hash, receive time, applied.
 type Original = (i64, Vec<u8>, i64, bool);
+/// The events a batch stored, by store and event id: their sequence numbers.
+type Stored = HashMap<(i64, String), i64>;
+/// The events a batch repeated, by store and event id.
+type Originals = HashMap<(i64, String), Original>;
+
+/// Folding in the intake's own transaction (SQLite only, see the module docs).
+#[derive(Clone)]
+pub struct FoldOnCommit {
+    /// How long a changed entity waits for more events (the engine's linger), in milliseconds.
+    pub linger_ms: i64,
+    /// The engine's now, in Unix milliseconds (entities become due `linger_ms` after it).
+    pub now: Arc<dyn Fn() -> i64 + Send + Sync>,
+}
+
+impl std::fmt::Debug for FoldOnCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FoldOnCommit").field("linger_ms", &self.linger_ms).finish_non_exhaustive()
+    }
+}
 
 struct Submission {
     store_id: i64,
@@ -61,12 +95,16 @@ struct Prepared {
     kind: &'static str,
     payload: String,
     hash: Vec<u8>,
+    /// The entities it touches, when the writer folds.
+    routes: Vec<Routed>,
 }
 
 /// The handle RPCs submit events through. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Intake {
     sender: mpsc::Sender<Submission>,
+    /// Whether the writer folds, so events are routed before they are sent to it.
+    folds: bool,
 }
 
 impl std::fmt::Debug for Submission {
@@ -76,19 +114,28 @@ impl std::fmt::Debug for Submission {
 }
 
 impl Intake {
-    /// Starts the writer tasks; `committed` is notified after every commit.
+    /// Starts the writer tasks; `committed` is notified after every commit of events left to the fold task.
     /// SQLite has one writer at a time, so one task; PostgreSQL commits
     /// several batches at once, so a commit's flush to disk does not hold up
     /// the next batch (events are folded order-independently, so two batches
     /// committing out of sequence order is harmless).
     pub fn start(storage: Storage, committed: Arc<Notify>) -> Self {
+        Self::start_with(storage, committed, None)
+    }
+
+    /// As [`Self::start`]; on SQLite with `fold`, the writer also folds what
+    /// it commits (on PostgreSQL `fold` is ignored: the fold task folds).
+    pub fn start_with(storage: Storage, committed: Arc<Notify>, fold: Option<FoldOnCommit>) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
         let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
-        let writers = if storage.backend_name() == "postgres" { POSTGRES_WRITERS } else { 1 };
+        let postgres = storage.backend_name() == "postgres";
+        let writers = if postgres { POSTGRES_WRITERS } else { 1 };
+        let fold = fold.filter(|_| !postgres);
+        let folds = fold.is_some();
         for _ in 0..writers {
-            tokio::spawn(writer(storage.clone(), receiver.clone(), committed.clone()));
+            tokio::spawn(writer(storage.clone(), receiver.clone(), committed.clone(), fold.clone()));
         }
-        Self { sender }
+        Self { sender, folds }
     }
 
     /// Commits `events` of one store and says how each was taken, in order.
@@ -98,17 +145,24 @@ impl Intake {
         store_id: i64,
         events: &[NewEvent],
     ) -> Result<Vec<Result<Ack, IntakeError>>, IntakeError> {
-        let events = events.iter().map(prepare).collect::<Result<Vec<_>, _>>()?;
+        let events = events.iter().map(|event| prepare(event, self.folds)).collect::<Result<Vec<_>, _>>()?;
         let (reply, answer) = oneshot::channel();
         self.sender.send(Submission { store_id, events, reply }).await.map_err(|_| IntakeError::Stopped)?;
         answer.await.map_err(|_| IntakeError::Stopped)?
     }
 }
 
-fn prepare(event: &NewEvent) -> Result<Prepared, StorageError> {
+fn prepare(event: &NewEvent, routed: bool) -> Result<Prepared, StorageError> {
     let payload = serde_json::to_string(&event.payload).map_err(|e| super::corrupt("event payload", e))?;
     let hash = event.digest.as_bytes().to_vec();
-    Ok(Prepared { event_id: event.event_id.as_str().to_owned(), kind: event.payload.kind().as_str(), payload, hash })
+    let routes = if routed { route(&event.payload) } else { Vec::new() };
+    Ok(Prepared {
+        event_id: event.event_id.as_str().to_owned(),
+        kind: event.payload.kind().as_str(),
+        payload,
+        hash,
+        routes,
+    })
 }
 
 /// Takes whatever requests are waiting (at least one) and commits them as one batch, again and again.
@@ -116,6 +170,7 @@ async fn writer(
     storage: Storage,
     receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<Submission>>>,
     committed: Arc<Notify>,
+    fold: Option<FoldOnCommit>,
 ) {
     loop {
         let batch = {
@@ -130,9 +185,12 @@ async fn writer(
             }
             batch
         };
-        match commit(&storage, &batch).await {
+        match commit(&storage, &batch, fold.as_ref()).await {
             Ok(mut answers) => {
-                committed.notify_one();
+                // Events the writer folded leave the fold task nothing to do.
+                if fold.is_none() {
+                    committed.notify_one();
+                }
                 for submission in batch.into_iter().rev() {
                     let answer = answers.pop().unwrap_or_default();
                     let _ = submission.reply.send(Ok(answer));
@@ -148,14 +206,42 @@ async fn writer(
     }
 }
 
-/// One transaction for the whole batch: insert, then read back the originals of duplicates.
-async fn commit(storage: &Storage, batch: &[Submission]) -> Result<Vec<Vec<Result<Ack, IntakeError>>>, StorageError> {
+/// One transaction for the whole batch: insert, read back the originals of
+/// duplicates, and (with `fold`) fold the new events.
+async fn commit(
+    storage: &Storage,
+    batch: &[Submission],
+    fold: Option<&FoldOnCommit>,
+) -> Result<Vec<Vec<Result<Ack, IntakeError>>>, StorageError> {
     let now = now_millis();
     let rows: Vec<(i64, &Prepared)> =
         batch.iter().flat_map(|s| s.events.iter().map(move |event| (s.store_id, event))).collect();
-    let mut inserted: HashMap<(i64, String), i64> = HashMap::new();
-    let mut existing: HashMap<(i64, String), Original> = HashMap::new();
-    write_tx!(storage, |tx| {
+    let (inserted, existing) = match fold {
+        Some(fold) if fold_on_commit::fits(&rows) => {
+            let committed = fold_on_commit::commit(storage, &rows, fold, now).await?;
+            (committed.inserted, committed.existing)
+        }
+        _ => {
+            let mut write = storage.begin_write().await?;
+            let (inserted, existing) = insert(&mut write, &rows, now).await?;
+            if let Some(fold) = fold {
+                let engine_now = (fold.now)();
+                for (store_id, routed) in new_events_by_store(&rows, &inserted) {
+                    super::fold_write::apply_fold(&mut write, store_id, &routed, fold.linger_ms, engine_now).await?;
+                }
+            }
+            write.commit().await?;
+            (inserted, existing)
+        }
+    };
+    Ok(answers(batch, &inserted, &existing, now, fold.is_some()))
+}
+
+/// Inserts `rows` (a repeated id is left alone) and finds the originals of the repeated ones.
+async fn insert(write: &mut Tx<'_>, rows: &[(i64, &Prepared)], now: i64) -> Result<(Stored, Originals), StorageError> {
+    let mut inserted: Stored = HashMap::new();
+    let mut existing: Originals = HashMap::new();
+    with_tx!(write, |tx| {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut query = sqlx::QueryBuilder::new(
                 "INSERT INTO sync_events (store_id, event_id, kind, payload, payload_hash, received_at) ",
@@ -188,51 +274,30 @@ async fn commit(storage: &Storage, batch: &[Submission]) -> Result<Vec<Vec<Resul
             }
         }
     });
-    Ok(answers(batch, &inserted, &existing, now))
+    Ok((inserted, existing))
 }
 
-/// Each event's ack; within one batch, the first of two equal ids is the original.
-fn answers(
-    batch: &[Submission],
+/// The events this batch stored (the first of equal ids), routed, by store, in sequence order.
+fn new_events_by_store(
+    rows: &[(i64, &Prepared)],
     inserted: &HashMap<(i64, String), i64>,
-    existing: &HashMap<(i64, String), Original>,
-    now: i64,
-) -> Vec<Vec<Result<Ack, IntakeError>>> {
-    let mut first_seen: HashMap<(i64, String), Vec<u8>> = HashMap::new();
-    let mut out = Vec::with_capacity(batch.len());
-    for submission in batch {
-        let mut acks = Vec::with_capacity(submission.events.len());
-        for event in &submission.events {
-            let key = (submission.store_id, event.event_id.clone());
-            let ack = |duplicate, sequence, received_at, applied| Ack {
-                event_id: event.event_id.clone(),
-                duplicate,
-                sequence,
-                received_at,
-                applied,
-            };
-            let reused = |sequence| IntakeError::EventIdReused { event_id: event.event_id.clone(), sequence };
-            let result = if let Some(&sequence) = inserted.get(&key) {
-                match first_seen.get(&key) {
-                    None => {
-                        first_seen.insert(key, event.hash.clone());
-                        Ok(ack(false, sequence, now, false))
-                    }
-                    Some(hash) if *hash == event.hash => Ok(ack(true, sequence, now, false)),
-                    Some(_) => Err(reused(sequence)),
-                }
-            } else if let Some((sequence, hash, received_at, applied)) = existing.get(&key) {
-                if *hash == event.hash {
-                    Ok(ack(true, *sequence, *received_at, *applied))
-                } else {
-                    Err(reused(*sequence))
-                }
-            } else {
-                Err(IntakeError::Storage(StorageError::Corrupt(format!("event {:?} was not stored", event.event_id))))
-            };
-            acks.push(result);
+) -> Vec<(i64, Vec<RoutedEvent>)> {
+    let mut by_store: Vec<(i64, Vec<RoutedEvent>)> = Vec::new();
+    let mut taken = std::collections::HashSet::new();
+    for (store_id, event) in rows {
+        let key = (*store_id, event.event_id.clone());
+        let Some(&seq) = inserted.get(&key) else { continue };
+        if !taken.insert(key) {
+            continue;
         }
-        out.push(acks);
+        let routed = RoutedEvent { seq, routes: event.routes.clone() };
+        match by_store.iter_mut().find(|(store, _)| store == store_id) {
+            Some((_, events)) => events.push(routed),
+            None => by_store.push((*store_id, vec![routed])),
+        }
     }
-    out
+    for (_, events) in &mut by_store {
+        events.sort_by_key(|event| event.seq);
+    }
+    by_store
 }

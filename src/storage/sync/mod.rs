@@ -5,6 +5,7 @@
 //! the sync log and the read side for the API ([`status`]).
 
 mod fold;
+mod fold_write;
 mod intake;
 mod jobs;
 mod log;
@@ -14,7 +15,7 @@ mod requeue;
 mod retention;
 mod status;
 
-pub use intake::{Ack, Intake, IntakeError};
+pub use intake::{Ack, FoldOnCommit, Intake, IntakeError};
 pub use jobs::ClaimedEntity;
 pub use log::LogLine;
 pub use pauses::ExpiredPause;

@@ -1,0 +1,194 @@
+//! Writing a fold: given one store's routed events (already stored, with
+//! their sequence numbers), read the aliases they name and those aliases'
+//! entities (two set-based queries), plan the fold in memory
+//! (`domain::sync::folding`), and write the plan back in a few multi-row
+//! statements, all inside the caller's transaction. The fold task calls it
+//! for events it reads back; the intake calls it on SQLite for the events it
+//! has just inserted, in the same transaction (see [`super::intake`]).
+
+use std::collections::HashMap;
+
+use crate::domain::sync::folding::{EntityRef, RoutedEvent, StoredEntity, UpdatedEntity, aliases_named, plan_fold};
+use crate::storage::{StorageError, Tx, with_tx};
+
+use super::{EntityState, corrupt};
+
+/// Rows per multi-row statement: well under both backends' limits on bound parameters.
+const ROWS_PER_STATEMENT: usize = 500;
+
+#[derive(sqlx::FromRow)]
+struct AliasRow {
+    alias: String,
+    entity_id: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct EntityRow {
+    id: i64,
+    facts: String,
+    event_count: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CreatedRow {
+    id: i64,
+    label: String,
+}
+
+/// Folds `routed` (one store's stored events, in sequence order) into their
+/// entities within `write`. New or changed entities become due `linger_ms`
+/// after `now` (unless already scheduled), so events arriving together are
+/// written together; each event is marked applied to its entity.
+pub(super) async fn apply_fold(
+    write: &mut Tx<'_>,
+    store_id: i64,
+    routed: &[RoutedEvent],
+    linger_ms: i64,
+    now: i64,
+) -> Result<(), StorageError> {
+    if routed.is_empty() {
+        return Ok(());
+    }
+    with_tx!(write, |tx| {
+        // Read: the aliases the batch names, then their entities.
+        let mut known: HashMap<String, i64> = HashMap::new();
+        for chunk in aliases_named(routed).chunks(ROWS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::new("SELECT alias, entity_id FROM sync_aliases WHERE store_id = ");
+            query.push_bind(store_id).push(" AND alias IN (");
+            let mut list = query.separated(", ");
+            for alias in chunk {
+                list.push_bind(alias.clone());
+            }
+            query.push(")");
+            let rows: Vec<AliasRow> = query.build_query_as().fetch_all(&mut *tx).await?;
+            known.extend(rows.into_iter().map(|row| (row.alias, row.entity_id)));
+        }
+        let mut ids: Vec<i64> = known.values().copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut stored = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::new("SELECT id, facts, event_count FROM sync_entities WHERE id IN (");
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            let rows: Vec<EntityRow> = query.build_query_as().fetch_all(&mut *tx).await?;
+            for row in rows {
+                let facts = serde_json::from_str(&row.facts).map_err(|e| corrupt("facts", e))?;
+                stored.push(StoredEntity { id: row.id, facts, event_count: row.event_count });
+            }
+        }
+        let plan = plan_fold(routed, &known, stored).map_err(|e| corrupt("aliases", e))?;
+
+        // Write: new entities (their ids come back by label, unique among them), merges, updates,
+        // new aliases, and each event's entity.
+        let mut created_id: HashMap<String, i64> = HashMap::with_capacity(plan.created.len());
+        for chunk in plan.created.chunks(ROWS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::new(
+                "INSERT INTO sync_entities (store_id, kind, label, facts, depends_on, version, state, \
+                 next_run_at, event_count, updated_at) ",
+            );
+            let mut rows = Vec::with_capacity(chunk.len());
+            for entity in chunk {
+                let json = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
+                rows.push((entity, json));
+            }
+            query.push_values(&rows, |mut row, (entity, json)| {
+                row.push_bind(store_id)
+                    .push_bind(entity.facts.kind().as_str())
+                    .push_bind(entity.label.clone())
+                    .push_bind(json.clone())
+                    .push_bind(entity.facts.depends_on())
+                    .push_bind(1_i64)
+                    .push_bind(EntityState::Pending.as_str())
+                    .push_bind(now + linger_ms)
+                    .push_bind(entity.event_count)
+                    .push_bind(now);
+            });
+            query.push(" RETURNING id, label");
+            let rows: Vec<CreatedRow> = query.build_query_as().fetch_all(&mut *tx).await?;
+            created_id.extend(rows.into_iter().map(|row| (row.label, row.id)));
+        }
+        let created: Vec<i64> = plan
+            .created
+            .iter()
+            .map(|entity| created_id.get(&entity.label).copied())
+            .collect::<Option<_>>()
+            .ok_or_else(|| StorageError::Corrupt("a created entity came back without its label".into()))?;
+        let id_of = |entity: EntityRef| match entity {
+            EntityRef::Stored(id) => id,
+            EntityRef::Created(n) => created[n],
+        };
+        for merge in &plan.merges {
+            for (set, filter) in MERGE_STATEMENTS {
+                let mut query = sqlx::QueryBuilder::new(set);
+                query.push_bind(merge.into).push(filter).push_bind(merge.from);
+                query.build().execute(&mut *tx).await?;
+            }
+        }
+        for chunk in plan.updated.chunks(ROWS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::new("");
+            update_entities(&mut query, chunk, linger_ms, now)?;
+            query.build().execute(&mut *tx).await?;
+        }
+        for chunk in plan.aliases.chunks(ROWS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::new("INSERT INTO sync_aliases (store_id, alias, entity_id) ");
+            query.push_values(chunk, |mut row, (alias, entity)| {
+                row.push_bind(store_id).push_bind(alias.clone()).push_bind(id_of(*entity));
+            });
+            query.push(" ON CONFLICT (store_id, alias) DO NOTHING");
+            query.build().execute(&mut *tx).await?;
+        }
+        for chunk in plan.applied.chunks(ROWS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::new("UPDATE sync_events SET applied_at = ");
+            query.push_bind(now).push(", entity_id = v.column2 FROM (");
+            query.push_values(chunk, |mut row, (seq, entity)| {
+                row.push_bind(*seq).push_bind(entity.map(id_of));
+            });
+            query.push(") AS v WHERE sync_events.seq = v.column1");
+            query.build().execute(&mut *tx).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Joining entity `from` into `into`: each statement's text before `into`'s
+/// id, then before `from`'s. The survivor takes the other's aliases, records
+/// and events.
+pub(super) const MERGE_STATEMENTS: [(&str, &str); 4] = [
+    ("UPDATE sync_aliases SET entity_id = ", " WHERE entity_id = "),
+    ("UPDATE sync_records SET entity_id = ", " WHERE entity_id = "),
+    ("UPDATE sync_events SET entity_id = ", " WHERE entity_id = "),
+    ("UPDATE sync_entities SET state = 'merged', locked_until = NULL, merged_into = ", " WHERE id = "),
+];
+
+/// One statement updating `entities` with their new facts: a pending entity
+/// keeps its schedule; any other becomes pending, due `linger_ms` after `now`.
+pub(super) fn update_entities<DB: sqlx::Database>(
+    query: &mut sqlx::QueryBuilder<DB>,
+    entities: &[UpdatedEntity],
+    linger_ms: i64,
+    now: i64,
+) -> Result<(), StorageError>
+where
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query.push("UPDATE sync_entities SET facts = v.column2, ");
+    query.push("depends_on = v.column3, event_count = v.column4, version = version + 1, updated_at = ");
+    query.push_bind(now).push(", waiting_reason = NULL, next_run_at = CASE WHEN state = 'pending' ");
+    query.push("THEN next_run_at ELSE ").push_bind(now + linger_ms).push(" END, state = 'pending' FROM (");
+    let mut rows = Vec::with_capacity(entities.len());
+    for entity in entities {
+        let json = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
+        rows.push((entity.id, json, entity.facts.depends_on(), entity.event_count));
+    }
+    query.push_values(rows, |mut row, (id, json, depends_on, event_count)| {
+        row.push_bind(id).push_bind(json).push_bind(depends_on).push_bind(event_count);
+    });
+    query.push(") AS v WHERE sync_entities.id = v.column1");
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! SQLite's intake folds what it stores in the same transaction
+//! (`FoldOnCommit`). It must give exactly the entities the fold task gives
+//! for the same events (merges, duplicates, reused ids, several stores'
+//! events in one transaction), never reuse a sequence number, fall back to the
+//! general path for a batch too large for one read, and leave nothing behind
+//! when its transaction fails.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use forcesync::domain::lifecycle::Money;
+use forcesync::domain::settings::StoreSettings;
+use forcesync::domain::sync::{CustomerSave, EventPayload, NewEvent, ProductSave};
+use forcesync::storage::sync::{FoldOnCommit, Intake, IntakeError};
+use forcesync::storage::{Actor, Storage};
+use tokio::sync::Notify;
+
+use crate::sync_storage::{at, checkout, event, jane, now, paid, placed};
+
+/// A fresh SQLite database with stores `a` and `b`.
+async fn database(dir: &tempfile::TempDir) -> (Storage, [i64; 2]) {
+    let db = Storage::connect(&Storage::default_sqlite_url(dir.path())).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    let mut stores = [0; 2];
+    for (n, code) in ["a", "b"].into_iter().enumerate() {
+        db.create_store(code, code, &StoreSettings::default(), &Actor::Admin).await.expect("store");
+        stores[n] = db.store_id(code).await.expect("store id");
+    }
+    (db, stores)
+}
+
+fn folding() -> Option<FoldOnCommit> {
+    Some(FoldOnCommit { linger_ms: 0, now: Arc::new(now) })
+}
+
+fn products(id: &str, from: usize, count: usize) -> NewEvent {
+    let price = Money { minor: 250, exponent: 2 };
+    let saves = (from..from + count)
+        .map(|n| ProductSave { sku: format!("SKU-{n}"), name: format!("P{n}"), price, active: true, at: at(8) })
+        .collect();
+    event(id, EventPayload::Products(saves))
+}
+
+/// Forty sales in every shape the fold knows: a checkout then its order and
+/// payment; a payment before its order (two sales merged when the order
+/// links them); an order without a cart; customer saves; products; the same
+/// events again (duplicates) — as requests of one to five events.
+fn requests() -> Vec<Vec<NewEvent>> {
+    let mut events = Vec::new();
+    for n in 0..40 {
+        let (cart, order) = (format!("c{n}"), format!("o{n}"));
+        match n % 4 {
+            0 => events.extend([checkout(&format!("k{n}"), &cart), placed(&format!("p{n}"), &order, &cart)]),
+            1 => events.extend([
+                checkout(&format!("k{n}"), &cart),
+                paid(&format!("y{n}"), &order),
+                placed(&format!("p{n}"), &order, &cart),
+            ]),
+            2 => events.extend([paid(&format!("y{n}"), &order), checkout(&format!("k{n}"), &cart)]),
+            _ => events.push(placed(&format!("p{n}"), &order, &cart)),
+        }
+        if n % 5 == 0 {
+            let save = CustomerSave { customer: jane(), at: at(8 + (n % 3) as u32) };
+            events.push(event(&format!("u{n}"), EventPayload::Customer(save)));
+            events.push(products(&format!("s{n}"), n, 3));
+        }
+    }
+    let again: Vec<NewEvent> = events.iter().step_by(7).cloned().collect();
+    events.extend(again);
+    let mut requests = Vec::new();
+    let mut rest = events.as_slice();
+    let mut size = 1;
+    while !rest.is_empty() {
+        let (head, tail) = rest.split_at(size.min(rest.len()));
+        requests.push(head.to_vec());
+        rest = tail;
+        size = size % 5 + 1;
+    }
+    requests
+}
+
+/// Every alias of the store with its entity's kind, facts, aliases and event count.
+async fn entities(db: &Storage, store: i64, aliases: &[String]) -> BTreeMap<String, String> {
+    let mut all = BTreeMap::new();
+    let claimed = db.claim_entities("test", 10_000, 60_000, now() + 3_600_000).await.expect("claim");
+    for alias in aliases {
+        let Some(status) = db.entity_status(store, alias).await.expect("status") else { continue };
+        let facts = claimed.iter().find(|c| c.id == status.id).map(|c| format!("{:?}", c.facts));
+        let entity = format!("{:?} {:?} events={} {facts:?}", status.kind, status.aliases, status.event_count);
+        all.insert(alias.clone(), entity);
+    }
+    all
+}
+
+fn aliases_of(requests: &[Vec<NewEvent>]) -> Vec<String> {
+    let mut aliases: Vec<String> = requests
+        .iter()
+        .flatten()
+        .flat_map(|e| forcesync::domain::sync::route(&e.payload))
+        .flat_map(|r| r.aliases)
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    aliases
+}
+
+#[tokio::test]
+async fn folding_on_commit_gives_the_entities_the_fold_task_gives() {
+    let requests = requests();
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let (on_commit, stores) = database(&dir_a).await;
+    let (by_task, stores_b) = database(&dir_b).await;
+
+    // Folding on commit: three requests of each store at a time, so one
+    // transaction holds several and later ones update and merge stored entities.
+    let intake = Intake::start_with(on_commit.clone(), Arc::new(Notify::new()), folding());
+    for wave in requests.chunks(3) {
+        let mut sends = tokio::task::JoinSet::new();
+        for r in wave {
+            for &store in &stores {
+                let (intake, r) = (intake.clone(), r.clone());
+                sends.spawn(async move { intake.submit(store, &r).await });
+            }
+        }
+        for answer in sends.join_all().await {
+            for ack in answer.expect("submit") {
+                let ack = ack.expect("ack");
+                assert!(ack.applied, "event {} folded as it was stored", ack.event_id);
+            }
+        }
+    }
+    assert_eq!(on_commit.unapplied_events().await.expect("count"), 0, "nothing left for the fold task");
+
+    // The fold task: the same requests stored, then folded.
+    let plain = Intake::start(by_task.clone(), Arc::new(Notify::new()));
+    for r in &requests {
+        for &store in &stores_b {
+            plain.submit(store, r).await.expect("submit");
+        }
+    }
+    while by_task.fold_events(500, 0, now()).await.expect("fold") > 0 {}
+
+    let aliases = aliases_of(&requests);
+    for (a, b) in stores.into_iter().zip(stores_b) {
+        let (folded_on_commit, folded_by_task) =
+            (entities(&on_commit, a, &aliases).await, entities(&by_task, b, &aliases).await);
+        assert_eq!(folded_on_commit.len(), aliases.len(), "every alias names an entity");
+        assert_eq!(folded_on_commit, folded_by_task);
+    }
+}
+
+#[tokio::test]
+async fn sequence_numbers_are_never_reused_after_the_newest_events_are_pruned() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, [store, _]) = database(&dir).await;
+    let intake = Intake::start_with(db.clone(), Arc::new(Notify::new()), folding());
+    let first = intake.submit(store, &[checkout("e1", "1"), checkout("e2", "2")]).await.expect("submit");
+    let last = first[1].as_ref().expect("ack").sequence;
+    let pool = sqlx::SqlitePool::connect(&Storage::default_sqlite_url(dir.path())).await.expect("pool");
+    sqlx::query("DELETE FROM sync_events").execute(&pool).await.expect("delete");
+    let next = intake.submit(store, &[checkout("e3", "3")]).await.expect("submit");
+    assert!(next[0].as_ref().expect("ack").sequence > last, "{next:?} after {last}");
+}
+
+#[tokio::test]
+async fn a_batch_too_large_for_one_read_is_folded_the_general_way() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, [store, _]) = database(&dir).await;
+    let intake = Intake::start_with(db.clone(), Arc::new(Notify::new()), folding());
+    // 16 events naming 1,000 products each: more aliases than one read binds.
+    let batch: Vec<NewEvent> = (0..16).map(|n| products(&format!("big{n}"), n * 1_000, 1_000)).collect();
+    let acks = intake.submit(store, &batch).await.expect("submit");
+    assert!(acks.iter().all(|ack| ack.as_ref().is_ok_and(|ack| ack.applied)));
+    assert_eq!(db.unapplied_events().await.expect("count"), 0);
+    let last = db.entity_status(store, "product:SKU-15999").await.expect("status").expect("entity");
+    assert_eq!(last.event_count, 1);
+}
+
+#[tokio::test]
+async fn a_failed_fold_stores_nothing_and_leaves_the_database_usable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, [store, _]) = database(&dir).await;
+    let intake = Intake::start_with(db.clone(), Arc::new(Notify::new()), folding());
+    intake.submit(store, &[checkout("e1", "77")]).await.expect("submit");
+    let pool = sqlx::SqlitePool::connect(&Storage::default_sqlite_url(dir.path())).await.expect("pool");
+    sqlx::query("UPDATE sync_entities SET facts = '{'").execute(&pool).await.expect("corrupt the entity");
+
+    let failed = intake.submit(store, &[placed("e2", "9", "77")]).await;
+    assert!(matches!(failed, Err(IntakeError::Commit(_))), "{failed:?}");
+    let stored = db.list_events(store, &Default::default(), 10).await.expect("list");
+    assert_eq!(stored.len(), 1, "the failed batch left no event behind");
+
+    // The next batches (on whatever connection) commit normally, again and again.
+    for n in 0..20 {
+        let ack = intake.submit(store, &[checkout(&format!("next{n}"), &format!("c{n}"))]).await.expect("submit");
+        assert!(ack[0].as_ref().is_ok_and(|ack| ack.applied && !ack.duplicate));
+    }
+    assert_eq!(db.list_events(store, &Default::default(), 100).await.expect("list").len(), 21);
+}
