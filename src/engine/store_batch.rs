@@ -83,6 +83,7 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
             EntityPlan::Write(operations) => work.push(Work { entity: entity.clone(), operations }),
         }
     }
+    let work = super::flows::check_writes(shared, connection, work, &mut result.finished).await;
     tracing::Span::current().record("to_write", work.len());
     if work.is_empty() {
         return result;

@@ -37,6 +37,9 @@ pub struct FieldDescribe {
     pub unique: bool,
     #[serde(default)]
     pub picklist_values: Vec<PicklistEntry>,
+    /// Most characters a text field holds (0 for other types).
+    #[serde(default)]
+    pub length: usize,
 }
 
 impl FieldDescribe {
