@@ -107,6 +107,7 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
         result.pause = Some(error.to_string());
     }
     result.finished.extend(sent.into_iter().map(|(finished, _)| finished));
+    super::flows::hold_back(connection, &mut result.finished);
     result
 }
 

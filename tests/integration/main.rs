@@ -38,6 +38,7 @@ mod sync_restart;
 mod sync_retention;
 mod sync_settings;
 mod sync_shipments;
+mod sync_shipments_waits;
 mod sync_storage;
 mod test_connection;
 mod wsdl;

@@ -1,6 +1,7 @@
 //! Shipments end to end (SQLite, and PostgreSQL when FORCESYNC_TEST_PG is
 //! set): RecordShipment and SubmitEvents through gRPC, the stepped engine
 //! writing the sandbox's Order, and what the sandbox then holds and counts.
+//! Shipments that wait or do not apply are in `sync_shipments_waits`.
 
 use forcesync::engine::{Engine, TestClock};
 use forcesync::pb::{self, sync_event::Event};
@@ -13,7 +14,7 @@ use crate::helpers::sandbox::spawn_sandbox_with_schema;
 use crate::helpers::sync::{SyncSetup, at, by_order, checkout, field, jane, order};
 use crate::helpers::{postgres, settle, spawn_app_with, stepped_engine};
 
-const ORDER: &str = "100000123";
+pub const ORDER: &str = "100000123";
 
 /// forcesync's default org plus a 20-character tracking field, a datetime
 /// ship date, a number field and the Order status `Shipped`.
@@ -52,19 +53,19 @@ pub fn shipment_settings(tracking_field: &str, ship_date_field: &str) -> (pb::St
 }
 
 /// A stepped server on each backend (SQLite, then PostgreSQL when set), connected to a shipment org.
-struct Stepped {
-    setup: SyncSetup,
+pub struct Stepped {
+    pub setup: SyncSetup,
     engine: Engine,
     clock: TestClock,
 }
 
-async fn backends() -> Vec<Option<String>> {
+pub async fn backends() -> Vec<Option<String>> {
     let mut urls = vec![None];
     urls.extend(postgres::fresh_database().await.map(Some));
     urls
 }
 
-async fn stepped(database_url: Option<String>, settings: pb::StoreSettings, paths: Vec<&str>) -> Stepped {
+pub async fn stepped(database_url: Option<String>, settings: pb::StoreSettings, paths: Vec<&str>) -> Stepped {
     let clock = TestClock::ahead_of_wall_clock();
     let sandbox = spawn_sandbox_with_schema(SandboxConfig::demo(), shipment_schema()).await;
     let app = spawn_app_with(database_url, stepped_engine(&clock)).await;
@@ -76,28 +77,28 @@ async fn stepped(database_url: Option<String>, settings: pb::StoreSettings, path
 }
 
 impl Stepped {
-    async fn settle(&self) {
+    pub async fn settle(&self) {
         settle(&self.engine, &self.clock, stepped_engine(&self.clock).retry_max).await;
     }
 
-    async fn status(&self) -> pb::GetSyncStatusResponse {
+    pub async fn status(&self) -> pb::GetSyncStatusResponse {
         let request = pb::GetSyncStatusRequest { entity: Some(by_order(ORDER)) };
         self.setup.sync().get_sync_status(request).await.expect("status").into_inner()
     }
 
     /// The one Order the sandbox holds.
-    async fn order(&self) -> Value {
+    pub async fn order(&self) -> Value {
         let orders = self.setup.records("Order").await;
         assert_eq!(orders.len(), 1, "{orders:?}");
         orders[0].clone()
     }
 
-    async fn counters(&self) -> Value {
+    pub async fn counters(&self) -> Value {
         self.setup.sandbox.control(Method::GET, "/counters", None).await
     }
 
     /// Checkout and order (placed day 2) of order 100000123, synced.
-    async fn placed(&self) {
+    pub async fn placed(&self) {
         let mut sync = self.setup.sync();
         sync.start_checkout(checkout("c1", "77", jane(), 1)).await.expect("checkout");
         sync.place_order(order("o1", ORDER, "77", jane(), 2)).await.expect("order");
@@ -137,31 +138,6 @@ pub fn shipment(
 
 fn count(counters: &Value, pointer: &str) -> u64 {
     counters.pointer(pointer).and_then(Value::as_u64).unwrap_or_default()
-}
-
-#[tokio::test]
-async fn a_shipment_before_its_order_waits_then_is_written_with_the_order() {
-    for url in backends().await {
-        let (settings, paths) = shipment_settings("Tracking_Number__c", "Shipped_At__c");
-        let s = stepped(url, settings, paths).await;
-        let mut sync = s.setup.sync();
-        sync.record_shipment(shipment("sh1", "S1", 5, &[("1Z1", "UPS")], &[])).await.expect("shipment");
-        s.settle().await;
-        let status = s.status().await;
-        assert_eq!(status.state, pb::SyncState::Waiting as i32, "{status:?}");
-        assert!(status.waiting_reason.starts_with("waiting for the order to be placed"), "{status:?}");
-        assert_eq!(status.notes, ["shipment S1 waiting for order 100000123 to be placed"]);
-        assert!(s.setup.records("Order").await.is_empty());
-
-        s.placed().await;
-        let status = s.status().await;
-        assert!(status.notes.is_empty() && status.waiting_reason.is_empty(), "{status:?}");
-        let order = s.order().await;
-        assert_eq!(field(&order, "Tracking_Number__c"), "1Z1");
-        assert_eq!(field(&order, "Carrier__c"), "UPS");
-        assert_eq!(field(&order, "Shipped_At__c"), "2025-03-05T00:00:00.000+0000", "a datetime field: midnight UTC");
-        assert_eq!(field(&order, "Status"), "Shipped", "a shipment without lines ships the whole order");
-    }
 }
 
 #[tokio::test]
@@ -249,29 +225,6 @@ async fn a_tracking_value_longer_than_its_field_is_reported_not_cut() {
         assert_eq!(events[0].event_id, "sh2");
         assert_eq!(events[0].sync_state, pb::SyncState::Parked as i32);
         assert_eq!(events[0].last_error.as_ref().map(|e| e.code.as_str()), Some("STRING_TOO_LONG"));
-    }
-}
-
-#[tokio::test]
-async fn with_create_order_never_a_shipment_is_not_applicable_not_an_error() {
-    for url in backends().await {
-        let (mut settings, paths) = shipment_settings("Tracking_Number__c", "Ship_Date__c");
-        settings.create_order = pb::CreateOrderMode::Never as i32;
-        let s = stepped(url, settings, paths).await;
-        s.placed().await;
-        s.setup.sync().record_shipment(shipment("sh1", "S1", 5, &[("1Z1", "UPS")], &[])).await.expect("shipment");
-        s.settle().await;
-        let status = s.status().await;
-        assert_eq!(status.state, pb::SyncState::Synced as i32, "not parked: {status:?}");
-        assert!(status.last_error.is_none(), "{status:?}");
-        assert_eq!(
-            status.notes,
-            [
-                "shipment S1 not applicable: create_order is NEVER, so order 100000123 has no Salesforce Order to write it to"
-            ]
-        );
-        assert!(s.setup.records("Order").await.is_empty());
-        assert_eq!(status.event_count, 3);
     }
 }
 

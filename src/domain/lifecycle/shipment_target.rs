@@ -12,6 +12,11 @@ use crate::domain::settings::{CreateOrder, Shipment as ShipmentSettings, StoreSe
 pub const WAITING_FOR_ORDER: &str = "waiting for the order to be placed: a shipment is written to the order's \
                                      Salesforce Order, which does not exist yet";
 
+/// Why a sale whose other records are written still waits: its shipments need
+/// the Salesforce Order that `PAID_ONLY` creates only once the order is paid.
+pub const WAITING_FOR_PAYMENT: &str = "waiting for the order to be paid: its shipment is written to the order's \
+                                       Salesforce Order, which create_order PAID_ONLY creates only then";
+
 /// What the shipments set on the sale's Order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShipmentTarget {
@@ -84,4 +89,13 @@ pub fn notes(settings: &StoreSettings, facts: &LifecycleFacts) -> Vec<String> {
 /// shipments are known, else `otherwise`.
 pub fn waiting_reason(facts: &LifecycleFacts, otherwise: &'static str) -> &'static str {
     if facts.shipments().next().is_some() && facts.placed_at().is_none() { WAITING_FOR_ORDER } else { otherwise }
+}
+
+/// Why a sale stays waiting once everything else it calls for is written:
+/// it has shipments to write, but its Salesforce Order is not due yet
+/// (`PAID_ONLY` and not paid). `None` when nothing is held back.
+pub fn waiting_after_write(settings: &StoreSettings, facts: &LifecycleFacts) -> Option<&'static str> {
+    let unpaid = settings.create_order == CreateOrder::PaidOnly && facts.payment().is_none();
+    let held = facts.shipments().next().is_some() && configured(&settings.shipment) && facts.placed_at().is_some();
+    (held && unpaid).then_some(WAITING_FOR_PAYMENT)
 }

@@ -2,7 +2,9 @@
 //! they set on the Order, and that their facts merge in any order.
 
 use super::fixtures::*;
-use super::shipment_target::{WAITING_FOR_ORDER, notes, shipment_target, waiting_reason};
+use super::shipment_target::{
+    WAITING_FOR_ORDER, WAITING_FOR_PAYMENT, notes, shipment_target, waiting_after_write, waiting_reason,
+};
 use super::*;
 use crate::domain::settings::{ApiName, CreateOrder, StoreSettings};
 
@@ -170,4 +172,19 @@ fn notes_say_why_shipments_are_not_written() {
     assert!(notes(&paid_only, &facts(&with_payment)).is_empty());
     let unconfigured = StoreSettings { create_order: CreateOrder::EveryOrder, ..StoreSettings::default() };
     assert!(notes(&unconfigured, &facts(&events))[0].contains("no shipment setting is configured"));
+}
+
+#[test]
+fn with_paid_only_an_unpaid_shipped_order_waits_after_its_other_writes() {
+    let paid_only = StoreSettings { create_order: CreateOrder::PaidOnly, ..settings() };
+    let events = partial_sale();
+    assert_eq!(waiting_after_write(&paid_only, &facts(&events)), Some(WAITING_FOR_PAYMENT));
+    assert!(target_of(&paid_only, &events).opportunity.is_some(), "the rest of the sale is still written");
+    let mut paid_too = events.clone();
+    paid_too.push(paid(at(3, 11), date(3, 4)));
+    assert_eq!(waiting_after_write(&paid_only, &facts(&paid_too)), None);
+    assert_eq!(waiting_after_write(&settings(), &facts(&events)), None, "every order has its Order");
+    let never = StoreSettings { create_order: CreateOrder::Never, ..settings() };
+    assert_eq!(waiting_after_write(&never, &facts(&events)), None, "not applicable, not waiting");
+    assert_eq!(waiting_after_write(&paid_only, &facts(&[placed(at(2, 10))])), None, "no shipments");
 }

@@ -85,6 +85,12 @@ pub(super) async fn check_writes(
     shipments::check(shared, connection, work, finished).await
 }
 
+/// Once sent: a sale written as far as it can be, whose shipments still wait
+/// for their Order (created only when paid), is left waiting rather than synced.
+pub(super) fn hold_back(connection: &StoreConnection, finished: &mut [Finished]) {
+    shipments::hold_back(connection, finished);
+}
+
 /// What the flows learn and make for one store's batch before its graphs are sent.
 #[derive(Debug, Default)]
 pub(super) struct BatchFlows {

@@ -13,10 +13,12 @@
 //! the field and its length; nothing is ever cut — and to write the ship date
 //! to a datetime field as midnight UTC.
 
-use crate::domain::lifecycle::PlannedWrite;
+use crate::domain::lifecycle::{PlannedWrite, shipment_target};
 use crate::domain::settings::Shipment as ShipmentSettings;
+use crate::domain::sync::EntityFacts;
 use crate::salesforce::describe::ObjectDescribe;
 use crate::salesforce::{Error, ErrorClass};
+use crate::storage::sync::Outcome;
 
 use super::super::Shared;
 use super::super::connections::StoreConnection;
@@ -64,6 +66,21 @@ pub(in super::super) async fn check(
         }
     }
     ready
+}
+
+/// Leaves waiting (with the reason) each synced sale whose shipments still
+/// wait for their Salesforce Order (`PAID_ONLY`, not paid yet); the next
+/// event (the payment) makes it pending again.
+pub(in super::super) fn hold_back(connection: &StoreConnection, finished: &mut [Finished]) {
+    for done in finished.iter_mut().filter(|f| f.outcome == Outcome::Synced) {
+        let EntityFacts::Sale(facts) = &done.entity.facts else { continue };
+        if let Some(reason) = shipment_target::waiting_after_write(&connection.settings, facts) {
+            done.outcome = Outcome::Waiting(reason.to_owned());
+            if let Some(line) = done.log.first_mut() {
+                line.message = format!("{}; {reason}", line.message);
+            }
+        }
+    }
 }
 
 /// The configured shipment fields `op` sets (none unless it writes an Order).
