@@ -109,6 +109,15 @@ impl Client {
 }
 
 impl Client {
+    /// The object's describe read from the org again (what the cache held is
+    /// dropped): for a verdict that an admin may have fixed since.
+    pub async fn describe_again(&self, object: &str) -> Result<Option<ObjectDescribe>, Error> {
+        self.describe_cache().objects.lock().await.remove(&object.to_ascii_lowercase());
+        self.describe(object).await
+    }
+}
+
+impl Client {
     /// Every object the user can see (`GET /sobjects`).
     pub async fn describe_global(&self) -> Result<Vec<GlobalObject>, Error> {
         let reply = self.send(&Call::get("sobjects")).await?;

@@ -176,7 +176,16 @@ async fn partial_shipments_accumulate_and_the_status_waits_for_the_rest() {
         assert_eq!(field(&order, "Ship_Date__c"), "2025-03-06", "the latest ship date");
         assert_eq!(field(&order, "Status"), "Draft", "TEE-3 has not shipped");
 
-        sync.record_shipment(shipment("sh3", "S3", 8, &[("1Z4", "UPS")], &[("TEE-3", 3.0)])).await.expect("S3");
+        let last = shipment("sh3", "S3", 8, &[("1Z4", "UPS")], &[("TEE-3", 3.0)]);
+        let preview =
+            pb::PreviewPlanRequest { event: Some(pb::SyncEvent { event: Some(Event::Shipment(last.clone())) }) };
+        let writes = sync.preview_plan(preview).await.expect("preview").into_inner().writes;
+        let sent: Vec<&pb::PlannedWrite> = writes.iter().filter(|w| w.skipped_reason.is_empty()).collect();
+        assert_eq!(sent.len(), 1, "only the Order changes: {writes:?}");
+        let body: Value = serde_json::from_str(&sent[0].body_json).expect("json");
+        assert_eq!((sent[0].object.as_str(), &body["Status"]), ("Order", &Value::from("Shipped")), "{body}");
+        assert_eq!(body["Tracking_Number__c"], "JD2, JD3, 1Z1, 1Z4");
+        sync.record_shipment(last).await.expect("S3");
         s.settle().await;
         let order = s.order().await;
         assert_eq!(field(&order, "Tracking_Number__c"), "JD2, JD3, 1Z1, 1Z4");

@@ -52,20 +52,39 @@ pub(in super::super) async fn check(
             return rest;
         }
     };
-    let mut ready = Vec::with_capacity(work.len());
-    for mut w in work {
-        let checked: Result<(), Error> =
-            w.operations.iter_mut().try_for_each(|op| fit_order_write(op, settings, &describe));
-        match checked {
-            Ok(()) => ready.push(w),
-            Err(error) => {
-                tracing::warn!(store = %connection.code, entity = %w.entity.label, code = %error.code,
-                    fields = ?error.fields, "a shipment value does not fit its Order field");
-                finished.push(Finished::failed(&w.entity, &error, shared, keys));
-            }
+    let (mut ready, misfits) = fit_all(work, settings, &describe);
+    if misfits.is_empty() {
+        return ready;
+    }
+    // The cached describe may predate a field made longer since: ask the org once more.
+    let fresh = match connection.client.describe_again("Order").await {
+        Ok(Some(fresh)) => fresh,
+        Ok(None) => describe,
+        Err(error) => {
+            finished.extend(misfits.iter().map(|(w, _)| Finished::failed(&w.entity, &error, shared, keys)));
+            return ready;
         }
+    };
+    let (fit, misfits) = fit_all(misfits.into_iter().map(|(w, _)| w).collect(), settings, &fresh);
+    ready.extend(fit);
+    for (w, error) in misfits {
+        tracing::warn!(store = %connection.code, entity = %w.entity.label, code = %error.code,
+            fields = ?error.fields, "a shipment value does not fit its Order field");
+        finished.push(Finished::failed(&w.entity, &error, shared, keys));
     }
     ready
+}
+
+/// The work whose Order writes fit `describe` (adjusted), and the rest with the reason.
+fn fit_all(work: Vec<Work>, settings: &ShipmentSettings, describe: &ObjectDescribe) -> (Vec<Work>, Vec<(Work, Error)>) {
+    let (mut fit, mut misfits) = (Vec::with_capacity(work.len()), Vec::new());
+    for mut w in work {
+        match w.operations.iter_mut().try_for_each(|op| fit_order_write(op, settings, describe)) {
+            Ok(()) => fit.push(w),
+            Err(error) => misfits.push((w, error)),
+        }
+    }
+    (fit, misfits)
 }
 
 /// Leaves waiting (with the reason) each synced sale whose shipments still
