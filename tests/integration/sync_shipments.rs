@@ -258,3 +258,42 @@ async fn a_repeated_shipment_event_is_a_duplicate_with_one_effect() {
         assert_eq!(field(&s.order().await, "Tracking_Number__c"), "1Z1");
     }
 }
+
+#[tokio::test]
+async fn shipments_of_several_orders_share_one_batched_call() {
+    let (settings, paths) = shipment_settings("Tracking_Number__c", "Ship_Date__c");
+    let s = stepped(None, settings, paths).await;
+    let mut sync = s.setup.sync();
+    let orders = ["100000201", "100000202", "100000203"];
+    for (n, id) in orders.iter().enumerate() {
+        sync.place_order(order(&format!("o{n}"), id, &format!("9{n}"), jane(), 2)).await.expect("order");
+    }
+    s.settle().await;
+    // Warm the connection's Order describe with a first shipment.
+    let first =
+        pb::RecordShipmentRequest { order_id: orders[0].into(), ..shipment("w0", "W0", 4, &[("0", "UPS")], &[]) };
+    sync.record_shipment(first).await.expect("warm-up");
+    s.settle().await;
+
+    let before = s.counters().await;
+    let events = orders
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            let request = shipment(&format!("sh{n}"), &format!("S{n}"), 5, &[(&format!("1Z{n}"), "UPS")], &[]);
+            pb::SyncEvent {
+                event: Some(Event::Shipment(pb::RecordShipmentRequest { order_id: (*id).into(), ..request })),
+            }
+        })
+        .collect();
+    sync.submit_events(pb::SubmitEventsRequest { events }).await.expect("shipments");
+    s.settle().await;
+    let after = s.counters().await;
+    let used = count(&after, "/api_usage/used") - count(&before, "/api_usage/used");
+    let graphs = count(&after, "/calls/composite_graph") - count(&before, "/calls/composite_graph");
+    assert_eq!((used, graphs), (1, 1), "three orders' shipments in one composite graph request: {after}");
+    let mut written: Vec<String> =
+        s.setup.records("Order").await.iter().map(|o| field(o, "Tracking_Number__c").to_owned()).collect();
+    written.sort();
+    assert_eq!(written, ["0, 1Z0", "1Z1", "1Z2"]);
+}
