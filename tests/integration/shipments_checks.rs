@@ -134,3 +134,13 @@ async fn test_connection_names_a_missing_field_a_wrong_type_and_an_inactive_stat
     assert!(status.message.contains("\"Shipped\" (from shipment.shipped_status) is not an active Order.Status value"));
     assert!(status.remedy.contains("Add \"Shipped\" to Order.Status"), "{status:?}");
 }
+
+#[tokio::test]
+async fn test_connection_names_a_field_the_user_cannot_edit() {
+    // OrderNumber is an auto-number: it exists and is text, but nobody writes it.
+    let response = test_connection(shipment_schema(), fields("OrderNumber", "", "", "")).await;
+    let read_only = check(&response, "shipment:tracking_number_field");
+    assert_eq!(read_only.status(), CheckStatus::Fail, "{read_only:?}");
+    assert!(read_only.message.contains("cannot edit Order.OrderNumber"), "{read_only:?}");
+    assert!(read_only.remedy.contains("edit access"), "{read_only:?}");
+}
