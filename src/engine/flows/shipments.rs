@@ -22,6 +22,7 @@ use crate::storage::sync::Outcome;
 
 use super::super::Shared;
 use super::super::connections::StoreConnection;
+use super::super::failures::pauses_store;
 use super::super::store_batch::{Finished, Work};
 
 /// Field types whose values have a length limit (`length` in describe).
@@ -46,6 +47,8 @@ pub(in super::super) async fn check(
         Ok(Some(describe)) => describe,
         // Salesforce itself refuses the write then, with its own error.
         Ok(None) => return work,
+        // The batch's own calls meet the spent allocation too, and pause the store.
+        Err(error) if pauses_store(&error) => return work,
         Err(error) => {
             let (failed, rest): (Vec<Work>, Vec<Work>) = work.into_iter().partition(carries);
             finished.extend(failed.iter().map(|w| Finished::failed(&w.entity, &error, shared, keys)));
