@@ -11,6 +11,7 @@ mod framing;
 mod paging;
 mod settings_convert;
 mod settings_sections;
+mod shipment_convert;
 mod store_admin;
 mod store_config;
 mod sync;

@@ -116,6 +116,14 @@ impl SyncService for SyncApi {
         Ok(Response::new(pb::UpdateOrderStatusResponse { ack: Some(ack) }))
     }
 
+    async fn record_shipment(
+        &self,
+        request: Request<pb::RecordShipmentRequest>,
+    ) -> Result<Response<pb::RecordShipmentResponse>, Status> {
+        let ack = self.write_one(&request, super::shipment_convert::record_shipment).await?;
+        Ok(Response::new(pb::RecordShipmentResponse { ack: Some(ack) }))
+    }
+
     async fn submit_events(
         &self,
         request: Request<pb::SubmitEventsRequest>,

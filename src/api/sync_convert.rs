@@ -115,7 +115,7 @@ pub fn update_order_status(
 pub fn sync_event(event: &pb::SyncEvent, now: DateTime<Utc>, v: &mut Violations) -> Option<NewEvent> {
     use pb::sync_event::Event;
     let Some(event) = &event.event else {
-        v.add("event", "is required: one of customer, products, checkout, order, payment or status");
+        v.add("event", "is required: one of customer, products, checkout, order, payment, status or shipment");
         return None;
     };
     match event {
@@ -125,6 +125,7 @@ pub fn sync_event(event: &pb::SyncEvent, now: DateTime<Utc>, v: &mut Violations)
         Event::Order(req) => v.nested("order.", |v| place_order(req, now, v)),
         Event::Payment(req) => v.nested("payment.", |v| record_payment(req, now, v)),
         Event::Status(req) => v.nested("status.", |v| update_order_status(req, now, v)),
+        Event::Shipment(req) => v.nested("shipment.", |v| super::shipment_convert::record_shipment(req, now, v)),
     }
 }
 
@@ -147,15 +148,19 @@ pub fn submit_events(req: &pb::SubmitEventsRequest, now: DateTime<Utc>) -> Resul
     v.finish(|| events.into_iter().collect())
 }
 
-fn event_id(raw: &str, v: &mut Violations) -> Option<EventId> {
+pub(super) fn event_id(raw: &str, v: &mut Violations) -> Option<EventId> {
     v.check("event_id", EventId::parse(raw))
 }
 
-fn occur_time(raw: Option<&prost_types::Timestamp>, now: DateTime<Utc>, v: &mut Violations) -> Option<DateTime<Utc>> {
+pub(super) fn occur_time(
+    raw: Option<&prost_types::Timestamp>,
+    now: DateTime<Utc>,
+    v: &mut Violations,
+) -> Option<DateTime<Utc>> {
     v.check("occur_time", val::occur_time(raw, now))
 }
 
-fn lifecycle(event_id: EventId, event: LifecycleEvent, req: &impl Message) -> Option<NewEvent> {
+pub(super) fn lifecycle(event_id: EventId, event: LifecycleEvent, req: &impl Message) -> Option<NewEvent> {
     Some(self::event(event_id, EventPayload::Lifecycle(event), req))
 }
 
@@ -206,6 +211,7 @@ pub fn event_kind_to_proto(kind: EventKind) -> pb::EventKind {
         EventKind::OrderPlaced => pb::EventKind::OrderPlaced,
         EventKind::Payment => pb::EventKind::Payment,
         EventKind::StatusChange => pb::EventKind::StatusChange,
+        EventKind::Shipment => pb::EventKind::Shipment,
     }
 }
 
@@ -220,6 +226,7 @@ pub fn event_kind_from_proto(raw: i32) -> Result<Option<EventKind>, String> {
         pb::EventKind::OrderPlaced => Some(EventKind::OrderPlaced),
         pb::EventKind::Payment => Some(EventKind::Payment),
         pb::EventKind::StatusChange => Some(EventKind::StatusChange),
+        pb::EventKind::Shipment => Some(EventKind::Shipment),
     })
 }
 

@@ -196,7 +196,7 @@ fn event_kinds_round_trip() {
     }
     assert_eq!(event_kind_to_proto(EventKind::OrderPlaced), pb::EventKind::OrderPlaced);
     assert_eq!(event_kind_from_proto(0), Ok(None));
-    assert_eq!(event_kind_from_proto(7), Err("unknown value 7".to_owned()));
+    assert_eq!(event_kind_from_proto(8), Err("unknown value 8".to_owned()));
 }
 
 #[test]

@@ -5,9 +5,9 @@ use chrono::Utc;
 use tonic::Request;
 
 use crate::domain::Violations;
-use crate::domain::lifecycle::ClosedStages;
+use crate::domain::lifecycle::{ClosedStages, shipment_target};
 use crate::domain::store::StoreCode;
-use crate::domain::sync::{EntityPlan, planned, route};
+use crate::domain::sync::{EntityFacts, EntityKind, EntityPlan, planned, route};
 use crate::domain::write_plan::entity_writes::{self, Action, Known, KnownRecord, KnownRecords};
 use crate::pb;
 use crate::storage::sync::{EntityState, EntityStatus, EventFilter, EventInfo, RecordedError};
@@ -85,6 +85,7 @@ fn status_to_proto(status: EntityStatus) -> pb::GetSyncStatusResponse {
         waiting_reason,
         update_time: Some(timestamp(status.updated_at)),
         event_count: status.event_count,
+        notes: Vec::new(),
     }
 }
 
@@ -110,7 +111,22 @@ impl SyncApi {
         let caller = Caller::of(&request)?;
         let alias = convert::status_alias(request.get_ref()).map_err(|v| ApiError::InvalidArgument(vec![v]))?;
         let status = self.storage.entity_status(caller.store_id, &alias).await?;
-        status.map(status_to_proto).ok_or(ApiError::EntityNotFound(alias))
+        let Some(status) = status else { return Err(ApiError::EntityNotFound(alias)) };
+        let is_sale = status.kind == EntityKind::Sale;
+        let mut response = status_to_proto(status);
+        if is_sale {
+            response.notes = self.sale_notes(&caller, alias).await?;
+        }
+        Ok(response)
+    }
+
+    /// What a sale carries that is deliberately not written (shipments without a Salesforce Order), and why.
+    async fn sale_notes(&self, caller: &Caller, alias: String) -> Result<Vec<String>, ApiError> {
+        let settings = self.storage.get_settings(&caller.store_code).await?.settings;
+        Ok(match self.storage.entity_facts(caller.store_id, &[alias]).await? {
+            Some(EntityFacts::Sale(facts)) => shipment_target::notes(&settings, &facts),
+            _ => Vec::new(),
+        })
     }
 
     pub(super) async fn sync_events(

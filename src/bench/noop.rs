@@ -107,6 +107,12 @@ impl SyncService for Noop {
     ) -> Result<Response<pb::RetryFailedResponse>, Status> {
         Err(Status::unimplemented("no-op"))
     }
+    async fn record_shipment(
+        &self,
+        _: Request<pb::RecordShipmentRequest>,
+    ) -> Result<Response<pb::RecordShipmentResponse>, Status> {
+        Err(Status::unimplemented("no-op"))
+    }
     async fn preview_plan(
         &self,
         _: Request<pb::PreviewPlanRequest>,

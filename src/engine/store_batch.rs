@@ -83,6 +83,7 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
             EntityPlan::Write(operations) => work.push(Work { entity: entity.clone(), operations }),
         }
     }
+    let work = super::flows::check_writes(shared, connection, work, &mut result.finished).await;
     tracing::Span::current().record("to_write", work.len());
     if work.is_empty() {
         return result;
@@ -106,6 +107,7 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
         result.pause = Some(error.to_string());
     }
     result.finished.extend(sent.into_iter().map(|(finished, _)| finished));
+    super::flows::hold_back(connection, &mut result.finished);
     result
 }
 

@@ -37,6 +37,9 @@ pub struct FieldDescribe {
     pub unique: bool,
     #[serde(default)]
     pub picklist_values: Vec<PicklistEntry>,
+    /// Most characters a text field holds (0 for other types).
+    #[serde(default)]
+    pub length: usize,
 }
 
 impl FieldDescribe {
@@ -102,6 +105,15 @@ impl Client {
         };
         self.describe_cache().objects.lock().await.insert(key, found.clone());
         Ok(found)
+    }
+}
+
+impl Client {
+    /// The object's describe read from the org again (what the cache held is
+    /// dropped): for a verdict that an admin may have fixed since.
+    pub async fn describe_again(&self, object: &str) -> Result<Option<ObjectDescribe>, Error> {
+        self.describe_cache().objects.lock().await.remove(&object.to_ascii_lowercase());
+        self.describe(object).await
     }
 }
 

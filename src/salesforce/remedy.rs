@@ -54,6 +54,11 @@ pub fn for_error(error: &Error) -> Option<String> {
              them optional.",
             fields()
         ),
+        "STRING_TOO_LONG" => format!(
+            "A value is longer than its Salesforce field{}: make the field longer in Setup (or name a longer \
+             field in the store setting), then retry the parked work; forcesync never cuts values.",
+            fields()
+        ),
         "UNABLE_TO_LOCK_ROW" => "Another process held the record; forcesync retries with backoff. If it persists, \
              look for long-running automation on the same records."
             .into(),

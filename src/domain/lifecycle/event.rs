@@ -1,9 +1,11 @@
 //! What the store tells forcesync about one sale: the values (money, line
-//! items, customer, payment) and the four lifecycle events that carry them.
+//! items, customer, payment) and the lifecycle events that carry them.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+
+use super::shipments::Shipment;
 
 /// An exact amount of money in minor units: 19.99 is `{ minor: 1999, exponent: 2 }`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -105,6 +107,8 @@ pub enum LifecycleEvent {
     OrderPaid { order_id: String, payment: Payment, at: DateTime<Utc> },
     /// The order's store status changed (for example to `canceled`).
     OrderStatusChanged { order_id: String, status: String, at: DateTime<Utc> },
+    /// The order (or part of it) shipped.
+    Shipped { order_id: String, shipment: Shipment, at: DateTime<Utc> },
 }
 
 impl LifecycleEvent {
@@ -114,7 +118,8 @@ impl LifecycleEvent {
             Self::CheckoutStarted { at, .. }
             | Self::OrderPlaced { at, .. }
             | Self::OrderPaid { at, .. }
-            | Self::OrderStatusChanged { at, .. } => *at,
+            | Self::OrderStatusChanged { at, .. }
+            | Self::Shipped { at, .. } => *at,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! same facts.
 
 use super::event::{Customer, LifecycleEvent, LineItem, Money, Payment};
+use super::shipments::{self, RecordedShipment, Shipment};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -79,6 +80,9 @@ pub struct LifecycleFacts {
     /// Every store status seen, with the latest time it was seen.
     statuses: BTreeMap<String, DateTime<Utc>>,
     opened_on: Option<NaiveDate>,
+    /// Shipments by shipment id (see `shipments`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    shipments: BTreeMap<String, RecordedShipment>,
 }
 
 /// Keeps in `slot` the greater of its value and `candidate` under `compare`,
@@ -125,6 +129,11 @@ impl LifecycleFacts {
                 facts.order_id = stamp(FROM_ORDER_UPDATE, order_id.clone());
                 facts.statuses.insert(status.clone(), at);
             }
+            LifecycleEvent::Shipped { order_id, shipment, .. } => {
+                facts.order_id = stamp(FROM_ORDER_UPDATE, order_id.clone());
+                let recorded = RecordedShipment { at, shipment: shipment.clone() };
+                facts.shipments.insert(shipment.shipment_id.clone(), recorded);
+            }
         }
         facts
     }
@@ -147,6 +156,7 @@ impl LifecycleFacts {
             *latest = (*latest).max(*at);
         }
         keep_earliest(&mut self.opened_on, other.opened_on);
+        shipments::merge(&mut self.shipments, &other.shipments);
     }
 
     /// The store cart id, if a checkout or the placed order named one.
@@ -195,6 +205,11 @@ impl LifecycleFacts {
     /// The current store status: the one seen last.
     pub fn latest_status(&self) -> Option<&str> {
         self.statuses_newest_first().first().map(|(status, _)| *status)
+    }
+
+    /// The order's shipments, by shipment id.
+    pub fn shipments(&self) -> impl Iterator<Item = &Shipment> {
+        self.shipments.values().map(|recorded| &recorded.shipment)
     }
 
     /// The earliest date (UTC) of any event: the basis of the CloseDate.

@@ -116,3 +116,21 @@ pub fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
     }
     all
 }
+
+/// Shipment `id` of order 100000123, shipped 2025-03-`day` (recorded that day at `hour`), with one
+/// parcel per (number, carrier) and the given (sku, quantity) lines (none: the whole order).
+pub fn shipped(id: &str, day: u32, hour: u32, parcels: &[(&str, &str)], lines: &[(&str, f64)]) -> LifecycleEvent {
+    let tracking = parcels.iter().map(|(number, carrier)| Tracking {
+        number: (*number).into(),
+        carrier: (*carrier).into(),
+        url: None,
+    });
+    let lines = lines.iter().map(|(sku, quantity)| ShippedLine { sku: (*sku).into(), quantity: *quantity });
+    let shipment = Shipment {
+        shipment_id: id.into(),
+        tracking: tracking.collect(),
+        shipped_on: date(3, day),
+        lines: lines.collect(),
+    };
+    LifecycleEvent::Shipped { order_id: ORDER.into(), shipment, at: at(day, hour) }
+}

@@ -10,12 +10,15 @@ mod event;
 mod facts;
 pub mod keys;
 mod plan;
+pub mod shipment_target;
+pub mod shipments;
 mod stage;
 mod target;
 
 pub use event::{Customer, LifecycleEvent, LineItem, Money, Payment};
 pub use facts::{Basket, LifecycleFacts};
 pub use plan::{ParentRef, PlannedWrite, plan, plan_customer};
+pub use shipments::{Shipment, ShippedLine, Tracking};
 pub use stage::{ClosedStages, stage};
 pub use target::{
     ContactRoleTarget, CustomerTarget, DRAFT_ORDER_STATUS, OpportunityTarget, OrderItemTarget, OrderTarget, Target,
@@ -28,5 +31,7 @@ mod facts_tests;
 pub(crate) mod fixtures;
 #[cfg(test)]
 mod plan_tests;
+#[cfg(test)]
+mod shipments_tests;
 #[cfg(test)]
 mod target_tests;

@@ -170,7 +170,10 @@ fn order_operations(order: &OrderTarget) -> Vec<PlannedWrite> {
     ];
     let mut parents = vec![parent("Account", "Account", &order.account_key)];
     parents.extend(order.opportunity_key.iter().map(|key| parent("Opportunity", "Opportunity", key)));
-    let mut operations = vec![upsert("Order", &order.key, fields, parents)];
+    let mut order_write = upsert("Order", &order.key, fields, parents);
+    let shipment_fields = order.shipment.iter().flat_map(|s| s.fields.iter());
+    order_write.fields.extend(shipment_fields.map(|(name, value)| (name.clone(), text(value))));
+    let mut operations = vec![order_write];
     for item in &order.items {
         let fields = vec![("Quantity", number(item.quantity)), ("UnitPrice", money(item.unit_price))];
         // The engine resolves the PricebookEntry from the product (or sends Product2Id).

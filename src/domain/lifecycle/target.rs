@@ -5,6 +5,7 @@
 use super::event::{Customer, LineItem, Money};
 use super::facts::LifecycleFacts;
 use super::keys;
+use super::shipment_target::{ShipmentTarget, shipment_target};
 use super::stage::{ClosedStages, is_converted, stage, status_rule};
 use crate::domain::settings::{CreateOpportunity, CreateOrder, StoreSettings};
 use crate::domain::store::StoreCode;
@@ -81,6 +82,8 @@ pub struct OrderTarget {
     pub status: String,
     pub effective_date: NaiveDate,
     pub items: Vec<OrderItemTarget>,
+    /// The shipment fields (and shipped status), once the order has shipments.
+    pub shipment: Option<ShipmentTarget>,
 }
 
 /// One OrderItem.
@@ -183,6 +186,8 @@ fn order(
         .find_map(|(status, _)| status_rule(settings, status)?.order_status.as_ref())
         .map_or(DRAFT_ORDER_STATUS, |status| status.as_str());
     let items = facts.basket().map(|b| b.items.as_slice()).unwrap_or_default();
+    let shipment = shipment_target(&settings.shipment, facts);
+    let status = shipment.as_ref().and_then(|s| s.status.as_deref()).unwrap_or(status);
     Some(OrderTarget {
         key: keys::order_key(store, order_id),
         account_key: customer.key.clone(),
@@ -190,6 +195,7 @@ fn order(
         status: status.to_owned(),
         effective_date: placed_at.date_naive(),
         items: items.iter().enumerate().map(|(index, item)| order_item(store, order_id, index + 1, item)).collect(),
+        shipment,
     })
 }
 

@@ -141,7 +141,9 @@ fn sale_aliases(event: &LifecycleEvent) -> Vec<String> {
         LifecycleEvent::OrderPlaced { order_id, cart_id, .. } => {
             cart_id.iter().map(|id| cart(id)).chain([order(order_id)]).collect()
         }
-        LifecycleEvent::OrderPaid { order_id, .. } | LifecycleEvent::OrderStatusChanged { order_id, .. } => {
+        LifecycleEvent::OrderPaid { order_id, .. }
+        | LifecycleEvent::OrderStatusChanged { order_id, .. }
+        | LifecycleEvent::Shipped { order_id, .. } => {
             vec![order(order_id)]
         }
     }

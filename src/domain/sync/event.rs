@@ -62,7 +62,7 @@ pub enum EventPayload {
     Customer(CustomerSave),
     /// A batch of products (UpsertProducts): one event, one entity per SKU.
     Products(Vec<ProductSave>),
-    /// Checkout, order placed, payment or status change.
+    /// Checkout, order placed, payment, status change or shipment.
     Lifecycle(LifecycleEvent),
 }
 
@@ -75,11 +75,19 @@ pub enum EventKind {
     OrderPlaced,
     Payment,
     StatusChange,
+    Shipment,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] =
-        [Self::Customer, Self::Products, Self::Checkout, Self::OrderPlaced, Self::Payment, Self::StatusChange];
+    pub const ALL: [EventKind; 7] = [
+        Self::Customer,
+        Self::Products,
+        Self::Checkout,
+        Self::OrderPlaced,
+        Self::Payment,
+        Self::StatusChange,
+        Self::Shipment,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -89,6 +97,7 @@ impl EventKind {
             Self::OrderPlaced => "order_placed",
             Self::Payment => "payment",
             Self::StatusChange => "status_change",
+            Self::Shipment => "shipment",
         }
     }
 
@@ -106,6 +115,7 @@ impl EventPayload {
             Self::Lifecycle(LifecycleEvent::OrderPlaced { .. }) => EventKind::OrderPlaced,
             Self::Lifecycle(LifecycleEvent::OrderPaid { .. }) => EventKind::Payment,
             Self::Lifecycle(LifecycleEvent::OrderStatusChanged { .. }) => EventKind::StatusChange,
+            Self::Lifecycle(LifecycleEvent::Shipped { .. }) => EventKind::Shipment,
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::*;
-use crate::domain::lifecycle::fixtures::{at, checkout, date, facts, jane, money, paid, placed, status};
+use crate::domain::lifecycle::fixtures::{at, checkout, date, facts, jane, money, paid, placed, shipped, status};
 use crate::domain::lifecycle::{LifecycleEvent, fixtures};
 use crate::domain::sync::entity::route;
 use crate::domain::sync::event::{CustomerSave, EventPayload, ProductSave};
@@ -157,7 +157,8 @@ fn an_alias_naming_an_entity_not_handed_in_is_an_error() {
     assert_eq!(error, FoldError::UnknownEntity { alias: "cart:77".into(), id: 5 });
 }
 
-/// Two sales (one paid before its order), a customer saved twice, two products.
+/// Two sales (one paid before its order, with shipments before and after the
+/// order), a customer saved twice, two products.
 fn mixed_events() -> Vec<EventPayload> {
     let second_sale = |event: LifecycleEvent| match event {
         LifecycleEvent::OrderPaid { payment, at, .. } => {
@@ -165,6 +166,9 @@ fn mixed_events() -> Vec<EventPayload> {
         }
         LifecycleEvent::OrderPlaced { items, total, status, at, customer, .. } => {
             LifecycleEvent::OrderPlaced { order_id: "200".into(), cart_id: None, customer, items, total, status, at }
+        }
+        LifecycleEvent::Shipped { shipment, at, .. } => {
+            LifecycleEvent::Shipped { order_id: "200".into(), shipment, at }
         }
         other => other,
     };
@@ -180,6 +184,8 @@ fn mixed_events() -> Vec<EventPayload> {
         at: at(1, hour),
     };
     vec![
+        // A shipment before its order is placed; another for the second sale after.
+        EventPayload::Lifecycle(shipped("S1", 6, 9, &[("1Z1", "UPS")], &[("WB-01", 1.0)])),
         EventPayload::Lifecycle(paid(at(3, 11), date(3, 4))),
         EventPayload::Lifecycle(checkout(at(1, 9))),
         save("Jane", 8),
@@ -190,6 +196,8 @@ fn mixed_events() -> Vec<EventPayload> {
         EventPayload::Lifecycle(second_sale(placed(at(2, 11)))),
         EventPayload::Lifecycle(status("complete", at(5, 12))),
         EventPayload::Products(vec![product("A", 10)]),
+        EventPayload::Lifecycle(second_sale(shipped("S9", 7, 9, &[("JD9", "DHL")], &[]))),
+        EventPayload::Lifecycle(shipped("S2", 7, 10, &[("1Z2", "UPS")], &[("MUG-2", 2.0)])),
     ]
 }
 
@@ -213,7 +221,7 @@ fn folding_at_once_one_by_one_or_in_any_split_gives_the_same_entities() {
         [&["cart:77", "order:100000123"], &["customer:42"], &["order:200"], &["product:A"], &["product:B"]];
     let expected: Vec<Vec<String>> = expected.iter().map(|a| a.iter().map(|s| s.to_string()).collect()).collect();
     assert_eq!(names, expected);
-    assert_eq!(at_once[&vec!["cart:77".to_owned(), "order:100000123".to_owned()]].1, 4);
+    assert_eq!(at_once[&vec!["cart:77".to_owned(), "order:100000123".to_owned()]].1, 6);
     for batch in 1..events.len() {
         assert_eq!(fold_in_batches(&events, batch), at_once, "batches of {batch}");
     }

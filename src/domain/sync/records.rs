@@ -48,7 +48,9 @@ fn planned_by_default_keys(
     match facts {
         EntityFacts::Customer(save) => EntityPlan::Write(lifecycle::plan_customer(store, &save.customer)),
         EntityFacts::Product(product) => EntityPlan::Write(vec![product_operation(store, product)]),
-        EntityFacts::Sale(facts) if facts.customer().is_none() => EntityPlan::Waiting(WAITING_FOR_BUYER),
+        EntityFacts::Sale(facts) if facts.customer().is_none() => {
+            EntityPlan::Waiting(lifecycle::shipment_target::waiting_reason(facts, WAITING_FOR_BUYER))
+        }
         EntityFacts::Sale(facts) => {
             let target = lifecycle::target(settings, store, facts, closed);
             EntityPlan::Write(lifecycle::plan(&Target::default(), &target))

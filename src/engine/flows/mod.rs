@@ -4,7 +4,9 @@
 //! Contacts, adopting a Contact the org already has by email), [`products`]
 //! (Product2 and its PricebookEntries, written before the batch's graphs,
 //! with [`pricebook_entries`]) and [`sales`] (Opportunities and Orders, whose
-//! order lines need their products). The core calls the flows only through
+//! order lines need their products), with [`shipments`] (the shipment fields
+//! of a sale's Order, checked against the org's field lengths first, through
+//! [`check_writes`]). The core calls the flows only through
 //! [`Flow`] (chosen by the entity's [`EntityKind`]) and [`BatchFlows`].
 //!
 //! # Adding a flow (a shipment, inventory, …)
@@ -27,6 +29,7 @@ mod customers;
 mod pricebook_entries;
 mod products;
 mod sales;
+mod shipments;
 
 use std::collections::HashMap;
 
@@ -68,6 +71,24 @@ impl Flow {
             }
         }
     }
+}
+
+/// Before anything is looked up: the flows' checks of the planned writes
+/// against the org. A sale whose shipment values do not fit their Order
+/// fields fails (into `finished`); see [`shipments`]. Returns the rest.
+pub(super) async fn check_writes(
+    shared: &Shared,
+    connection: &StoreConnection,
+    work: Vec<Work>,
+    finished: &mut Vec<Finished>,
+) -> Vec<Work> {
+    shipments::check(shared, connection, work, finished).await
+}
+
+/// Once sent: a sale written as far as it can be, whose shipments still wait
+/// for their Order (created only when paid), is left waiting rather than synced.
+pub(super) fn hold_back(connection: &StoreConnection, finished: &mut [Finished]) {
+    shipments::hold_back(connection, finished);
 }
 
 /// What the flows learn and make for one store's batch before its graphs are sent.

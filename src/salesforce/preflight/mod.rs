@@ -2,6 +2,7 @@
 //! settings will make forcesync write, and say exactly what to fix.
 
 mod objects;
+mod shipments;
 mod values;
 
 use crate::domain::settings::StoreSettings;
@@ -93,6 +94,7 @@ pub async fn run(client: &Client, settings: &StoreSettings) -> Vec<Check> {
     }
     checks.extend(objects::check(client, settings).await);
     checks.extend(values::check(client, settings).await);
+    checks.extend(shipments::check(client, settings).await);
     checks.push(budget(client).await);
     checks
 }
