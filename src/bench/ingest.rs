@@ -52,6 +52,37 @@ pub struct IngestBenchArgs {
     /// Also measure the whole server on this PostgreSQL database (in a scratch schema, dropped afterwards).
     #[arg(long)]
     pub database_url: Option<String>,
+    /// Rounds of all sides, one after the other; the table shows each side's median round, so a
+    /// burst of other work on the machine moves one round, not the result.
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
+}
+
+/// Every side measured once, one after the other.
+#[derive(Debug)]
+struct Round {
+    baseline: Sample,
+    intake: Sample,
+    sqlite: Option<ServerSample>,
+    postgres: Option<ServerSample>,
+}
+
+impl Round {
+    fn server_rps(&self, postgres: bool) -> Option<f64> {
+        let server = if postgres { &self.postgres } else { &self.sqlite };
+        server.as_ref().map(|server| server.sample.rps())
+    }
+}
+
+/// The sample of the round with the median rate, of the side `pick` selects (when measured).
+fn median<'r, T>(
+    rounds: &'r [Round],
+    pick: impl Fn(&'r Round) -> Option<&'r T>,
+    rate: impl Fn(&T) -> f64,
+) -> Option<&'r T> {
+    let mut samples: Vec<&T> = rounds.iter().filter_map(pick).collect();
+    samples.sort_by(|a, b| rate(a).total_cmp(&rate(b)));
+    samples.get(samples.len() / 2).copied()
 }
 
 /// The whole server's run: its requests, then how far folding was behind.
@@ -222,26 +253,40 @@ async fn whole_server(args: &IngestBenchArgs, database_url: Option<&str>) -> any
     Ok(ServerSample { sample, unfolded, caught_up })
 }
 
-pub async fn run(args: IngestBenchArgs) -> anyhow::Result<()> {
-    // The no-op side first, so no engine folding earlier events can slow it.
+/// One round: the no-op side first (so no engine folding earlier events can slow it), then each durable side.
+async fn round(args: &IngestBenchArgs) -> anyhow::Result<Round> {
     let noop = Served::start(SyncServiceServer::new(Noop), None).await?;
-    let baseline = measure(&args, noop.addr, "any-token", "n").await?;
+    let baseline = measure(args, noop.addr, "any-token", "n").await?;
     noop.stop().await?;
-    let intake = intake_only(&args).await?;
+    let intake = intake_only(args).await?;
     let (sqlite, postgres) = if args.skip_server {
         (None, None)
     } else {
-        let sqlite = whole_server(&args, None).await?;
+        let sqlite = whole_server(args, None).await?;
         let postgres = match &args.database_url {
-            Some(url) => Some(whole_server(&args, Some(url)).await?),
+            Some(url) => Some(whole_server(args, Some(url)).await?),
             None => None,
         };
         (Some(sqlite), postgres)
     };
-    let servers = [("whole server, SQLite", sqlite.as_ref()), ("whole server, PostgreSQL", postgres.as_ref())];
+    Ok(Round { baseline, intake, sqlite, postgres })
+}
+
+pub async fn run(args: IngestBenchArgs) -> anyhow::Result<()> {
+    let mut rounds = Vec::new();
+    for _ in 0..args.rounds.max(1) {
+        rounds.push(round(&args).await?);
+    }
+    let rps = |sample: &Sample| sample.rps();
+    let server_rps = |server: &ServerSample| server.sample.rps();
+    let baseline = median(&rounds, |r| Some(&r.baseline), rps).context("no rounds")?;
+    let intake = median(&rounds, |r| Some(&r.intake), rps).context("no rounds")?;
+    let sqlite = median(&rounds, |r| r.sqlite.as_ref(), server_rps);
+    let postgres = median(&rounds, |r| r.postgres.as_ref(), server_rps);
+    let servers = [("whole server, SQLite", sqlite), ("whole server, PostgreSQL", postgres)];
     let servers: Vec<(&str, &ServerSample)> =
         servers.into_iter().filter_map(|(name, sample)| Some((name, sample?))).collect();
-    let mut sides = vec![("SyncService + intake only, SQLite", &intake)];
+    let mut sides = vec![("SyncService + intake only, SQLite", intake)];
     sides.extend(servers.iter().map(|(name, server)| (*name, &server.sample)));
 
     let mut table = Table::new("PlaceOrder ingest: durable ack vs no-op handler", "no-op handler", "durable");
@@ -262,6 +307,17 @@ pub async fn run(args: IngestBenchArgs) -> anyhow::Result<()> {
         args.channels.max(1),
         cores(),
     ));
+    table.note(format!(
+        "Each side's median of {} rounds (all sides in turn, fresh servers and databases each round).",
+        rounds.len()
+    ));
+    for (name, postgres) in [("whole server, SQLite", false), ("whole server, PostgreSQL", true)] {
+        let ratios: Vec<String> =
+            rounds.iter().filter_map(|r| Some(format!("{:.2}×", r.server_rps(postgres)? / r.baseline.rps()))).collect();
+        if !ratios.is_empty() {
+            table.note(format!("Requests/s ratio per round, {name}: {}.", ratios.join(", ")));
+        }
+    }
     table.note(format!("Engine workers poll every {} ms.", args.engine_poll_ms));
     for (name, durable) in &sides {
         table.note(format!(
