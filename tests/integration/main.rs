@@ -8,6 +8,8 @@ mod auth;
 mod cli;
 mod config;
 mod contention;
+mod inventory;
+mod inventory_bulk;
 mod malformed;
 mod replicas;
 mod salesforce_batch;

@@ -41,11 +41,8 @@ pub(super) async fn find(
                 let soql = Soql::select(&["Id", field], object).and_then(|q| q.where_in(field, &values)).map_err(bad_name)?;
                 let mut pager = client.query_stream(&soql.build(), false);
                 loop {
-                    let page = pager.next_page().await;
-                    if page.is_ok() {
-                        *calls += 1;
-                    }
-                    let Some(records) = page? else { break };
+                    let Some(records) = pager.next_page().await? else { break };
+                    *calls += 1;
                     for record in records {
                         let text = |name: &str| record.get(name).and_then(|v| v.as_str()).map(str::to_owned);
                         if let (Some(id), Some(sku)) = (text("Id"), text(field)) {
