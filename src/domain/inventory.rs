@@ -20,6 +20,9 @@ pub const QUERY_PAGE_ROWS: usize = 2_000;
 pub const SOQL_CHARS_PER_QUERY: usize = 12_000;
 /// Calls of a Bulk 2.0 update job at best: create, upload, `UploadComplete`, one status poll.
 pub const BULK_INGEST_CALLS: usize = 4;
+/// Calls a Bulk 2.0 update job is expected to take: a job is seldom done at
+/// its first poll, so one poll more than at best.
+pub const BULK_INGEST_EXPECTED_CALLS: usize = BULK_INGEST_CALLS + 1;
 /// Calls of a Bulk 2.0 query at best: create, one status poll, one result page.
 pub const BULK_QUERY_CALLS: usize = 3;
 
@@ -146,12 +149,13 @@ pub fn collection_calls(records: usize) -> usize {
 }
 
 /// The method with the fewest calls for `records` writes: collections while
-/// they need no more calls than a Bulk job at best (up to 800 records),
-/// else Bulk. Nothing to write needs neither.
+/// they need no more calls than a Bulk job is expected to (up to 1,000
+/// records; on a tie collections, which answer at once), else Bulk. Nothing
+/// to write needs neither.
 pub fn write_method(records: usize) -> Option<WriteMethod> {
     match records {
         0 => None,
-        n if collection_calls(n) <= BULK_INGEST_CALLS => Some(WriteMethod::Collections),
+        n if collection_calls(n) <= BULK_INGEST_EXPECTED_CALLS => Some(WriteMethod::Collections),
         _ => Some(WriteMethod::Bulk),
     }
 }
@@ -213,15 +217,12 @@ pub fn record_gone(code: &str) -> bool {
 }
 
 /// The fewest calls Salesforce's APIs allow for a push of `writes` levels
-/// of which `lookups` need their record found (`lookup_chars`: their SOQL
-/// text), counted as [`write_method`] and [`lookup_plan`] choose.
+/// of which `lookups` need their record found (`fixed_chars`: the SOQL text
+/// besides the SKUs): the cheaper lookup, then the cheaper of collections
+/// and a Bulk job finished at its first poll.
 pub fn floor_calls(writes: usize, lookups: &[String], fixed_chars: usize) -> usize {
     let lookup = lookup_plan(lookups, fixed_chars).map_or(0, |plan| plan.calls());
-    let write = match write_method(writes) {
-        None => 0,
-        Some(WriteMethod::Collections) => collection_calls(writes),
-        Some(WriteMethod::Bulk) => BULK_INGEST_CALLS,
-    };
+    let write = if writes == 0 { 0 } else { collection_calls(writes).min(BULK_INGEST_CALLS) };
     lookup + write
 }
 

@@ -63,8 +63,8 @@ fn a_level_equal_to_the_one_written_costs_nothing_unless_forced() {
 fn writes_take_the_method_with_fewer_calls() {
     assert_eq!(write_method(0), None);
     assert_eq!(write_method(1), Some(WriteMethod::Collections));
-    assert_eq!(write_method(800), Some(WriteMethod::Collections));
-    assert_eq!(write_method(801), Some(WriteMethod::Bulk));
+    assert_eq!(write_method(1_000), Some(WriteMethod::Collections));
+    assert_eq!(write_method(1_001), Some(WriteMethod::Bulk));
     assert_eq!(write_method(100_000), Some(WriteMethod::Bulk));
     assert_eq!(collection_calls(1_000), 5);
 }
@@ -85,7 +85,8 @@ fn lookups_use_in_chunks_until_a_bulk_query_is_cheaper() {
 fn the_floor_of_a_first_full_push_and_of_a_delta() {
     let skus: Vec<String> = (0..100_000).map(|i| format!("SKU-{i:06}")).collect();
     assert_eq!(floor_calls(100_000, &skus, 60), BULK_QUERY_CALLS + BULK_INGEST_CALLS);
-    assert_eq!(floor_calls(1_000, &[], 60), 5);
+    assert_eq!(floor_calls(1_000, &[], 60), BULK_INGEST_CALLS, "a Bulk job done at its first poll");
+    assert_eq!(floor_calls(600, &[], 60), 3);
 }
 
 #[test]

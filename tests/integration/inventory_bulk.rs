@@ -1,4 +1,4 @@
-//! Inventory pushes that go through a Bulk API 2.0 update job (above 800
+//! Inventory pushes that go through a Bulk API 2.0 update job (above 1,000
 //! writes), records deleted in Salesforce after forcesync remembered their
 //! Id, create_missing, and Salesforce faults: whatever fails, every SKU ends
 //! holding exactly the level last sent.
@@ -21,7 +21,7 @@ async fn a_bulk_push_reads_back_its_refused_row() {
     for database in databases().await {
         let clock = TestClock::ahead_of_wall_clock();
         let setup = inventory_store(database, &clock, false).await;
-        let skus = codes(900);
+        let skus = codes(1_100);
         seed_products(&setup, &skus).await;
         let levels = skus
             .iter()
@@ -31,7 +31,7 @@ async fn a_bulk_push_reads_back_its_refused_row() {
         update(&setup, "bulk-1", levels).await;
         let before = setup.api_calls().await;
         let report = engine(&setup).step_inventory().await;
-        assert_eq!((report.written, report.failed), (899, 1), "{report:?}");
+        assert_eq!((report.written, report.failed), (1_099, 1), "{report:?}");
         let push = status(&setup).await.last_push.expect("push");
         assert_eq!(push.method, "bulk");
         let calls = setup.api_calls().await - before;
@@ -101,7 +101,7 @@ async fn faults_leave_every_level_written_exactly_as_last_sent() {
     for database in databases().await {
         let clock = TestClock::ahead_of_wall_clock();
         let setup = inventory_store(database, &clock, false).await;
-        let skus = codes(1_000);
+        let skus = codes(1_200);
         seed_products(&setup, &skus).await;
         let mut expected: Vec<(String, f64)> = skus.iter().map(|s| (s.clone(), 1.0)).collect();
 
@@ -111,6 +111,7 @@ async fn faults_leave_every_level_written_exactly_as_last_sent() {
         update(&setup, "f-1", skus.iter().map(|s| level(s, "1", 1)).collect()).await;
         let report = settle_inventory(&setup, &clock).await;
         assert!(report.interrupted > 0, "the faults stopped a push: {report:?}");
+        assert_eq!(status(&setup).await.last_push.expect("push").method, "bulk");
         assert_exact(&setup, &expected).await;
 
         // Deltas by collections under the same faults, with newer levels arriving in between.

@@ -10,6 +10,7 @@ mod config;
 mod contention;
 mod inventory;
 mod inventory_bulk;
+mod inventory_checks;
 mod malformed;
 mod replicas;
 mod salesforce_batch;
