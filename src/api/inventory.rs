@@ -25,7 +25,10 @@ impl InventoryApi {
         Self { storage }
     }
 
-    async fn update(&self, request: Request<pb::UpdateInventoryRequest>) -> Result<pb::UpdateInventoryResponse, ApiError> {
+    async fn update(
+        &self,
+        request: Request<pb::UpdateInventoryRequest>,
+    ) -> Result<pb::UpdateInventoryResponse, ApiError> {
         let caller = Caller::of(&request)?;
         let now = Utc::now();
         let update = convert::update_inventory(request.get_ref(), now).map_err(ApiError::InvalidArgument)?;
@@ -57,7 +60,10 @@ impl InventoryApi {
         })
     }
 
-    async fn status(&self, request: Request<pb::GetInventoryStatusRequest>) -> Result<pb::GetInventoryStatusResponse, ApiError> {
+    async fn status(
+        &self,
+        request: Request<pb::GetInventoryStatusRequest>,
+    ) -> Result<pb::GetInventoryStatusResponse, ApiError> {
         let caller = Caller::of(&request)?;
         let req = request.get_ref();
         let page_size = paging::page_size(req.page_size)?;

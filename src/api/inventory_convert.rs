@@ -100,7 +100,8 @@ mod tests {
             ],
             full_snapshot: false,
         };
-        let fields: Vec<String> = update_inventory(&req, Utc::now()).unwrap_err().into_iter().map(|v| v.field).collect();
+        let fields: Vec<String> =
+            update_inventory(&req, Utc::now()).unwrap_err().into_iter().map(|v| v.field).collect();
         assert_eq!(fields, ["event_id", "levels[1].sku", "levels[1].quantity", "levels[2].sku", "levels[2].as_of"]);
     }
 
@@ -124,7 +125,8 @@ mod tests {
             levels: vec![level("A", "1", 1); MAX_LEVELS_PER_CALL + 1],
             full_snapshot: false,
         };
-        let fields: Vec<String> = update_inventory(&req, Utc::now()).unwrap_err().into_iter().map(|v| v.field).collect();
+        let fields: Vec<String> =
+            update_inventory(&req, Utc::now()).unwrap_err().into_iter().map(|v| v.field).collect();
         assert_eq!(fields, ["levels"]);
         let empty = pb::UpdateInventoryRequest { event_id: "e1".into(), ..Default::default() };
         assert!(update_inventory(&empty, Utc::now()).is_err());

@@ -156,7 +156,12 @@ async fn matched_unmatched_and_refused_skus_late_levels_and_unchanged_levels() {
         let sent = update(
             &setup,
             "inv-1",
-            vec![level("P-0000", "10", 1), level("P-0001", "1000000", 1), level("P-0002", "7", 1), level("NOPE", "3", 1)],
+            vec![
+                level("P-0000", "10", 1),
+                level("P-0001", "1000000", 1),
+                level("P-0002", "7", 1),
+                level("NOPE", "3", 1),
+            ],
         )
         .await;
         assert_eq!((sent.accepted, sent.superseded, sent.duplicate), (4, 0, false));
@@ -221,7 +226,8 @@ async fn repeated_event_ids_are_duplicates_and_bad_fields_are_named_by_path() {
     let again = update(&setup, "inv-1", vec![level("A", "1", 1)]).await;
     assert!(again.duplicate && !first.duplicate);
     assert_eq!((again.accepted, again.receive_time), (first.accepted, first.receive_time));
-    let reused = pb::UpdateInventoryRequest { event_id: "inv-1".into(), levels: vec![level("A", "2", 1)], full_snapshot: false };
+    let reused =
+        pb::UpdateInventoryRequest { event_id: "inv-1".into(), levels: vec![level("A", "2", 1)], full_snapshot: false };
     let status = inventory(&setup).update_inventory(reused).await.expect_err("reused id");
     assert_eq!(status.code(), tonic::Code::AlreadyExists);
 

@@ -23,11 +23,8 @@ async fn a_bulk_push_reads_back_its_refused_row() {
         let setup = inventory_store(database, &clock, false).await;
         let skus = codes(1_100);
         seed_products(&setup, &skus).await;
-        let levels = skus
-            .iter()
-            .enumerate()
-            .map(|(i, sku)| level(sku, if i == 17 { "1000000" } else { "5" }, 1))
-            .collect();
+        let levels =
+            skus.iter().enumerate().map(|(i, sku)| level(sku, if i == 17 { "1000000" } else { "5" }, 1)).collect();
         update(&setup, "bulk-1", levels).await;
         let before = setup.api_calls().await;
         let report = engine(&setup).step_inventory().await;
@@ -42,7 +39,10 @@ async fn a_bulk_push_reads_back_its_refused_row() {
         assert!(skus.iter().enumerate().all(|(i, sku)| quantity(&now, sku) == (i != 17).then_some(5.0)));
         let read = status(&setup).await;
         assert_eq!(read.issues.len(), 1);
-        assert_eq!((read.issues[0].sku.as_str(), read.issues[0].error_code.as_str()), ("B-0017", "NUMBER_OUTSIDE_VALID_RANGE"));
+        assert_eq!(
+            (read.issues[0].sku.as_str(), read.issues[0].error_code.as_str()),
+            ("B-0017", "NUMBER_OUTSIDE_VALID_RANGE")
+        );
     }
 }
 
@@ -60,7 +60,8 @@ async fn a_record_deleted_after_its_id_was_remembered_is_found_again_or_reported
         let before = held(&setup).await;
         for code in ["D-1", "D-2"] {
             let id = &before[code].0;
-            let (deleted, _, body) = setup.sandbox.rest(Method::DELETE, &format!("sobjects/Product2/{id}"), &session, None).await;
+            let (deleted, _, body) =
+                setup.sandbox.rest(Method::DELETE, &format!("sobjects/Product2/{id}"), &session, None).await;
             assert!(deleted.is_success(), "{body}");
         }
         let again = setup.sandbox.create(&session, "Product2", json!({ "Name": "D-1", "ProductCode": "D-1" })).await;

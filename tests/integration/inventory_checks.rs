@@ -65,7 +65,8 @@ async fn inventory_settings_are_checked_against_the_org_with_remedies() {
     };
     let (pass, fail) = (CheckStatus::Pass as i32, CheckStatus::Fail as i32);
 
-    let good = inventory_checks(&app, &token, &sandbox, settings("Product2", "Stock_Quantity__c", "ProductCode", false)).await;
+    let good =
+        inventory_checks(&app, &token, &sandbox, settings("Product2", "Stock_Quantity__c", "ProductCode", false)).await;
     assert_eq!(
         summary(&good),
         [("inventory:object", pass), ("inventory:match_field", pass), ("inventory:quantity_field", pass)]

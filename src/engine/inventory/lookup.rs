@@ -38,7 +38,8 @@ pub(super) async fn find(
         Some(LookupPlan::Chunks(chunks)) => {
             for chunk in chunks {
                 let values: Vec<Literal> = chunk.into_iter().map(Literal::Str).collect();
-                let soql = Soql::select(&["Id", field], object).and_then(|q| q.where_in(field, &values)).map_err(bad_name)?;
+                let soql =
+                    Soql::select(&["Id", field], object).and_then(|q| q.where_in(field, &values)).map_err(bad_name)?;
                 let mut pager = client.query_stream(&soql.build(), false);
                 loop {
                     let Some(records) = pager.next_page().await? else { break };

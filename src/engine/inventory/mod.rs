@@ -153,7 +153,8 @@ impl Engine {
         if logging.enabled && logging.database_logging {
             let level = if record.error.is_some() || record.failed > 0 { "warn" } else { "info" };
             let line = LogLine { level, entity: "inventory".into(), message };
-            if let Err(error) = shared.storage.append_sync_log(store_id, &[line], i64::from(logging.database_log_limit)).await
+            if let Err(error) =
+                shared.storage.append_sync_log(store_id, &[line], i64::from(logging.database_log_limit)).await
             {
                 tracing::error!(%error, "could not write the sync log");
             }
@@ -178,7 +179,8 @@ impl Engine {
             Some(_) => {
                 let attempts = shared.storage.inventory_attempts(store_id).await.unwrap_or_default() + 1;
                 let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
-                let wait = shared.config.retry_base.saturating_mul(2u32.saturating_pow(exponent)).min(shared.config.retry_max);
+                let wait =
+                    shared.config.retry_base.saturating_mul(2u32.saturating_pow(exponent)).min(shared.config.retry_max);
                 self.release_inventory(store_id, now + millis(wait), Some(attempts)).await;
             }
         }

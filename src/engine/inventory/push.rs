@@ -138,7 +138,8 @@ pub(super) async fn run(connection: &StoreConnection, poll: &PollPolicy, pending
                 }
                 let mut still_gone = Vec::new();
                 let method = WriteMethod::Collections;
-                if let Err(error) = update(&mut out, connection, &again, method, poll, &mut calls, &mut still_gone).await
+                if let Err(error) =
+                    update(&mut out, connection, &again, method, poll, &mut calls, &mut still_gone).await
                 {
                     out.record.api_calls = calls;
                     return out.stop(error);

@@ -46,7 +46,9 @@ fn check_object(inventory: &Inventory, describe: &ObjectDescribe) -> Vec<Check> 
         None => Check::fail(
             "inventory:match_field",
             format!("{object}.{matched} does not exist or is not visible (inventory.match_field)"),
-            format!("Set inventory.match_field to the {object} field holding the store SKU, or grant field-level access."),
+            format!(
+                "Set inventory.match_field to the {object} field holding the store SKU, or grant field-level access."
+            ),
         ),
         Some(field) if !field.filterable => Check::fail(
             "inventory:match_field",
@@ -92,11 +94,8 @@ fn creatable(inventory: &Inventory, describe: &ObjectDescribe) -> Check {
         );
     }
     let sent = [inventory.match_field.as_str(), inventory.quantity_field.as_str(), "Name"];
-    let not_createable: Vec<&str> = sent[..2]
-        .iter()
-        .filter(|f| describe.field(f).is_some_and(|d| !d.createable))
-        .copied()
-        .collect();
+    let not_createable: Vec<&str> =
+        sent[..2].iter().filter(|f| describe.field(f).is_some_and(|d| !d.createable)).copied().collect();
     let unfilled: Vec<&str> = describe
         .fields
         .iter()

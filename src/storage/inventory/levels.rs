@@ -137,11 +137,13 @@ impl Storage {
             .bind(superseded)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("INSERT INTO inventory_runs (store_id, next_run_at) VALUES ($1, $2) ON CONFLICT (store_id) DO NOTHING")
-                .bind(store_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO inventory_runs (store_id, next_run_at) VALUES ($1, $2) ON CONFLICT (store_id) DO NOTHING",
+            )
+            .bind(store_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             Accepted::New { received_at: now, accepted, superseded }
         });
         Ok(outcome)

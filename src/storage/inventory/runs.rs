@@ -44,7 +44,13 @@ impl Storage {
 
     /// Takes the store's push lease until `now + lease`; false when another
     /// process holds it (or the store is not due).
-    pub async fn lease_inventory(&self, store_id: i64, owner: &str, lease: i64, now: i64) -> Result<bool, StorageError> {
+    pub async fn lease_inventory(
+        &self,
+        store_id: i64,
+        owner: &str,
+        lease: i64,
+        now: i64,
+    ) -> Result<bool, StorageError> {
         let _turn = self.write_turn().await;
         let taken = with_pool!(self, |pool| {
             sqlx::query(
