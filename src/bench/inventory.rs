@@ -89,11 +89,11 @@ pub async fn run(args: InventoryBenchArgs) -> anyhow::Result<()> {
     let full = pushed(&http, &org.url, &engine, args.skus, args.skus).await?;
     let sample: Vec<usize> =
         (0..args.naive_sample.min(args.skus)).map(|n| n * args.skus / args.naive_sample.max(1)).collect();
-    let naive_full = naive(&http, &org.url, &client, &sample, true, |i| first_level(i)).await?;
+    let naive_full = naive(&http, &org.url, &client, &sample, true, first_level).await?;
 
     // (b) A delta: every level sent again, `changed` of them different.
     let step = (args.skus / args.changed.max(1)).max(1);
-    let changed = |i: usize| i % step == 0 && i / step < args.changed;
+    let changed = |i: usize| i.is_multiple_of(step) && i / step < args.changed;
     let delta_level = |i: usize| if changed(i) { first_level(i) + 1000 } else { first_level(i) };
     let levels: Vec<StockLevel> = (0..args.skus).map(|i| level(i, delta_level(i), 2)).collect();
     send(&mut store, "delta", levels).await?;

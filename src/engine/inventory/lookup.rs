@@ -67,10 +67,10 @@ pub(super) async fn find(
             while let Some(rows) = pager.next_page().await? {
                 *calls += 1;
                 for row in rows {
-                    if let (Some(id), Some(sku)) = (row.get("Id"), row.get(field)) {
-                        if wanted.contains(sku) {
-                            pairs.push((sku.to_owned(), id.to_owned()));
-                        }
+                    if let (Some(id), Some(sku)) = (row.get("Id"), row.get(field))
+                        && wanted.contains(sku)
+                    {
+                        pairs.push((sku.to_owned(), id.to_owned()));
                     }
                 }
             }
