@@ -135,6 +135,17 @@ async fn faults_leave_every_level_written_exactly_as_last_sent() {
         for (kind, queued) in faults {
             assert_eq!(count(&after, &format!("/faults_injected/{kind}")), 2 * queued as u64, "{kind}: {after}");
         }
+
+        // A Bulk push of known records whose job creation loses its answer: the orphan job holds no
+        // rows, the push is retried with a new job.
+        queue_faults(&setup, &[("timeout_after_commit", 1)]).await;
+        update(&setup, "f-4", skus.iter().map(|s| level(s, "4", 4)).collect()).await;
+        let report = settle_inventory(&setup, &clock).await;
+        assert_eq!((report.interrupted, report.written), (1, 1_200), "{report:?}");
+        for (_, level) in &mut expected {
+            *level = 4.0;
+        }
+        assert_exact(&setup, &expected).await;
         let read = status(&setup).await;
         assert_eq!((read.pending, read.failed, read.unmatched), (0, 0, 0));
     }

@@ -11,6 +11,7 @@ mod contention;
 mod inventory;
 mod inventory_bulk;
 mod inventory_checks;
+mod inventory_pauses;
 mod malformed;
 mod replicas;
 mod salesforce_batch;

@@ -22,13 +22,14 @@ pub struct PushRecord {
 
 impl Storage {
     /// Stores with pending levels that are due by `now`: not leased, not
-    /// backing off, not paused, and whose newest level has waited `linger`.
+    /// backing off, not paused (a pause lasts until the engine's pause check
+    /// finds its cause gone), and whose newest level has waited `linger`.
     pub async fn due_inventory_stores(&self, now: i64, linger: i64) -> Result<Vec<i64>, StorageError> {
         let ids: Vec<i64> = with_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT r.store_id FROM inventory_runs r WHERE r.next_run_at <= $1 \
                  AND (r.locked_until IS NULL OR r.locked_until <= $1) \
-                 AND NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = r.store_id AND p.paused_until > $1) \
+                 AND NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = r.store_id) \
                  AND EXISTS (SELECT 1 FROM inventory_levels l WHERE l.store_id = r.store_id AND l.state = 'pending') \
                  AND NOT EXISTS (SELECT 1 FROM inventory_levels l WHERE l.store_id = r.store_id \
                      AND l.state = 'pending' AND l.updated_at > $2) \
