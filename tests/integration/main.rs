@@ -12,6 +12,7 @@ mod inventory;
 mod inventory_bulk;
 mod inventory_checks;
 mod inventory_pauses;
+mod inventory_storage;
 mod malformed;
 mod replicas;
 mod salesforce_batch;

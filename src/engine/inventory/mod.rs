@@ -132,7 +132,9 @@ impl Engine {
     /// Records the push and its sync-log line.
     async fn log_push(&self, store_id: i64, logging: &crate::domain::settings::Logging, record: &PushRecord) {
         let shared = &self.shared;
-        if let Err(error) = shared.storage.record_push(store_id, record).await {
+        // Event ids are remembered as long as received events are (a repeat within it is a duplicate).
+        let forget_before = self.now() - millis(shared.config.retention);
+        if let Err(error) = shared.storage.record_push(store_id, record, forget_before).await {
             tracing::error!(%error, "could not record the push");
         }
         let mut message = format!(

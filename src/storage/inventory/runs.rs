@@ -2,7 +2,10 @@
 //! backoff, no store pause), the lease one process takes before pushing, the
 //! backoff after a failed push, and the record of every push.
 
-use crate::storage::{Storage, StorageError, with_pool};
+use crate::storage::{Storage, StorageError, with_pool, write_tx};
+
+/// Pushes kept per store (the oldest are deleted as new ones are recorded).
+pub const PUSHES_KEPT: i64 = 1_000;
 
 /// One push, as recorded and as GetInventoryStatus shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -105,10 +108,23 @@ impl Storage {
         Ok(attempts.unwrap_or_default())
     }
 
-    /// Records a push.
-    pub async fn record_push(&self, store_id: i64, push: &PushRecord) -> Result<(), StorageError> {
-        let _turn = self.write_turn().await;
-        with_pool!(self, |pool| {
+    /// Records a push, keeping the store's newest [`PUSHES_KEPT`] pushes and
+    /// the event ids of UpdateInventory calls received since `forget_before`.
+    pub async fn record_push(&self, store_id: i64, push: &PushRecord, forget_before: i64) -> Result<(), StorageError> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "DELETE FROM inventory_pushes WHERE store_id = $1 AND id <= \
+                 (SELECT id FROM inventory_pushes WHERE store_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)",
+            )
+            .bind(store_id)
+            .bind(PUSHES_KEPT - 1)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM inventory_updates WHERE store_id = $1 AND received_at < $2")
+                .bind(store_id)
+                .bind(forget_before)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
                 "INSERT INTO inventory_pushes (store_id, started_at, finished_at, method, rows_total, written, \
                  unchanged, unmatched, failed, created, api_calls, error) \
@@ -126,7 +142,7 @@ impl Storage {
             .bind(push.created)
             .bind(push.api_calls)
             .bind(&push.error)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
         });
         Ok(())
