@@ -53,6 +53,8 @@ pub enum BenchCommand {
     Orders(crate::bench::orders::OrdersBenchArgs),
     /// PlaceOrder requests/s with a durable ack vs a no-op handler.
     Ingest(crate::bench::ingest::IngestBenchArgs),
+    /// Stock levels to Salesforce: API calls and time of a full push and a delta, vs one request per SKU.
+    Inventory(crate::bench::inventory::InventoryBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +158,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Sandbox(args)) => crate::bench::sandbox::run(args).await,
         Command::Bench(BenchCommand::Orders(args)) => crate::bench::orders::run(args).await,
         Command::Bench(BenchCommand::Ingest(args)) => crate::bench::ingest::run(args).await,
+        Command::Bench(BenchCommand::Inventory(args)) => crate::bench::inventory::run(args).await,
     }
 }
 

@@ -15,7 +15,8 @@ use tower::{Layer, Service};
 use super::auth::{Caller, TokenStores};
 
 /// The services whose calls need a valid store token.
-const STORE_SERVICES: [&str; 2] = ["/forcesync.v1.SyncService/", "/forcesync.v1.StoreConfigService/"];
+const STORE_SERVICES: [&str; 3] =
+    ["/forcesync.v1.SyncService/", "/forcesync.v1.StoreConfigService/", "/forcesync.v1.InventoryService/"];
 
 /// Wraps the server's routes with [`StoreTokenCheck`].
 #[derive(Debug, Clone)]

@@ -34,6 +34,8 @@ pub enum ApiError {
     EtagMismatch { expected: String, current: String },
     #[error("event id {event_id:?} was already used for a different event (sequence {sequence}); use a new id")]
     EventIdReused { event_id: String, sequence: i64 },
+    #[error("event id {0:?} was already used for a different inventory update; use a new id")]
+    InventoryEventIdReused(String),
     #[error("nothing has been received for {0}")]
     EntityNotFound(String),
     /// The service cannot take the request now; retrying later is safe.
@@ -62,6 +64,7 @@ impl ApiError {
             Self::StoreExists(_) => Code::AlreadyExists,
             Self::EtagMismatch { .. } => Code::Aborted,
             Self::EventIdReused { .. } => Code::AlreadyExists,
+            Self::InventoryEventIdReused(_) => Code::AlreadyExists,
             Self::EntityNotFound(_) => Code::NotFound,
             Self::Unavailable(_) => Code::Unavailable,
             Self::Internal(_) => Code::Internal,
@@ -94,6 +97,9 @@ impl ApiError {
                 "EVENT_ID_REUSED",
                 HashMap::from([("event_id".into(), event_id.clone()), ("sequence".into(), sequence.to_string())]),
             ),
+            Self::InventoryEventIdReused(event_id) => {
+                info("EVENT_ID_REUSED", HashMap::from([("event_id".into(), event_id.clone())]))
+            }
             Self::EntityNotFound(alias) => {
                 ErrorDetails::with_resource_info("forcesync.v1.SyncEntity", alias.clone(), "", self.to_string())
             }
@@ -153,6 +159,7 @@ impl ApiError {
             Self::EtagMismatch { expected, current } => Self::EtagMismatch { expected: echo(expected), current },
             Self::EventIdReused { event_id, sequence } => Self::EventIdReused { event_id: echo(event_id), sequence },
             Self::EntityNotFound(alias) => Self::EntityNotFound(echo(alias)),
+            Self::InventoryEventIdReused(event_id) => Self::InventoryEventIdReused(echo(event_id)),
             other @ (Self::MissingToken(_) | Self::InvalidToken(_) | Self::Unavailable(_) | Self::Internal(_)) => other,
         }
     }

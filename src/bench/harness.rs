@@ -28,9 +28,9 @@ use crate::storage::MasterKey;
 const ADMIN_TOKEN: &str = "bench-admin-token-0123456789abcdef";
 const MASTER_KEY_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 /// The demo org's user (see `SandboxConfig::demo`).
-const SF_USER: &str = "sync@forcesync.test";
-const SF_PASSWORD: &str = "sandbox-password";
-const SF_TOKEN: &str = "SANDBOXTOKEN";
+pub(super) const SF_USER: &str = "sync@forcesync.test";
+pub(super) const SF_PASSWORD: &str = "sandbox-password";
+pub(super) const SF_TOKEN: &str = "SANDBOXTOKEN";
 
 /// Adds `authorization: Bearer <token>` to every call.
 #[derive(Clone)]

@@ -4,6 +4,7 @@
 
 mod harness;
 pub mod ingest;
+pub mod inventory;
 mod noop;
 pub mod orders;
 mod replica;

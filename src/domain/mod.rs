@@ -2,6 +2,7 @@
 //! the layers above validate once, at the edge, and then trust the types.
 
 pub mod email;
+pub mod inventory;
 pub mod lifecycle;
 pub mod settings;
 pub mod store;

@@ -17,6 +17,7 @@ pub mod connections;
 mod failures;
 mod flows;
 mod fold_task;
+mod inventory;
 mod lease_keeper;
 mod lookups;
 mod packed_graphs;
@@ -39,6 +40,7 @@ use crate::storage::{Storage, StorageError};
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use connections::Connections;
+pub use inventory::InventoryReport;
 pub use packed_graphs::GRAPH_NODES;
 pub use step::{Engine, StepReport};
 
@@ -89,6 +91,8 @@ pub struct EngineConfig {
     pub clock: Arc<dyn Clock>,
     /// Spawn no tasks: the engine moves only when stepped ([`EngineHandle::engine`]).
     pub manual: bool,
+    /// How inventory pushes wait for their Bulk 2.0 jobs.
+    pub bulk_poll: salesforce::bulk::PollPolicy,
 }
 
 impl Default for EngineConfig {
@@ -110,6 +114,7 @@ impl Default for EngineConfig {
             prune_every: Duration::from_secs(10 * 60),
             clock: Arc::new(SystemClock),
             manual: false,
+            bulk_poll: salesforce::bulk::PollPolicy::default(),
         }
     }
 }
@@ -181,6 +186,7 @@ pub fn start(storage: Storage, connections: Connections, config: EngineConfig, c
     if workers > 0 {
         tasks.spawn(lease_keeper::run(engine.clone()));
         tasks.spawn(retention_task::run(engine.clone()));
+        tasks.spawn(inventory::run(engine.clone()));
     }
     tracing::info!(workers, owner = %owner, "sync engine started");
     EngineHandle { engine, stop, tasks, storage, owner }

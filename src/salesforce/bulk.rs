@@ -5,6 +5,7 @@
 //! session, re-login, retry and budget rules via `Client::with_session`.
 
 mod query_jobs;
+mod result_files;
 mod rows;
 
 use std::time::Duration;

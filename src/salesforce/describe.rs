@@ -35,6 +35,9 @@ pub struct FieldDescribe {
     pub external_id: bool,
     #[serde(default)]
     pub unique: bool,
+    /// Usable in a SOQL `WHERE` clause.
+    #[serde(default)]
+    pub filterable: bool,
     #[serde(default)]
     pub picklist_values: Vec<PicklistEntry>,
     /// Most characters a text field holds (0 for other types).

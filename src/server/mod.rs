@@ -19,9 +19,10 @@ use tokio::task::JoinHandle;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
-use crate::api::{AdminAuth, StoreAdminApi, StoreConfigApi, SyncApi};
+use crate::api::{AdminAuth, InventoryApi, StoreAdminApi, StoreConfigApi, SyncApi};
 use crate::domain::token::Token;
 use crate::engine::{self, Connections, EngineConfig, EngineHandle};
+use crate::pb::inventory_service_server::InventoryServiceServer;
 use crate::pb::store_admin_service_server::StoreAdminServiceServer;
 use crate::pb::store_config_service_server::StoreConfigServiceServer;
 use crate::pb::sync_service_server::SyncServiceServer;
@@ -153,6 +154,9 @@ pub async fn start(
     let sync_service = SyncServiceServer::new(SyncApi::new(storage.clone(), intake))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     health_reporter.set_serving::<SyncServiceServer<SyncApi>>().await;
+    let inventory_service = InventoryServiceServer::new(InventoryApi::new(storage.clone()))
+        .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
+    health_reporter.set_serving::<InventoryServiceServer<InventoryApi>>().await;
     let connections = Connections::new(storage.clone(), sealer, http, config.retry);
     let engine = engine::start(storage.clone(), connections, config.engine.clone(), committed);
 
@@ -166,6 +170,7 @@ pub async fn start(
         health_reporter.set_not_serving::<StoreAdminServiceServer<StoreAdminApi>>().await;
         health_reporter.set_not_serving::<StoreConfigServiceServer<StoreConfigApi>>().await;
         health_reporter.set_not_serving::<SyncServiceServer<SyncApi>>().await;
+        health_reporter.set_not_serving::<InventoryServiceServer<InventoryApi>>().await;
     };
     let router = Server::builder()
         .trace_fn(|request| tracing::debug_span!("grpc", method = %request.uri().path()))
@@ -176,7 +181,8 @@ pub async fn start(
         .add_service(reflection_v1alpha)
         .add_service(admin)
         .add_service(config_service)
-        .add_service(sync_service);
+        .add_service(sync_service)
+        .add_service(inventory_service);
     let incoming = TcpIncoming::from(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, signal));
     tracing::info!(%addr, database = storage.backend_name(), "forcesync is serving");

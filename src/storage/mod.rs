@@ -26,6 +26,7 @@ mod admin_token;
 mod audit;
 mod credentials;
 mod error;
+pub mod inventory;
 mod lookups;
 mod sealing;
 mod settings;

@@ -16,8 +16,13 @@ use crate::helpers::spawn_app;
 async fn health_reports_serving_for_every_service() {
     let app = spawn_app().await;
     let mut health = HealthClient::new(app.channel.clone());
-    let services =
-        ["", "forcesync.v1.StoreAdminService", "forcesync.v1.StoreConfigService", "forcesync.v1.SyncService"];
+    let services = [
+        "",
+        "forcesync.v1.StoreAdminService",
+        "forcesync.v1.StoreConfigService",
+        "forcesync.v1.SyncService",
+        "forcesync.v1.InventoryService",
+    ];
     for service in services {
         let response = health.check(HealthCheckRequest { service: service.into() }).await.expect("check");
         assert_eq!(response.into_inner().status(), ServingStatus::Serving, "{service:?}");
@@ -43,6 +48,7 @@ async fn reflection_lists_the_services() {
     assert_eq!(
         names,
         [
+            "forcesync.v1.InventoryService",
             "forcesync.v1.StoreAdminService",
             "forcesync.v1.StoreConfigService",
             "forcesync.v1.SyncService",

@@ -1,6 +1,7 @@
 //! Test Connection: log in, then check the org against everything the store's
 //! settings will make forcesync write, and say exactly what to fix.
 
+mod inventory;
 mod objects;
 mod shipments;
 mod values;
@@ -95,6 +96,7 @@ pub async fn run(client: &Client, settings: &StoreSettings) -> Vec<Check> {
     checks.extend(objects::check(client, settings).await);
     checks.extend(values::check(client, settings).await);
     checks.extend(shipments::check(client, settings).await);
+    checks.extend(inventory::check(client, settings).await);
     checks.push(budget(client).await);
     checks
 }
