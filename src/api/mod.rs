@@ -19,6 +19,7 @@ mod sync_reads;
 mod sync_values;
 mod test_connection;
 mod wsdl_import;
+mod sync_store_data;
 
 pub use auth::{AdminAuth, Caller, TokenStores};
 pub use auth_layer::StoreTokenLayer;

@@ -2,7 +2,9 @@
 //! the layers above validate once, at the edge, and then trust the types.
 
 pub mod email;
+pub mod geo;
 pub mod lifecycle;
+pub mod mapping;
 pub mod settings;
 pub mod store;
 pub mod sync;

@@ -11,12 +11,14 @@ mod facts;
 pub mod keys;
 mod plan;
 mod stage;
+mod store_data;
 mod target;
 
 pub use event::{Customer, LifecycleEvent, LineItem, Money, Payment};
 pub use facts::{Basket, LifecycleFacts};
 pub use plan::{ParentRef, PlannedWrite, plan, plan_customer};
 pub use stage::{ClosedStages, stage};
+pub use store_data::{Address, AttributeValue, Attributes, CustomerProfile, LineDetails, OrderDetails};
 pub use target::{
     ContactRoleTarget, CustomerTarget, DRAFT_ORDER_STATUS, OpportunityTarget, OrderItemTarget, OrderTarget, Target,
     close_date, target,

@@ -29,12 +29,14 @@ pub const WAITING_FOR_BUYER: &str = "waiting for the checkout or placed order th
 /// The writes `facts` call for under `settings`, each by its object's external-id field.
 pub fn planned(settings: &StoreSettings, store: &StoreCode, facts: &EntityFacts, closed: &ClosedStages) -> EntityPlan {
     match planned_by_default_keys(settings, store, facts, closed) {
-        EntityPlan::Write(operations) => EntityPlan::Write(
+        EntityPlan::Write(mut operations) => EntityPlan::Write({
+            // The store's data, by the default mapping and the store's own (issue 12).
+            crate::domain::mapping::apply(settings, facts, &mut operations);
             operations
                 .into_iter()
                 .map(|op| op.with_key_fields(|object| settings.external_id_fields.field_for(object)))
-                .collect(),
-        ),
+                .collect()
+        }),
         waiting => waiting,
     }
 }
@@ -99,6 +101,7 @@ mod tests {
             first_name: "Jane".into(),
             last_name: "Doe".into(),
             phone: None,
+            profile: Default::default(),
         }
     }
 

@@ -1,0 +1,80 @@
+//! Where the store's data goes in Salesforce (issue 12), on top of the
+//! records the lifecycle plans: the [`defaults`] every store gets, then the
+//! store's own field mappings. [`apply`] is the one hook: the planner calls
+//! it on an entity's planned writes, so the engine and PreviewPlan send the
+//! same bodies, and the skip-unchanged-by-hash rule sees the mapped values
+//! (a changed mapping rewrites a record at its next change, never silently).
+
+pub mod addresses;
+pub mod defaults;
+
+use crate::domain::lifecycle::{Address, Customer, LineItem, OrderDetails, PlannedWrite};
+use crate::domain::settings::StoreSettings;
+use crate::domain::sync::EntityFacts;
+
+/// The store data one entity's writes are mapped from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sources<'a> {
+    pub customer: Option<&'a Customer>,
+    /// The placed order's own data (none for a cart or a customer save).
+    pub order: Option<&'a OrderDetails>,
+    /// The store order id, once the sale has one.
+    pub order_id: Option<&'a str>,
+    pub items: &'a [LineItem],
+}
+
+impl<'a> Sources<'a> {
+    pub fn of(facts: &'a EntityFacts) -> Self {
+        match facts {
+            EntityFacts::Customer(save) => Self { customer: Some(&save.customer), ..Self::default() },
+            EntityFacts::Product(_) => Self::default(),
+            EntityFacts::Sale(facts) => {
+                let basket = facts.basket();
+                Self {
+                    customer: basket.map(|b| &b.customer),
+                    order: basket.map(|b| &b.details).filter(|d| !d.is_empty()),
+                    order_id: facts.order_id(),
+                    items: basket.map(|b| b.items.as_slice()).unwrap_or_default(),
+                }
+            }
+        }
+    }
+
+    fn is_guest(&self) -> bool {
+        self.customer.is_some_and(|c| c.key.starts_with("guest:"))
+    }
+
+    /// The customer's default billing address; a guest's is the order's.
+    pub fn customer_billing(&self) -> Option<&'a Address> {
+        let own = self.customer.and_then(|c| c.profile.billing_address.as_ref());
+        own.or_else(|| self.order.filter(|_| self.is_guest()).and_then(|o| o.billing_address.as_ref()))
+    }
+
+    /// The customer's default shipping address; a guest's is the order's.
+    pub fn customer_shipping(&self) -> Option<&'a Address> {
+        let own = self.customer.and_then(|c| c.profile.shipping_address.as_ref());
+        own.or_else(|| self.order.filter(|_| self.is_guest()).and_then(|o| o.shipping_address.as_ref()))
+    }
+
+    /// The order number the shop shows, when it sent one.
+    pub fn order_number(&self) -> Option<&'a str> {
+        self.order.and_then(|o| o.increment_id.as_deref())
+    }
+
+    /// The line an OrderItem key (`main:orderitem:100000123:2`) names.
+    pub fn line_of(&self, key: &str) -> Option<&'a LineItem> {
+        let number: usize = key.rsplit(':').next()?.parse().ok()?;
+        self.items.get(number.checked_sub(1)?)
+    }
+}
+
+/// Maps the store's data onto an entity's planned writes.
+pub fn apply(settings: &StoreSettings, facts: &EntityFacts, writes: &mut [PlannedWrite]) {
+    let sources = Sources::of(facts);
+    for write in writes.iter_mut() {
+        defaults::apply(&sources, settings.state_country_picklists, write);
+    }
+}
+
+#[cfg(test)]
+mod tests;
