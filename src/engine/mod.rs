@@ -19,6 +19,7 @@ mod flows;
 mod fold_task;
 mod lease_keeper;
 mod lookups;
+mod named_values;
 mod packed_graphs;
 mod retention_task;
 mod send;

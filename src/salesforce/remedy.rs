@@ -49,6 +49,19 @@ pub fn for_error(error: &Error) -> Option<String> {
              names it. Test Connection lists the allowed values.",
             fields()
         ),
+        "FIELD_INTEGRITY_EXCEPTION" if error.fields.iter().any(|f| f.contains("Country") || f.contains("State")) => {
+            format!(
+                "The org's State and Country/Territory picklists do not have this state or country{}: add or \
+                 activate it in Setup > State and Country/Territory Picklists, or correct the address in the store. \
+                 Test Connection lists the org's valid codes.",
+                fields()
+            )
+        }
+        "STRING_TOO_LONG" => format!(
+            "A value is longer than its Salesforce field allows{}: lengthen the field, shorten the value in the \
+             store, or map it with the `truncate` transform (field_mappings).",
+            fields()
+        ),
         "REQUIRED_FIELD_MISSING" => format!(
             "The org requires fields that forcesync does not fill{}: give them a default value in Setup or make \
              them optional.",

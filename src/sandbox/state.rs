@@ -91,6 +91,21 @@ impl SandboxState {
         Ok(())
     }
 
+    /// Turns State and Country/Territory picklists on or off, keeping the data
+    /// and the custom schema: the code fields appear or disappear from describe
+    /// and from what writes may name.
+    pub fn set_state_country_picklists(&mut self, on: bool) -> Result<(), String> {
+        let features = OrgFeatures { state_country_picklists: on };
+        let schema = match &self.custom {
+            Some(custom) => Schema::with_custom(features, custom),
+            None => Schema::standard(features),
+        }
+        .map_err(|e| e.to_string())?;
+        self.org.schema = schema;
+        self.config.state_country_picklists = on;
+        Ok(())
+    }
+
     pub fn count_call(&mut self, kind: &str) {
         *self.calls.entry(kind.to_owned()).or_default() += 1;
     }

@@ -39,3 +39,5 @@ mod sync_settings;
 mod sync_storage;
 mod test_connection;
 mod wsdl;
+mod sandbox_store_data;
+mod sync_store_data;

@@ -7,6 +7,9 @@
 
 pub mod addresses;
 pub mod defaults;
+mod written;
+
+pub use written::{add_written_fields, default_fields};
 
 use crate::domain::lifecycle::{Address, Customer, LineItem, OrderDetails, PlannedWrite};
 use crate::domain::settings::StoreSettings;

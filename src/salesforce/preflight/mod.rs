@@ -2,6 +2,7 @@
 //! settings will make forcesync write, and say exactly what to fix.
 
 mod objects;
+mod store_data;
 mod values;
 
 use crate::domain::settings::StoreSettings;
