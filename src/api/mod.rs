@@ -20,6 +20,7 @@ mod sync_values;
 mod test_connection;
 mod wsdl_import;
 mod sync_store_data;
+mod settings_mappings;
 
 pub use auth::{AdminAuth, Caller, TokenStores};
 pub use auth_layer::StoreTokenLayer;

@@ -37,6 +37,11 @@ pub struct FieldDescribe {
     pub unique: bool,
     #[serde(default)]
     pub picklist_values: Vec<PicklistEntry>,
+    /// Most characters of a text field (0 for other types).
+    #[serde(default)]
+    pub length: u32,
+    #[serde(default)]
+    pub restricted_picklist: bool,
 }
 
 impl FieldDescribe {

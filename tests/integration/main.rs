@@ -41,3 +41,4 @@ mod test_connection;
 mod wsdl;
 mod sandbox_store_data;
 mod sync_store_data;
+mod sync_field_mappings;

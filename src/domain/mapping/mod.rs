@@ -7,11 +7,15 @@
 
 pub mod addresses;
 pub mod defaults;
+pub mod paths;
+mod rules;
 mod written;
 
 pub use written::{add_written_fields, default_fields};
 
-use crate::domain::lifecycle::{Address, Customer, LineItem, OrderDetails, PlannedWrite};
+use chrono::NaiveDate;
+
+use crate::domain::lifecycle::{Address, Customer, LineItem, Money, OrderDetails, PlannedWrite};
 use crate::domain::settings::StoreSettings;
 use crate::domain::sync::EntityFacts;
 
@@ -24,6 +28,12 @@ pub struct Sources<'a> {
     /// The store order id, once the sale has one.
     pub order_id: Option<&'a str>,
     pub items: &'a [LineItem],
+    /// The cart or order total.
+    pub total: Option<Money>,
+    /// The store's latest order status.
+    pub status: Option<&'a str>,
+    /// When the order was placed (UTC date).
+    pub placed_on: Option<NaiveDate>,
 }
 
 impl<'a> Sources<'a> {
@@ -38,6 +48,9 @@ impl<'a> Sources<'a> {
                     order: basket.map(|b| &b.details).filter(|d| !d.is_empty()),
                     order_id: facts.order_id(),
                     items: basket.map(|b| b.items.as_slice()).unwrap_or_default(),
+                    total: basket.map(|b| b.total),
+                    status: facts.latest_status(),
+                    placed_on: facts.placed_at().map(|at| at.date_naive()),
                 }
             }
         }
@@ -76,6 +89,7 @@ pub fn apply(settings: &StoreSettings, facts: &EntityFacts, writes: &mut [Planne
     let sources = Sources::of(facts);
     for write in writes.iter_mut() {
         defaults::apply(&sources, settings.state_country_picklists, write);
+        rules::apply(&settings.field_mappings, &sources, write);
     }
 }
 

@@ -43,6 +43,7 @@ impl Default for StoreSettings {
             },
             order_download: OrderDownload::default(),
             external_id_fields: ExternalIdFields::default(),
+            field_mappings: Vec::new(),
         }
     }
 }

@@ -93,6 +93,7 @@ pub async fn run(client: &Client, settings: &StoreSettings) -> Vec<Check> {
         Err(error) => checks.push(Check::from_error("api_enabled", "the REST API refused the user", &error)),
     }
     checks.extend(objects::check(client, settings).await);
+    checks.extend(store_data::mapping_checks(client, settings).await);
     checks.extend(values::check(client, settings).await);
     checks.push(budget(client).await);
     checks
