@@ -41,6 +41,9 @@ pub struct SandboxConfig {
     pub lockout_after_failures: u32,
     /// State and Country/Territory Picklists enabled.
     pub state_country_picklists: bool,
+    /// Multiple currencies: `CurrencyIsoCode` (USD, EUR, GBP, CAD, AUD; default USD) on Account,
+    /// Contact, Opportunity, Order, OrderItem and PricebookEntry.
+    pub multi_currency: bool,
     /// Deterministic fault injection.
     pub faults: FaultSeed,
 }
@@ -62,6 +65,7 @@ impl Default for SandboxConfig {
             unprefixed_faultcode: false,
             lockout_after_failures: 10,
             state_country_picklists: false,
+            multi_currency: false,
             faults: FaultSeed::default(),
         }
     }

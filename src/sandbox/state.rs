@@ -48,7 +48,10 @@ pub struct SandboxState {
 impl SandboxState {
     pub fn new(config: SandboxConfig, custom: Option<CustomSchema>) -> Result<Self, String> {
         config.validate()?;
-        let features = OrgFeatures { state_country_picklists: config.state_country_picklists };
+        let features = OrgFeatures {
+            state_country_picklists: config.state_country_picklists,
+            multi_currency: config.multi_currency,
+        };
         let schema = match &custom {
             Some(custom) => Schema::with_custom(features, custom),
             None => Schema::standard(features),
@@ -95,7 +98,7 @@ impl SandboxState {
     /// and the custom schema: the code fields appear or disappear from describe
     /// and from what writes may name.
     pub fn set_state_country_picklists(&mut self, on: bool) -> Result<(), String> {
-        let features = OrgFeatures { state_country_picklists: on };
+        let features = OrgFeatures { state_country_picklists: on, multi_currency: self.config.multi_currency };
         let schema = match &self.custom {
             Some(custom) => Schema::with_custom(features, custom),
             None => Schema::standard(features),

@@ -189,3 +189,25 @@ async fn bulk_insert(sandbox: &TestSandbox, session: &str, csv: &str) -> String 
     }
     panic!("the bulk job did not complete");
 }
+
+#[tokio::test]
+async fn a_multi_currency_org_has_currency_iso_code_as_a_restricted_picklist() {
+    use forcesync::sandbox::SandboxConfig;
+    let sandbox =
+        crate::helpers::sandbox::spawn_sandbox_with(SandboxConfig { multi_currency: true, ..SandboxConfig::demo() }).await;
+    let session = sandbox.session().await;
+    let id = sandbox.create(&session, "Account", json!({"Name": "A"})).await;
+    let (_, _, record) = sandbox.rest(Method::GET, &format!("sobjects/Account/{id}"), &session, None).await;
+    assert_eq!(record["CurrencyIsoCode"], "USD", "the corporate currency by default");
+    let body = json!({"Name": "O", "StageName": "Prospecting", "CloseDate": "2026-12-31", "CurrencyIsoCode": "JPY"});
+    let (status, _, errors) = sandbox.rest(Method::POST, "sobjects/Opportunity", &session, Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(errors[0]["errorCode"], "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+    assert_eq!(errors[0]["fields"], json!(["CurrencyIsoCode"]));
+    let single = spawn_sandbox().await;
+    let session = single.session().await;
+    let (status, _, errors) = single
+        .rest(Method::POST, "sobjects/Account", &session, Some(json!({"Name": "A", "CurrencyIsoCode": "USD"})))
+        .await;
+    assert_eq!((status, errors[0]["errorCode"].as_str()), (StatusCode::BAD_REQUEST, Some("INVALID_FIELD")));
+}

@@ -157,3 +157,37 @@ async fn without_picklists_addresses_are_free_text() {
     assert_eq!((field(&account, "ShippingState"), field(&account, "ShippingCountry")), ("ON", "CA"));
     assert!(account.get("BillingStateCode").is_none_or(Value::is_null), "no code fields in this org");
 }
+
+#[tokio::test]
+async fn a_multi_currency_org_gets_the_orders_currency_and_a_currency_it_lacks_is_reported() {
+    let sandbox = spawn_sandbox_with(SandboxConfig { multi_currency: true, ..SandboxConfig::demo() }).await;
+    let settings = pb::StoreSettings { create_order: pb::CreateOrderMode::EveryOrder as i32, ..Default::default() };
+    let setup = connected_store_on(sandbox, test_engine(), settings, vec!["create_order"]).await;
+    let mut sync = setup.sync();
+    let buyer = b2b(
+        "505",
+        address("1 Rue de Rivoli", "Paris", "", "75001", "FR"),
+        address("1 Rue de Rivoli", "Paris", "", "75001", "FR"),
+    );
+    let mut euro = order("o-505", "100000505", "", buyer.clone(), 2);
+    euro.currency_code = "eur".into();
+    sync.place_order(euro).await.expect("order in EUR");
+    let status = setup.caught_up(by_order("100000505")).await;
+    assert_eq!(status.state, pb::SyncState::Synced as i32, "{status:?}");
+    let order_record = record(&setup, "Order", "main:order:100000505").await;
+    assert_eq!(field(&order_record, "CurrencyIsoCode"), "EUR");
+    let opportunity = record(&setup, "Opportunity", "main:order:100000505").await;
+    assert_eq!(field(&opportunity, "CurrencyIsoCode"), "EUR");
+    let account = record(&setup, "Account", "main:customer:505").await;
+    assert_eq!(field(&account, "CurrencyIsoCode"), "USD", "customers keep the corporate currency");
+
+    let mut yen = order("o-506", "100000506", "", buyer, 3);
+    yen.currency_code = "JPY".into();
+    sync.place_order(yen).await.expect("order in JPY");
+    let status = setup.caught_up(by_order("100000506")).await;
+    assert_eq!(status.state, pb::SyncState::Parked as i32, "{status:?}");
+    let error = status.last_error.expect("error");
+    assert_eq!(error.code, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+    assert!(error.message.contains("CurrencyIsoCode = \"JPY\""), "{}", error.message);
+    assert!(error.remedy.contains("CurrencyIsoCode"), "{}", error.remedy);
+}

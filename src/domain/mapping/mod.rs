@@ -84,6 +84,33 @@ impl<'a> Sources<'a> {
     }
 }
 
+/// What the org says about itself that the mapping needs; the engine learns
+/// it (a describe, once per connection), a preview does not ask.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgFacts {
+    /// The org's active currencies, when it has multiple currencies
+    /// (`CurrencyIsoCode` exists); `None` for a single-currency org.
+    pub currencies: Option<Vec<String>>,
+}
+
+/// Multi-currency orgs: a sale's Opportunity and Order carry the order's
+/// currency. A currency the org lacks is still sent, so Salesforce refuses it
+/// by name (restricted picklist) and the sale is parked with that reason.
+pub fn apply_org(org: &OrgFacts, facts: &EntityFacts, writes: &mut [PlannedWrite]) {
+    let Some(currency) = org.currencies.as_ref().and(Sources::of(facts).order).and_then(|o| o.currency.as_deref())
+    else {
+        return;
+    };
+    for write in writes.iter_mut().filter(|w| matches!(w.object.as_str(), "Opportunity" | "Order")) {
+        write.fields.insert("CurrencyIsoCode".to_owned(), serde_json::Value::String(currency.to_owned()));
+    }
+}
+
+/// Whether planning `facts` needs [`OrgFacts`]: a sale whose order names its currency.
+pub fn needs_org_facts(facts: &EntityFacts) -> bool {
+    Sources::of(facts).order.is_some_and(|o| o.currency.is_some())
+}
+
 /// Maps the store's data onto an entity's planned writes.
 pub fn apply(settings: &StoreSettings, facts: &EntityFacts, writes: &mut [PlannedWrite]) {
     let sources = Sources::of(facts);

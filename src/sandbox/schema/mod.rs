@@ -30,6 +30,9 @@ pub struct OrgFeatures {
     /// State and Country/Territory Picklists: adds the `*StateCode`/`*CountryCode` fields and
     /// validates address states and countries against the ISO lists.
     pub state_country_picklists: bool,
+    /// Multiple currencies: adds `CurrencyIsoCode` (see `builtin::CURRENCIES`).
+    #[serde(default)]
+    pub multi_currency: bool,
 }
 
 /// Why a schema (usually a custom schema file) cannot be built.

@@ -104,7 +104,7 @@ mod tests {
     use crate::sandbox::schema::{CustomSchema, OrgFeatures};
 
     pub(super) fn schema(picklists: bool) -> Schema {
-        let features = OrgFeatures { state_country_picklists: picklists };
+        let features = OrgFeatures { state_country_picklists: picklists, ..OrgFeatures::default() };
         match Schema::with_custom(features, &CustomSchema::default_forcesync()) {
             Ok(schema) => schema,
             Err(error) => panic!("schema: {error}"),
