@@ -42,8 +42,11 @@ pub fn from_proto(raw: &[pb::FieldMapping], v: &mut Violations) -> Option<Vec<Fi
         v.add("field_mappings", format!("at most {} rules, got {}", s::MAX_FIELD_MAPPINGS, raw.len()));
         return None;
     }
-    let rules: Vec<Option<FieldMapping>> =
-        raw.iter().enumerate().map(|(i, rule)| v.nested(&format!("field_mappings[{i}]."), |v| mapping(rule, v))).collect();
+    let rules: Vec<Option<FieldMapping>> = raw
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| v.nested(&format!("field_mappings[{i}]."), |v| mapping(rule, v)))
+        .collect();
     rules.into_iter().collect()
 }
 
@@ -56,7 +59,9 @@ fn mapping(raw: &pb::FieldMapping, v: &mut Violations) -> Option<FieldMapping> {
             v.add("source", "is required: a store value path (source) or a constant");
             None
         }
-        (Some(Value::Source(path)), Some(object)) => v.check("source", s::source_path(object, path)).map(MappingSource::Path),
+        (Some(Value::Source(path)), Some(object)) => {
+            v.check("source", s::source_path(object, path)).map(MappingSource::Path)
+        }
         (Some(Value::Source(_)), None) => None,
         (Some(Value::Constant(text)), _) => v.check("constant", s::mapping_constant(text)).map(MappingSource::Constant),
     };

@@ -61,15 +61,39 @@ pub(super) fn customer() -> Customer {
 
 pub(super) fn pb_items() -> Vec<pb::LineItem> {
     vec![
-        pb::LineItem { sku: "WB-01".into(), name: "Water bottle".into(), quantity: 2.0, unit_price: "19.90".into(), ..Default::default() },
-        pb::LineItem { sku: "CAP/RED".into(), name: String::new(), quantity: 0.5, unit_price: "5".into(), ..Default::default() },
+        pb::LineItem {
+            sku: "WB-01".into(),
+            name: "Water bottle".into(),
+            quantity: 2.0,
+            unit_price: "19.90".into(),
+            ..Default::default()
+        },
+        pb::LineItem {
+            sku: "CAP/RED".into(),
+            name: String::new(),
+            quantity: 0.5,
+            unit_price: "5".into(),
+            ..Default::default()
+        },
     ]
 }
 
 pub(super) fn items() -> Vec<lc::LineItem> {
     vec![
-        lc::LineItem { sku: "WB-01".into(), name: "Water bottle".into(), quantity: 2.0, unit_price: money(1990, 2), details: Default::default() },
-        lc::LineItem { sku: "CAP/RED".into(), name: "CAP/RED".into(), quantity: 0.5, unit_price: money(5, 0), details: Default::default() },
+        lc::LineItem {
+            sku: "WB-01".into(),
+            name: "Water bottle".into(),
+            quantity: 2.0,
+            unit_price: money(1990, 2),
+            details: Default::default(),
+        },
+        lc::LineItem {
+            sku: "CAP/RED".into(),
+            name: "CAP/RED".into(),
+            quantity: 0.5,
+            unit_price: money(5, 0),
+            details: Default::default(),
+        },
     ]
 }
 

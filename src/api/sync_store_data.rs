@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use crate::domain::Violations;
 use crate::domain::geo;
-use crate::domain::lifecycle::{Address, AttributeValue, Attributes, CustomerProfile, LineDetails, Money, OrderDetails};
+use crate::domain::lifecycle::{
+    Address, AttributeValue, Attributes, CustomerProfile, LineDetails, Money, OrderDetails,
+};
 use crate::pb;
 
 use super::settings_convert::optional_date;
@@ -89,7 +91,9 @@ fn address(raw: Option<&pb::Address>, v: &mut Violations) -> Option<Option<Addre
     let Some(raw) = raw else { return Some(None) };
     let street: Vec<String> = raw.street.iter().map(|line| line.trim().to_owned()).collect();
     let empty = street.iter().all(String::is_empty)
-        && [&raw.city, &raw.region_code, &raw.region, &raw.postcode, &raw.country_code].iter().all(|s| s.trim().is_empty());
+        && [&raw.city, &raw.region_code, &raw.region, &raw.postcode, &raw.country_code]
+            .iter()
+            .all(|s| s.trim().is_empty());
     if empty {
         return Some(None);
     }

@@ -26,12 +26,14 @@ fn a_full_customer_profile_is_kept() {
         customer_group: "Wholesale".into(),
         ..Default::default()
     };
-    raw.attributes.insert("loyalty_tier".into(), pb::AttributeValue {
-        value: Some(pb::attribute_value::Value::Text("gold".into())),
-    });
-    raw.attributes.insert("since".into(), pb::AttributeValue {
-        value: Some(pb::attribute_value::Value::Date("2020-02-29".into())),
-    });
+    raw.attributes.insert(
+        "loyalty_tier".into(),
+        pb::AttributeValue { value: Some(pb::attribute_value::Value::Text("gold".into())) },
+    );
+    raw.attributes.insert(
+        "since".into(),
+        pb::AttributeValue { value: Some(pb::attribute_value::Value::Date("2020-02-29".into())) },
+    );
     let mut v = Violations::default();
     let profile = customer_profile(&raw, &mut v).expect("valid");
     assert!(v.is_empty());
@@ -53,22 +55,24 @@ fn every_bad_part_is_named_by_its_path() {
     };
     raw.attributes.insert("9bad".into(), pb::AttributeValue { value: Some(pb::attribute_value::Value::Boolean(true)) });
     raw.attributes.insert("empty".into(), pb::AttributeValue { value: None });
-    raw.attributes.insert("n".into(), pb::AttributeValue {
-        value: Some(pb::attribute_value::Value::Number("1e3".into())),
-    });
+    raw.attributes
+        .insert("n".into(), pb::AttributeValue { value: Some(pb::attribute_value::Value::Number("1e3".into())) });
     let mut v = Violations::with_prefix("customer.");
     assert_eq!(customer_profile(&raw, &mut v), None);
     let mut got = fields(v);
     got.sort();
-    assert_eq!(got, [
-        "customer.attributes.9bad",
-        "customer.attributes.empty",
-        "customer.attributes.n",
-        "customer.billing_address.country_code",
-        "customer.company",
-        "customer.shipping_address.region_code",
-        "customer.shipping_address.street",
-    ]);
+    assert_eq!(
+        got,
+        [
+            "customer.attributes.9bad",
+            "customer.attributes.empty",
+            "customer.attributes.n",
+            "customer.billing_address.country_code",
+            "customer.company",
+            "customer.shipping_address.region_code",
+            "customer.shipping_address.street",
+        ]
+    );
 }
 
 #[test]

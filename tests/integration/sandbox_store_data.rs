@@ -24,10 +24,14 @@ async fn address_components_are_written_and_read_on_account_contact_and_order() 
                    "ShippingCity": "Toronto", "ShippingCountry": "CA"}),
         )
         .await;
-    let contact =
-        sandbox.create(&session, "Contact", json!({"LastName": "Doe", "MailingCity": "Albany", "AccountId": account})).await;
+    let contact = sandbox
+        .create(&session, "Contact", json!({"LastName": "Doe", "MailingCity": "Albany", "AccountId": account}))
+        .await;
     let (status, rows) = sandbox
-        .query(&session, &format!("SELECT BillingStreet, BillingCity, ShippingCity FROM Account WHERE Id = '{account}'"))
+        .query(
+            &session,
+            &format!("SELECT BillingStreet, BillingCity, ShippingCity FROM Account WHERE Id = '{account}'"),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{rows}");
     assert_eq!(rows["records"][0]["BillingStreet"], "1 Main St\nFloor 3");
@@ -35,7 +39,8 @@ async fn address_components_are_written_and_read_on_account_contact_and_order() 
     let (_, _, record) = sandbox.rest(Method::GET, &format!("sobjects/Contact/{contact}"), &session, None).await;
     assert_eq!(record["MailingCity"], "Albany");
     let (_, _, order) = sandbox.rest(Method::GET, "sobjects/Order/describe", &session, None).await;
-    let names: Vec<&str> = order["fields"].as_array().into_iter().flatten().filter_map(|f| f["name"].as_str()).collect();
+    let names: Vec<&str> =
+        order["fields"].as_array().into_iter().flatten().filter_map(|f| f["name"].as_str()).collect();
     for field in ["BillingStreet", "BillingCity", "BillingPostalCode", "ShippingState", "ShippingCountry"] {
         assert!(names.contains(&field), "Order.{field}");
     }
@@ -93,15 +98,18 @@ async fn string_lengths_are_enforced_on_every_write_path() {
     let city = "C".repeat(41);
     let want = too_long("Billing City", &city, 40);
     let check = |what: &str, errors: &Value| {
-        assert_eq!(errors["errorCode"].as_str().or(errors["statusCode"].as_str()), Some("STRING_TOO_LONG"), "{what}: {errors}");
+        assert_eq!(
+            errors["errorCode"].as_str().or(errors["statusCode"].as_str()),
+            Some("STRING_TOO_LONG"),
+            "{what}: {errors}"
+        );
         assert_eq!(errors["message"], want.as_str(), "{what}");
         assert_eq!(errors["fields"], json!(["BillingCity"]), "{what}");
     };
 
     // REST create, update and upsert by external id.
-    let (status, _, errors) = sandbox
-        .rest(Method::POST, "sobjects/Account", &session, Some(json!({"Name": "A", "BillingCity": city})))
-        .await;
+    let (status, _, errors) =
+        sandbox.rest(Method::POST, "sobjects/Account", &session, Some(json!({"Name": "A", "BillingCity": city}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     check("create", &errors[0]);
     let id = sandbox.create(&session, "Account", json!({"Name": "A"})).await;
@@ -194,7 +202,8 @@ async fn bulk_insert(sandbox: &TestSandbox, session: &str, csv: &str) -> String 
 async fn a_multi_currency_org_has_currency_iso_code_as_a_restricted_picklist() {
     use forcesync::sandbox::SandboxConfig;
     let sandbox =
-        crate::helpers::sandbox::spawn_sandbox_with(SandboxConfig { multi_currency: true, ..SandboxConfig::demo() }).await;
+        crate::helpers::sandbox::spawn_sandbox_with(SandboxConfig { multi_currency: true, ..SandboxConfig::demo() })
+            .await;
     let session = sandbox.session().await;
     let id = sandbox.create(&session, "Account", json!({"Name": "A"})).await;
     let (_, _, record) = sandbox.rest(Method::GET, &format!("sobjects/Account/{id}"), &session, None).await;

@@ -63,9 +63,10 @@ fn globex(id: &str, tier: &str, group: &str) -> pb::Customer {
     );
     customer.company = "Globex Corporation".into();
     customer.customer_group = group.into();
-    customer.attributes.insert("loyalty_tier".into(), pb::AttributeValue {
-        value: Some(pb::attribute_value::Value::Text(tier.into())),
-    });
+    customer.attributes.insert(
+        "loyalty_tier".into(),
+        pb::AttributeValue { value: Some(pb::attribute_value::Value::Text(tier.into())) },
+    );
     customer
 }
 

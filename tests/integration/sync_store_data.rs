@@ -9,7 +9,9 @@ use serde_json::Value;
 use tonic::Code;
 
 use crate::helpers::sandbox::spawn_sandbox_with;
-use crate::helpers::sync::{SyncSetup, by_order, connected_store, connected_store_on, customer_save, field, items, order};
+use crate::helpers::sync::{
+    SyncSetup, by_order, connected_store, connected_store_on, customer_save, field, items, order,
+};
 use crate::helpers::{test_engine, violated_fields};
 
 pub fn address(street: &str, city: &str, region_code: &str, postcode: &str, country: &str) -> pb::Address {
@@ -129,11 +131,8 @@ async fn a_region_code_the_org_lacks_is_reported_by_name_and_a_bad_one_is_refuse
     assert!(error.remedy.contains("State and Country/Territory Picklists"), "{}", error.remedy);
     assert!(setup.records("Account").await.is_empty(), "nothing half-written");
 
-    let bad = b2b(
-        "503",
-        address("1 Main St", "Nowhere", "ZZ", "1", "US"),
-        address("1 Main St", "Nowhere", "NY", "1", "USA"),
-    );
+    let bad =
+        b2b("503", address("1 Main St", "Nowhere", "ZZ", "1", "US"), address("1 Main St", "Nowhere", "NY", "1", "USA"));
     let refused = sync.upsert_customer(customer_save("c503", bad)).await.expect_err("refused");
     assert_eq!(refused.code(), Code::InvalidArgument);
     assert_eq!(

@@ -113,8 +113,12 @@ impl LifecycleFacts {
         match event {
             LifecycleEvent::CheckoutStarted { cart_id, customer, items, total, .. } => {
                 facts.cart_id = stamp(FROM_CART, cart_id.clone());
-                let basket =
-                    Basket { customer: customer.clone(), items: items.clone(), total: *total, details: Default::default() };
+                let basket = Basket {
+                    customer: customer.clone(),
+                    items: items.clone(),
+                    total: *total,
+                    details: Default::default(),
+                };
                 facts.basket = Some(Stamped { rank: FROM_CART, at, value: basket });
                 facts.checkout_at = Some(at);
             }

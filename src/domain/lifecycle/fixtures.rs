@@ -37,7 +37,13 @@ pub fn jane() -> Customer {
 }
 
 pub fn item(sku: &str, quantity: f64, price_minor: i64) -> LineItem {
-    LineItem { sku: sku.into(), name: format!("Product {sku}"), quantity, unit_price: money(price_minor), details: Default::default() }
+    LineItem {
+        sku: sku.into(),
+        name: format!("Product {sku}"),
+        quantity,
+        unit_price: money(price_minor),
+        details: Default::default(),
+    }
 }
 
 pub fn checkout(at: DateTime<Utc>) -> LifecycleEvent {

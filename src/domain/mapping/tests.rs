@@ -32,7 +32,7 @@ fn writes(settings: &StoreSettings, facts: &EntityFacts) -> Vec<PlannedWrite> {
     }
 }
 
-fn body<'a>(writes: &'a [PlannedWrite], object: &str) -> serde_json::Map<String, Value> {
+fn body(writes: &[PlannedWrite], object: &str) -> serde_json::Map<String, Value> {
     let write = writes.iter().find(|w| w.object == object).unwrap_or_else(|| panic!("{object}"));
     match write.body() {
         Value::Object(fields) => fields,

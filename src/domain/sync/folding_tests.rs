@@ -163,18 +163,16 @@ fn mixed_events() -> Vec<EventPayload> {
         LifecycleEvent::OrderPaid { payment, at, .. } => {
             LifecycleEvent::OrderPaid { order_id: "200".into(), payment, at }
         }
-        LifecycleEvent::OrderPlaced { items, total, status, at, customer, .. } => {
-            LifecycleEvent::OrderPlaced {
-                order_id: "200".into(),
-                cart_id: None,
-                customer,
-                items,
-                total,
-                status,
-                at,
-                details: Default::default(),
-            }
-        }
+        LifecycleEvent::OrderPlaced { items, total, status, at, customer, .. } => LifecycleEvent::OrderPlaced {
+            order_id: "200".into(),
+            cart_id: None,
+            customer,
+            items,
+            total,
+            status,
+            at,
+            details: Default::default(),
+        },
         other => other,
     };
     let save = |first_name: &str, hour| {

@@ -117,10 +117,9 @@ async fn state_country(client: &Client, settings: &StoreSettings) -> Check {
             "the org uses State and Country/Territory Picklists, but the store sends free-text names",
             "Turn on state_country_picklists so ISO codes are sent; names that do not match the org's labels are refused.",
         ),
-        (true, true) => Check::pass(
-            name,
-            format!("the org has State and Country/Territory Picklists; codes are sent; {codes}"),
-        ),
+        (true, true) => {
+            Check::pass(name, format!("the org has State and Country/Territory Picklists; codes are sent; {codes}"))
+        }
         (false, false) => Check::pass(name, "free-text state and country, as the org expects"),
     }
 }

@@ -73,7 +73,9 @@ fn compatible(kind: ValueKind, constant: Option<&str>, field_type: &str) -> bool
         ValueKind::Text => {
             text || match constant {
                 Some(value) if NUMBER.contains(&field_type) => value.trim().parse::<f64>().is_ok(),
-                Some(value) if field_type == "boolean" => value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"),
+                Some(value) if field_type == "boolean" => {
+                    value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false")
+                }
                 Some(value) if field_type == "date" => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
                 _ => false,
             }
@@ -159,6 +161,7 @@ fn check_rule(name: &str, rule: &FieldMapping, describe: &ObjectDescribe) -> Che
             );
         }
     }
-    let note = if kind == ValueKind::Any { " (the attribute's kind is checked by Salesforce on each write)" } else { "" };
+    let note =
+        if kind == ValueKind::Any { " (the attribute's kind is checked by Salesforce on each write)" } else { "" };
     Check::pass(name, format!("{target} ← {source}: exists, writable, {}{note}", found.field_type))
 }
