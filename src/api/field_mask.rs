@@ -44,7 +44,8 @@ fn copy(path: &str, src: &StoreSettings, dst: &mut StoreSettings) -> bool {
         inventory,
         order_download,
         external_id_fields,
-        field_mappings
+        field_mappings,
+        person_accounts
     );
     nested!(connection { auth_method, login_url, api_version, username, client_id });
     nested!(logging { enabled, database_logging, database_log_limit });
@@ -95,6 +96,7 @@ const LEAF_PATHS: &[&str] = &[
     "order_download.start_date",
     "external_id_fields",
     "field_mappings",
+    "person_accounts",
 ];
 
 /// Whether `src` sets the field at `path` to something other than its zero value.

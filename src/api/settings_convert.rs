@@ -99,6 +99,7 @@ pub fn to_proto(d: &StoreSettings) -> pb::StoreSettings {
             .map(|(object, field)| (object.to_owned(), field.to_owned()))
             .collect(),
         field_mappings: d.field_mappings.iter().map(super::settings_mappings::to_proto).collect(),
+        person_accounts: d.person_accounts,
     }
 }
 
@@ -181,6 +182,7 @@ pub fn from_proto(p: &pb::StoreSettings, v: &mut Violations) -> Option<StoreSett
         order_download: order_download?,
         external_id_fields: external_id_fields?,
         field_mappings: field_mappings?,
+        person_accounts: p.person_accounts,
     };
     for (field, reason) in s::check_cross_field_rules(&settings) {
         v.add(&field, reason);

@@ -12,7 +12,8 @@ use super::connections::StoreConnection;
 
 /// Learns the org's facts if the batch needs them and they are not known yet.
 pub(super) async fn ensure(connection: &StoreConnection, entities: &[ClaimedEntity]) -> Result<(), Error> {
-    if connection.org.get().is_some() || !entities.iter().any(|e| needs_org_facts(&e.facts)) {
+    let settings = &connection.settings;
+    if connection.org.get().is_some() || !entities.iter().any(|e| needs_org_facts(settings, &e.facts)) {
         return Ok(());
     }
     let describe = connection.client.describe("Opportunity").await?;
@@ -20,9 +21,16 @@ pub(super) async fn ensure(connection: &StoreConnection, entities: &[ClaimedEnti
         .as_ref()
         .and_then(|d| d.field("CurrencyIsoCode"))
         .map(|field| field.active_values().into_iter().map(str::to_owned).collect());
-    tracing::info!(store = %connection.code, multi_currency = currencies.is_some(), "learned the org's currencies");
+    let account = connection.client.describe("Account").await?;
+    let person_account_record_type = account.as_ref().and_then(|d| d.person_account_record_type());
+    tracing::info!(
+        store = %connection.code,
+        multi_currency = currencies.is_some(),
+        person_accounts = person_account_record_type.is_some(),
+        "learned the org's currencies and account kinds"
+    );
     // A concurrent batch may have set it first: same answer.
-    let _ = connection.org.set(OrgFacts { currencies });
+    let _ = connection.org.set(OrgFacts { currencies, person_account_record_type });
     Ok(())
 }
 

@@ -44,6 +44,9 @@ pub struct SandboxConfig {
     /// Multiple currencies: `CurrencyIsoCode` (USD, EUR, GBP, CAD, AUD; default USD) on Account,
     /// Contact, Opportunity, Order, OrderItem and PricebookEntry.
     pub multi_currency: bool,
+    /// Person Accounts: Accounts of the `PersonAccount` record type are people (see
+    /// `schema::builtin::accounts`).
+    pub person_accounts: bool,
     /// Deterministic fault injection.
     pub faults: FaultSeed,
 }
@@ -66,6 +69,7 @@ impl Default for SandboxConfig {
             lockout_after_failures: 10,
             state_country_picklists: false,
             multi_currency: false,
+            person_accounts: false,
             faults: FaultSeed::default(),
         }
     }

@@ -51,6 +51,7 @@ impl SandboxState {
         let features = OrgFeatures {
             state_country_picklists: config.state_country_picklists,
             multi_currency: config.multi_currency,
+            person_accounts: config.person_accounts,
         };
         let schema = match &custom {
             Some(custom) => Schema::with_custom(features, custom),
@@ -98,7 +99,7 @@ impl SandboxState {
     /// and the custom schema: the code fields appear or disappear from describe
     /// and from what writes may name.
     pub fn set_state_country_picklists(&mut self, on: bool) -> Result<(), String> {
-        let features = OrgFeatures { state_country_picklists: on, multi_currency: self.config.multi_currency };
+        let features = OrgFeatures { state_country_picklists: on, ..self.org.schema.features() };
         let schema = match &self.custom {
             Some(custom) => Schema::with_custom(features, custom),
             None => Schema::standard(features),

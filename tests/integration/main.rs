@@ -34,6 +34,7 @@ mod sync_leases;
 mod sync_lifecycle;
 mod sync_lost_answers;
 mod sync_pauses;
+mod sync_person_accounts;
 mod sync_preview;
 mod sync_restart;
 mod sync_retention;

@@ -8,6 +8,7 @@
 pub mod addresses;
 pub mod defaults;
 pub mod paths;
+mod person;
 mod rules;
 mod written;
 
@@ -91,12 +92,15 @@ pub struct OrgFacts {
     /// The org's active currencies, when it has multiple currencies
     /// (`CurrencyIsoCode` exists); `None` for a single-currency org.
     pub currencies: Option<Vec<String>>,
+    /// The Person Account record type Id, when the org has Person Accounts.
+    pub person_account_record_type: Option<String>,
 }
 
 /// Multi-currency orgs: a sale's Opportunity and Order carry the order's
 /// currency. A currency the org lacks is still sent, so Salesforce refuses it
 /// by name (restricted picklist) and the sale is parked with that reason.
-pub fn apply_org(org: &OrgFacts, facts: &EntityFacts, writes: &mut [PlannedWrite]) {
+pub fn apply_org(settings: &StoreSettings, org: &OrgFacts, facts: &EntityFacts, writes: &mut Vec<PlannedWrite>) {
+    person::apply(settings, org, &Sources::of(facts), writes);
     let Some(currency) = org.currencies.as_ref().and(Sources::of(facts).order).and_then(|o| o.currency.as_deref())
     else {
         return;
@@ -106,9 +110,11 @@ pub fn apply_org(org: &OrgFacts, facts: &EntityFacts, writes: &mut [PlannedWrite
     }
 }
 
-/// Whether planning `facts` needs [`OrgFacts`]: a sale whose order names its currency.
-pub fn needs_org_facts(facts: &EntityFacts) -> bool {
-    Sources::of(facts).order.is_some_and(|o| o.currency.is_some())
+/// Whether planning `facts` needs [`OrgFacts`]: a sale whose order names its
+/// currency, or a customer's records when the store writes Person Accounts.
+pub fn needs_org_facts(settings: &StoreSettings, facts: &EntityFacts) -> bool {
+    let sources = Sources::of(facts);
+    sources.order.is_some_and(|o| o.currency.is_some()) || (settings.person_accounts && sources.customer.is_some())
 }
 
 /// Maps the store's data onto an entity's planned writes.

@@ -130,3 +130,30 @@ fn line_of_reads_the_line_number_from_the_key() {
     assert_eq!(sources.line_of("main:orderitem:9:2").map(|l| l.sku.as_str()), Some("B"));
     assert!(sources.line_of("main:orderitem:9:0").is_none() && sources.line_of("main:orderitem:9:3").is_none());
 }
+
+#[test]
+fn a_b2c_customer_becomes_one_person_account_when_the_org_has_them() {
+    let settings = StoreSettings { person_accounts: true, ..StoreSettings::default() };
+    let facts = EntityFacts::Customer(CustomerSave { customer: jane(), at: at(1, 9) });
+    let org = OrgFacts { person_account_record_type: Some("012PA".into()), ..OrgFacts::default() };
+    let plan = |org: &OrgFacts, facts: &EntityFacts| match crate::domain::sync::planned_for_org(
+        &settings,
+        &store(),
+        facts,
+        &ClosedStages::defaults(&settings),
+        org,
+    ) {
+        EntityPlan::Write(writes) => writes,
+        EntityPlan::Waiting(reason) => panic!("{reason}"),
+    };
+    let w = plan(&org, &facts);
+    assert_eq!(w.iter().map(|w| w.object.as_str()).collect::<Vec<_>>(), ["Account"], "no Contact");
+    assert_eq!(
+        Value::Object(body(&w, "Account")),
+        json!({"RecordTypeId": "012PA", "FirstName": "Jane", "LastName": "Doe", "PersonEmail": "jane@example.com",
+               "Phone": "+1 555 0100"})
+    );
+    assert_eq!(plan(&OrgFacts::default(), &facts).len(), 2, "an org without Person Accounts: Account and Contact");
+    let company = EntityFacts::Customer(CustomerSave { customer: b2b(), at: at(1, 9) });
+    assert_eq!(plan(&org, &company).len(), 2, "a company's buyer stays a business Account and a Contact");
+}

@@ -43,6 +43,9 @@ pub struct StoreSettings {
     /// (settings saved before they existed have none).
     #[serde(default)]
     pub field_mappings: Vec<FieldMapping>,
+    /// Customers without a company are written as Person Accounts (when the org has them).
+    #[serde(default)]
+    pub person_accounts: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -44,7 +44,7 @@ pub fn planned_for_org(
         EntityPlan::Write(mut operations) => EntityPlan::Write({
             // The store's data, by the default mapping and the store's own (issue 12).
             crate::domain::mapping::apply(settings, facts, &mut operations);
-            crate::domain::mapping::apply_org(org, facts, &mut operations);
+            crate::domain::mapping::apply_org(settings, org, facts, &mut operations);
             operations
                 .into_iter()
                 .map(|op| op.with_key_fields(|object| settings.external_id_fields.field_for(object)))

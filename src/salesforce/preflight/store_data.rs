@@ -44,7 +44,32 @@ pub async fn mapping_checks(client: &Client, settings: &StoreSettings) -> Vec<Ch
         };
         checks.push(check);
     }
+    if settings.person_accounts {
+        checks.push(person_accounts(client).await);
+    }
     checks
+}
+
+/// With `person_accounts` on, the org must have Person Accounts.
+async fn person_accounts(client: &Client) -> Check {
+    let name = "person_accounts";
+    match client.describe("Account").await {
+        Ok(Some(account)) => match account.person_account_record_type() {
+            Some(id) => Check::pass(
+                name,
+                format!("the org has Person Accounts (record type {id}); customers without a company become one"),
+            ),
+            None => Check::fail(
+                name,
+                "person_accounts is on, but the org has no Person Accounts (no Account.IsPersonAccount or no \
+                 available PersonAccount record type)",
+                "Turn person_accounts off, or enable Person Accounts for the org (Salesforce Support; irreversible) \
+                 and make the record type available to the integration user's profile.",
+            ),
+        },
+        Ok(None) => Check::fail(name, "Account is not visible", "Give the integration user access to Account."),
+        Err(error) => Check::from_error(name, "cannot describe Account", &error),
+    }
 }
 
 fn source_text(rule: &FieldMapping) -> String {

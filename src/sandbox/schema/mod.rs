@@ -33,6 +33,9 @@ pub struct OrgFeatures {
     /// Multiple currencies: adds `CurrencyIsoCode` (see `builtin::CURRENCIES`).
     #[serde(default)]
     pub multi_currency: bool,
+    /// Person Accounts: adds the person fields and record type to Account.
+    #[serde(default)]
+    pub person_accounts: bool,
 }
 
 /// Why a schema (usually a custom schema file) cannot be built.

@@ -5,6 +5,7 @@ mod accounts;
 mod commerce;
 mod sales;
 
+pub use accounts::PERSON_ACCOUNT_RECORD_TYPE_ID;
 pub use sales::{OPPORTUNITY_STAGES, StageInfo, opportunity_stage};
 
 use serde_json::Value;

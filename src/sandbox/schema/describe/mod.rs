@@ -70,7 +70,15 @@ pub fn describe_object(schema: &Schema, object: &ObjectSchema, version: &str) ->
     });
     top.insert("fields".into(), Value::Array(fields));
     top.insert("childRelationships".into(), Value::Array(child_relationships(schema, object)));
-    top.insert("recordTypeInfos".into(), json!([master]));
+    let mut record_types = vec![master];
+    if object.name == "Account" && schema.features().person_accounts {
+        record_types.push(json!({
+            "active": true, "available": true, "defaultRecordTypeMapping": false, "developerName": "PersonAccount",
+            "master": false, "name": "Person Account",
+            "recordTypeId": crate::sandbox::schema::builtin::PERSON_ACCOUNT_RECORD_TYPE_ID,
+        }));
+    }
+    top.insert("recordTypeInfos".into(), Value::Array(record_types));
     top.insert("compactLayoutable".into(), Value::Bool(true));
     Value::Object(top)
 }
