@@ -232,3 +232,33 @@ async fn preview_plan_shows_a_mapping_change_that_the_next_change_of_the_record_
     assert_eq!(field(&account, "Loyalty_Tier__c"), "gold", "written with the record's next change");
     assert_eq!(field(&account, "Name"), "Globex Corporation");
 }
+
+#[tokio::test]
+async fn bad_rules_are_refused_by_path_and_nothing_is_saved() {
+    let setup = store_with(Vec::new()).await;
+    let mut config = setup.app.config(&setup.token);
+    let etag = config
+        .get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() })
+        .await
+        .expect("config")
+        .into_inner()
+        .etag;
+    let bad = vec![
+        rule("Account", "Tier__c", "customer.attributes.loyalty_tier", vec![]),
+        rule("Account", "Total__c", "order.total", vec![]),
+        rule("Account", "tier__c", "customer.company", vec![truncate(0)]),
+    ];
+    let request = pb::UpdateStoreConfigRequest {
+        store_code: "main".into(),
+        settings: Some(pb::StoreSettings { field_mappings: bad, ..Default::default() }),
+        update_mask: Some(FieldMask { paths: vec!["field_mappings".into()] }),
+        etag: etag.clone(),
+    };
+    let refused = config.update_store_config(request).await.expect_err("refused");
+    assert_eq!(
+        crate::helpers::violated_fields(&refused),
+        ["settings.field_mappings[1].source", "settings.field_mappings[2].transforms[0].length"]
+    );
+    let after = config.get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() }).await;
+    assert_eq!(after.expect("config").into_inner().etag, etag, "nothing saved");
+}

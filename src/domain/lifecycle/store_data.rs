@@ -133,3 +133,25 @@ mod tests {
         assert_eq!(line.options_text(), "Color: Red, Size: L");
     }
 }
+
+#[cfg(test)]
+mod stored_events {
+    use crate::domain::lifecycle::{Customer, LifecycleEvent};
+
+    /// Events stored before issue 12 (no `profile`, `details`) still load, and write back the same JSON.
+    #[test]
+    fn events_stored_before_the_store_data_load_unchanged() {
+        let old = r#"{"OrderPlaced":{"order_id":"1","cart_id":null,"customer":{"key":"42","email":"a@b.co",
+            "first_name":"A","last_name":"B","phone":null},"items":[{"sku":"S","name":"S","quantity":1.0,
+            "unit_price":{"minor":100,"exponent":2}}],"total":{"minor":100,"exponent":2},"status":"pending",
+            "at":"2025-03-01T09:00:00Z"}}"#;
+        let event: LifecycleEvent = serde_json::from_str(old).expect("an old event loads");
+        let LifecycleEvent::OrderPlaced { customer, items, details, .. } = &event else { panic!("placed") };
+        assert!(customer.profile.is_empty() && details.is_empty() && items[0].details.is_empty());
+        let again: serde_json::Value = serde_json::to_value(&event).expect("writes");
+        let old: serde_json::Value = serde_json::from_str(old).expect("json");
+        assert_eq!(again, old, "nothing new is written for it");
+        let customer: Customer = serde_json::from_value(old["OrderPlaced"]["customer"].clone()).expect("customer");
+        assert_eq!(customer.key, "42");
+    }
+}
