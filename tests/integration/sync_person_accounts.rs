@@ -88,3 +88,16 @@ async fn person_accounts_against_an_org_without_them_fail_test_connection() {
     assert_eq!(check.status, pb::CheckStatus::Fail as i32);
     assert!(check.remedy.contains("Turn person_accounts off"), "{}", check.remedy);
 }
+
+#[tokio::test]
+async fn the_sandbox_login_says_whether_the_org_has_person_accounts_and_currencies() {
+    use crate::helpers::sandbox::{PASSWORD, TOKEN, USER, VERSION, xml_value};
+    let config = SandboxConfig { person_accounts: true, multi_currency: true, ..SandboxConfig::demo() };
+    let sandbox = spawn_sandbox_with(config).await;
+    let (_, body) = sandbox.soap_login(VERSION, USER, &format!("{PASSWORD}{TOKEN}")).await;
+    assert_eq!(xml_value(&body, "orgHasPersonAccounts").as_deref(), Some("true"));
+    assert_eq!(xml_value(&body, "organizationMultiCurrency").as_deref(), Some("true"));
+    let plain = spawn_sandbox().await;
+    let (_, body) = plain.soap_login(VERSION, USER, &format!("{PASSWORD}{TOKEN}")).await;
+    assert_eq!(xml_value(&body, "orgHasPersonAccounts").as_deref(), Some("false"));
+}
