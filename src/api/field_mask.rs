@@ -43,7 +43,9 @@ fn copy(path: &str, src: &StoreSettings, dst: &mut StoreSettings) -> bool {
         shipment,
         inventory,
         order_download,
-        external_id_fields
+        external_id_fields,
+        field_mappings,
+        person_accounts
     );
     nested!(connection { auth_method, login_url, api_version, username, client_id });
     nested!(logging { enabled, database_logging, database_log_limit });
@@ -93,6 +95,8 @@ const LEAF_PATHS: &[&str] = &[
     "order_download.soql_filter",
     "order_download.start_date",
     "external_id_fields",
+    "field_mappings",
+    "person_accounts",
 ];
 
 /// Whether `src` sets the field at `path` to something other than its zero value.

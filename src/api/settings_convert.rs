@@ -98,6 +98,8 @@ pub fn to_proto(d: &StoreSettings) -> pb::StoreSettings {
             .entries()
             .map(|(object, field)| (object.to_owned(), field.to_owned()))
             .collect(),
+        field_mappings: d.field_mappings.iter().map(super::settings_mappings::to_proto).collect(),
+        person_accounts: d.person_accounts,
     }
 }
 
@@ -158,6 +160,7 @@ pub fn from_proto(p: &pb::StoreSettings, v: &mut Violations) -> Option<StoreSett
     let inventory = sections::inventory(p.inventory.as_ref(), &defaults.inventory, v);
     let order_download = sections::order_download(p.order_download.as_ref(), v);
     let external_id_fields = sections::external_id_fields(&p.external_id_fields, v);
+    let field_mappings = super::settings_mappings::from_proto(&p.field_mappings, v);
     let settings = StoreSettings {
         integration_mode: integration_mode?,
         connection: connection?,
@@ -178,6 +181,8 @@ pub fn from_proto(p: &pb::StoreSettings, v: &mut Violations) -> Option<StoreSett
         inventory: inventory?,
         order_download: order_download?,
         external_id_fields: external_id_fields?,
+        field_mappings: field_mappings?,
+        person_accounts: p.person_accounts,
     };
     for (field, reason) in s::check_cross_field_rules(&settings) {
         v.add(&field, reason);

@@ -71,6 +71,7 @@ pub fn place_order(req: &pb::PlaceOrderRequest, now: DateTime<Utc>, v: &mut Viol
     let total = v.check("total", val::money(&req.total));
     let status = v.check("status", val::required_text(&req.status, MAX_STATUS_CHARS));
     let at = occur_time(req.occur_time.as_ref(), now, v);
+    let details = super::sync_store_data::order_details(req, v);
     let event = LifecycleEvent::OrderPlaced {
         order_id: order_id?,
         cart_id: cart_id?,
@@ -79,6 +80,7 @@ pub fn place_order(req: &pb::PlaceOrderRequest, now: DateTime<Utc>, v: &mut Viol
         total: total?,
         status: status?,
         at: at?,
+        details: Box::new(details?),
     };
     lifecycle(event_id?, event, req)
 }

@@ -44,6 +44,7 @@ pub(super) fn pb_customer() -> pb::Customer {
         first_name: "Ann".into(),
         last_name: "Lee".into(),
         phone: "+1 555 0100".into(),
+        ..Default::default()
     }
 }
 
@@ -54,20 +55,45 @@ pub(super) fn customer() -> Customer {
         first_name: "Ann".into(),
         last_name: "Lee".into(),
         phone: Some("+1 555 0100".into()),
+        profile: Default::default(),
     }
 }
 
 pub(super) fn pb_items() -> Vec<pb::LineItem> {
     vec![
-        pb::LineItem { sku: "WB-01".into(), name: "Water bottle".into(), quantity: 2.0, unit_price: "19.90".into() },
-        pb::LineItem { sku: "CAP/RED".into(), name: String::new(), quantity: 0.5, unit_price: "5".into() },
+        pb::LineItem {
+            sku: "WB-01".into(),
+            name: "Water bottle".into(),
+            quantity: 2.0,
+            unit_price: "19.90".into(),
+            ..Default::default()
+        },
+        pb::LineItem {
+            sku: "CAP/RED".into(),
+            name: String::new(),
+            quantity: 0.5,
+            unit_price: "5".into(),
+            ..Default::default()
+        },
     ]
 }
 
 pub(super) fn items() -> Vec<lc::LineItem> {
     vec![
-        lc::LineItem { sku: "WB-01".into(), name: "Water bottle".into(), quantity: 2.0, unit_price: money(1990, 2) },
-        lc::LineItem { sku: "CAP/RED".into(), name: "CAP/RED".into(), quantity: 0.5, unit_price: money(5, 0) },
+        lc::LineItem {
+            sku: "WB-01".into(),
+            name: "Water bottle".into(),
+            quantity: 2.0,
+            unit_price: money(1990, 2),
+            details: Default::default(),
+        },
+        lc::LineItem {
+            sku: "CAP/RED".into(),
+            name: "CAP/RED".into(),
+            quantity: 0.5,
+            unit_price: money(5, 0),
+            details: Default::default(),
+        },
     ]
 }
 
@@ -110,6 +136,7 @@ pub(super) fn order_req() -> pb::PlaceOrderRequest {
         total: "42.30".into(),
         status: "pending".into(),
         occur_time: timestamp(),
+        ..Default::default()
     }
 }
 

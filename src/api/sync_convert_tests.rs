@@ -64,6 +64,7 @@ fn place_order_converts_with_and_without_a_cart() {
         total: money(4230, 2),
         status: "pending".into(),
         at: at(),
+        details: Default::default(),
     };
     assert_eq!(content(run(|v| place_order(&order_req(), now(), v))), Ok(lifecycle_event("e-4", event(Some("77")))));
     let no_cart = pb::PlaceOrderRequest { cart_id: String::new(), ..order_req() };

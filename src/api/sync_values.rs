@@ -162,6 +162,7 @@ fn customer_fields(raw: &pb::Customer, v: &mut Violations) -> Option<lc::Custome
     let first_name = v.check("first_name", optional_text(raw.first_name.trim(), MAX_FIRST_NAME_CHARS));
     let last_name = v.check("last_name", optional_text(raw.last_name.trim(), MAX_LAST_NAME_CHARS));
     let phone = v.check("phone", optional_text(raw.phone.trim(), MAX_PHONE_CHARS));
+    let profile = super::sync_store_data::customer_profile(raw, v);
     let email = email?;
     Some(lc::Customer {
         key: lc::Customer::key_for(id?.as_deref(), &email),
@@ -169,6 +170,7 @@ fn customer_fields(raw: &pb::Customer, v: &mut Violations) -> Option<lc::Custome
         first_name: first_name?,
         last_name: last_name?,
         phone: Some(phone?).filter(|phone| !phone.is_empty()),
+        profile: Box::new(profile?),
     })
 }
 
@@ -190,9 +192,10 @@ fn line_item(raw: &pb::LineItem, v: &mut Violations) -> Option<lc::LineItem> {
     let name = v.check("name", optional_text(&raw.name, MAX_NAME_CHARS));
     let quantity = v.check("quantity", quantity(raw.quantity));
     let unit_price = v.check("unit_price", money(&raw.unit_price));
+    let details = super::sync_store_data::line_details(raw, v);
     let (sku, name) = (sku?, name?);
     let name = if name.trim().is_empty() { sku.clone() } else { name };
-    Some(lc::LineItem { sku, name, quantity: quantity?, unit_price: unit_price? })
+    Some(lc::LineItem { sku, name, quantity: quantity?, unit_price: unit_price?, details: details? })
 }
 
 #[cfg(test)]

@@ -129,6 +129,7 @@ fn place_order(prefix: &str, i: usize) -> pb::PlaceOrderRequest {
                 name: name.into(),
                 quantity,
                 unit_price: price.into(),
+                ..Default::default()
             })
             .collect();
     pb::PlaceOrderRequest {
@@ -141,11 +142,13 @@ fn place_order(prefix: &str, i: usize) -> pb::PlaceOrderRequest {
             first_name: "Buyer".into(),
             last_name: "Bench".into(),
             phone: String::new(),
+            ..Default::default()
         }),
         items,
         total: "79.48".into(),
         status: "pending".into(),
         occur_time: None,
+        ..Default::default()
     }
 }
 

@@ -41,6 +41,7 @@ fn cart(i: usize, skus: usize) -> (Vec<pb::LineItem>, String) {
                 name: format!("Product {index}"),
                 quantity: quantity as f64,
                 unit_price: money(price_cents(index)),
+                ..Default::default()
             }
         })
         .collect();
@@ -55,6 +56,7 @@ pub async fn submit_order(client: &mut SyncClient, i: usize, skus: usize) -> any
         first_name: "Buyer".into(),
         last_name: format!("Number {i}"),
         phone: String::new(),
+        ..Default::default()
     };
     let (items, total) = cart(i, skus);
     let (cart_id, order_id) = (format!("cart-{i}"), format!("{}", 100_000_000 + i));
@@ -84,6 +86,7 @@ pub async fn submit_order(client: &mut SyncClient, i: usize, skus: usize) -> any
         total: total.clone(),
         status: "pending".into(),
         occur_time: None,
+        ..Default::default()
     };
     client.place_order(order).await.context("PlaceOrder")?;
     let payment = pb::RecordPaymentRequest {

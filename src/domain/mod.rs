@@ -3,7 +3,9 @@
 
 pub mod email;
 pub mod inventory;
+pub mod geo;
 pub mod lifecycle;
+pub mod mapping;
 pub mod settings;
 pub mod store;
 pub mod sync;

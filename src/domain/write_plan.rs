@@ -102,6 +102,8 @@ pub fn plan(settings: &StoreSettings) -> Vec<ObjectWrite> {
             }),
         }
     }
+    // The store data's fields (default mapping and the store's own, issue 12).
+    super::mapping::add_written_fields(settings, &mut writes);
     for write in &mut writes {
         if let Some(field) = &mut write.external_id {
             *field = settings.external_id_fields.field_for(&write.object).to_owned();

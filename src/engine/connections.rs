@@ -25,6 +25,8 @@ pub struct StoreConnection {
     pub client: Client,
     /// The configured price book and the standard one (both Pricebook2 Ids).
     pub pricebooks: OnceCell<(String, String)>,
+    /// What the store data mapping needs to know of the org (its currencies).
+    pub org: OnceCell<crate::domain::mapping::OrgFacts>,
     /// What the connection was built from: settings version and newest secret time.
     fingerprint: (i64, i64),
 }
@@ -66,6 +68,7 @@ impl Connections {
             settings: saved.settings,
             client,
             pricebooks: OnceCell::new(),
+            org: OnceCell::new(),
             fingerprint,
         });
         cache.insert(store_id, built.clone());

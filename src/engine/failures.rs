@@ -68,6 +68,7 @@ mod tests {
             first_name: "Jane".into(),
             last_name: "Doe".into(),
             phone: None,
+            profile: Default::default(),
         };
         let facts = EntityFacts::Customer(CustomerSave { customer, at: chrono::Utc::now() });
         ClaimedEntity { id: 1, store_id: 1, label: "customer:42".into(), facts, version: 1, attempts, uncertain: false }

@@ -20,6 +20,8 @@ mod fold_task;
 mod inventory;
 mod lease_keeper;
 mod lookups;
+mod named_values;
+mod org_facts;
 mod packed_graphs;
 mod retention_task;
 mod send;

@@ -114,7 +114,10 @@ fn finish(
             let message = format!("wrote {}", summary(&written));
             (Finished::new(&w.entity, Outcome::Synced, written, message), None)
         }
-        Answer::Failed(error) => (Finished::failed(&w.entity, &error, shared, key_fields), Some(error)),
+        Answer::Failed(error) => {
+            let error = super::named_values::with_sent_values(error, &w.operations);
+            (Finished::failed(&w.entity, &error, shared, key_fields), Some(error))
+        }
         Answer::RolledBack => {
             let again = Outcome::Deferred { retry_at: shared.config.clock.now_millis() };
             let message = "rolled back with another entity's failed write; sent again".to_owned();

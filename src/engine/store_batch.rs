@@ -74,6 +74,13 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
     let closed = ClosedStages::defaults(&connection.settings);
     let keys = &connection.settings.external_id_fields;
     let mut result = BatchResult::default();
+    if let Err(error) = super::org_facts::ensure(connection, entities).await {
+        if pauses_store(&error) {
+            result.pause = Some(error.to_string());
+        }
+        result.finished.extend(entities.iter().map(|e| Finished::failed(e, &error, shared, keys)));
+        return result;
+    }
     let mut work = Vec::new();
     for entity in entities {
         match Flow::of(entity.facts.kind()).plan(connection, &entity.facts, &closed) {

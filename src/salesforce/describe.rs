@@ -40,9 +40,11 @@ pub struct FieldDescribe {
     pub filterable: bool,
     #[serde(default)]
     pub picklist_values: Vec<PicklistEntry>,
-    /// Most characters a text field holds (0 for other types).
+    /// Most characters of a text field (0 for other types).
     #[serde(default)]
-    pub length: usize,
+    pub length: u32,
+    #[serde(default)]
+    pub restricted_picklist: bool,
 }
 
 impl FieldDescribe {
@@ -66,9 +68,31 @@ pub struct ObjectDescribe {
     pub updateable: bool,
     #[serde(default)]
     pub fields: Vec<FieldDescribe>,
+    #[serde(default)]
+    pub record_type_infos: Vec<RecordTypeInfo>,
+}
+
+/// One record type of an object.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordTypeInfo {
+    #[serde(default)]
+    pub developer_name: String,
+    #[serde(default)]
+    pub record_type_id: String,
+    #[serde(default)]
+    pub available: bool,
 }
 
 impl ObjectDescribe {
+    /// The Person Account record type's Id, when the org has Person Accounts
+    /// (Account has `IsPersonAccount` and an available `PersonAccount` record type).
+    pub fn person_account_record_type(&self) -> Option<String> {
+        self.field("IsPersonAccount")?;
+        let found = self.record_type_infos.iter().find(|rt| rt.developer_name == "PersonAccount" && rt.available);
+        found.map(|rt| rt.record_type_id.clone())
+    }
+
     /// A field by API name, case-insensitively.
     pub fn field(&self, name: &str) -> Option<&FieldDescribe> {
         self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))

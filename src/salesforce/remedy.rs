@@ -49,14 +49,23 @@ pub fn for_error(error: &Error) -> Option<String> {
              names it. Test Connection lists the allowed values.",
             fields()
         ),
+        "FIELD_INTEGRITY_EXCEPTION" if error.fields.iter().any(|f| f.contains("Country") || f.contains("State")) => {
+            format!(
+                "The org's State and Country/Territory picklists do not have this state or country{}: add or \
+                 activate it in Setup > State and Country/Territory Picklists, or correct the address in the store. \
+                 Test Connection lists the org's valid codes.",
+                fields()
+            )
+        }
+        "STRING_TOO_LONG" => format!(
+            "A value is longer than its Salesforce field allows{}: lengthen the field in Setup (or name a longer \
+             field in the store setting), shorten the value in the store, or map it with the `truncate` transform \
+             (field_mappings); then retry the parked work. forcesync never cuts a value on its own.",
+            fields()
+        ),
         "REQUIRED_FIELD_MISSING" => format!(
             "The org requires fields that forcesync does not fill{}: give them a default value in Setup or make \
              them optional.",
-            fields()
-        ),
-        "STRING_TOO_LONG" => format!(
-            "A value is longer than its Salesforce field{}: make the field longer in Setup (or name a longer \
-             field in the store setting), then retry the parked work; forcesync never cuts values.",
             fields()
         ),
         "UNABLE_TO_LOCK_ROW" => "Another process held the record; forcesync retries with backoff. If it persists, \

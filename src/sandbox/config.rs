@@ -41,6 +41,12 @@ pub struct SandboxConfig {
     pub lockout_after_failures: u32,
     /// State and Country/Territory Picklists enabled.
     pub state_country_picklists: bool,
+    /// Multiple currencies: `CurrencyIsoCode` (USD, EUR, GBP, CAD, AUD; default USD) on Account,
+    /// Contact, Opportunity, Order, OrderItem and PricebookEntry.
+    pub multi_currency: bool,
+    /// Person Accounts: Accounts of the `PersonAccount` record type are people (see
+    /// `schema::builtin::accounts`).
+    pub person_accounts: bool,
     /// Deterministic fault injection.
     pub faults: FaultSeed,
 }
@@ -62,6 +68,8 @@ impl Default for SandboxConfig {
             unprefixed_faultcode: false,
             lockout_after_failures: 10,
             state_country_picklists: false,
+            multi_currency: false,
+            person_accounts: false,
             faults: FaultSeed::default(),
         }
     }

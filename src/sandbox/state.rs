@@ -48,7 +48,11 @@ pub struct SandboxState {
 impl SandboxState {
     pub fn new(config: SandboxConfig, custom: Option<CustomSchema>) -> Result<Self, String> {
         config.validate()?;
-        let features = OrgFeatures { state_country_picklists: config.state_country_picklists };
+        let features = OrgFeatures {
+            state_country_picklists: config.state_country_picklists,
+            multi_currency: config.multi_currency,
+            person_accounts: config.person_accounts,
+        };
         let schema = match &custom {
             Some(custom) => Schema::with_custom(features, custom),
             None => Schema::standard(features),
@@ -88,6 +92,21 @@ impl SandboxState {
         let fresh = Self::new(self.config.clone(), self.custom.clone())?;
         let directory = std::mem::replace(&mut self.directory, fresh.directory);
         *self = Self { directory, ..fresh };
+        Ok(())
+    }
+
+    /// Turns State and Country/Territory picklists on or off, keeping the data
+    /// and the custom schema: the code fields appear or disappear from describe
+    /// and from what writes may name.
+    pub fn set_state_country_picklists(&mut self, on: bool) -> Result<(), String> {
+        let features = OrgFeatures { state_country_picklists: on, ..self.org.schema.features() };
+        let schema = match &self.custom {
+            Some(custom) => Schema::with_custom(features, custom),
+            None => Schema::standard(features),
+        }
+        .map_err(|e| e.to_string())?;
+        self.org.schema = schema;
+        self.config.state_country_picklists = on;
         Ok(())
     }
 

@@ -80,6 +80,7 @@ async fn an_entity_status_carries_the_store_pause_and_unfolded_events() {
             first_name: "Jane".into(),
             last_name: "Doe".into(),
             phone: None,
+            profile: Default::default(),
         };
         let at = Utc.with_ymd_and_hms(2025, 3, 1, at_hour, 0, 0).single().expect("time");
         NewEvent::from_payload(EventId::parse(id).expect("id"), EventPayload::Customer(CustomerSave { customer, at }))

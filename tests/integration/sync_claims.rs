@@ -24,6 +24,7 @@ fn customer_saved(id: usize) -> NewEvent {
         first_name: "C".into(),
         last_name: format!("Number {id}"),
         phone: None,
+        profile: Default::default(),
     };
     let at = Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).single().expect("time");
     let event_id = EventId::parse(&format!("c{id}")).expect("id");

@@ -27,6 +27,7 @@ pub fn buyer(n: u32) -> pb::Customer {
         first_name: "Buyer".into(),
         last_name: format!("Number{n}"),
         phone: String::new(),
+        ..Default::default()
     }
 }
 

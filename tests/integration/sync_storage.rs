@@ -44,6 +44,7 @@ pub fn jane() -> Customer {
         first_name: "Jane".into(),
         last_name: "Doe".into(),
         phone: None,
+        profile: Default::default(),
     }
 }
 
@@ -61,6 +62,7 @@ pub fn checkout(id: &str, cart: &str) -> NewEvent {
         name: "A".into(),
         quantity: 1.0,
         unit_price: Money { minor: 100, exponent: 2 },
+        details: Default::default(),
     }];
     let total = Money { minor: 100, exponent: 2 };
     event(
@@ -92,6 +94,7 @@ pub fn placed(id: &str, order: &str, cart: &str) -> NewEvent {
             total: Money { minor: 100, exponent: 2 },
             status: "pending".into(),
             at: at(10),
+            details: Default::default(),
         }),
     )
 }

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 use super::shipments::Shipment;
+use super::store_data::{CustomerProfile, LineDetails, OrderDetails};
 
 /// An exact amount of money in minor units: 19.99 is `{ minor: 1999, exponent: 2 }`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Money {
     /// The amount in units of `10^-exponent`.
     pub minor: i64,
@@ -36,6 +37,9 @@ pub struct LineItem {
     pub name: String,
     pub quantity: f64,
     pub unit_price: Money,
+    /// Discount, tax and options (none in events stored before they existed).
+    #[serde(default, skip_serializing_if = "LineDetails::is_empty")]
+    pub details: LineDetails,
 }
 
 impl LineItem {
@@ -46,6 +50,7 @@ impl LineItem {
             .then_with(|| self.name.cmp(&other.name))
             .then_with(|| self.quantity.total_cmp(&other.quantity))
             .then_with(|| self.unit_price.tie_break(&other.unit_price))
+            .then_with(|| self.details.cmp(&other.details))
     }
 }
 
@@ -59,6 +64,13 @@ pub struct Customer {
     pub first_name: String,
     pub last_name: String,
     pub phone: Option<String>,
+    /// Company, addresses, group and attributes (empty in events stored before they existed).
+    #[serde(default, skip_serializing_if = "is_empty_profile")]
+    pub profile: Box<CustomerProfile>,
+}
+
+fn is_empty_profile(profile: &CustomerProfile) -> bool {
+    profile.is_empty()
 }
 
 impl Customer {
@@ -77,6 +89,10 @@ impl Customer {
         let name = name.trim();
         if name.is_empty() { self.email.clone() } else { name.to_owned() }
     }
+}
+
+fn is_empty_details(details: &OrderDetails) -> bool {
+    details.is_empty()
 }
 
 /// An invoice: the order was paid.
@@ -102,6 +118,10 @@ pub enum LifecycleEvent {
         total: Money,
         status: String,
         at: DateTime<Utc>,
+        /// Number, currency, amounts, addresses, methods, attributes (empty in
+        /// events stored before they existed).
+        #[serde(default, skip_serializing_if = "is_empty_details")]
+        details: Box<OrderDetails>,
     },
     /// The order was invoiced.
     OrderPaid { order_id: String, payment: Payment, at: DateTime<Utc> },

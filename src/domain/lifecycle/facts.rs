@@ -9,6 +9,7 @@
 
 use super::event::{Customer, LifecycleEvent, LineItem, Money, Payment};
 use super::shipments::{self, RecordedShipment, Shipment};
+use super::store_data::OrderDetails;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -26,6 +27,9 @@ pub struct Basket {
     pub customer: Customer,
     pub items: Vec<LineItem>,
     pub total: Money,
+    /// The placed order's own data (empty for a cart, and in facts stored before it existed).
+    #[serde(default, skip_serializing_if = "OrderDetails::is_empty")]
+    pub details: OrderDetails,
 }
 
 impl Basket {
@@ -34,7 +38,11 @@ impl Basket {
             let pairs = self.items.iter().zip(&other.items);
             pairs.map(|(a, b)| a.tie_break(b)).find(|o| o.is_ne()).unwrap_or(self.items.len().cmp(&other.items.len()))
         };
-        self.customer.cmp(&other.customer).then_with(items).then_with(|| self.total.tie_break(&other.total))
+        self.customer
+            .cmp(&other.customer)
+            .then_with(items)
+            .then_with(|| self.total.tie_break(&other.total))
+            .then_with(|| self.details.cmp(&other.details))
     }
 }
 
@@ -109,14 +117,20 @@ impl LifecycleFacts {
         match event {
             LifecycleEvent::CheckoutStarted { cart_id, customer, items, total, .. } => {
                 facts.cart_id = stamp(FROM_CART, cart_id.clone());
-                let basket = Basket { customer: customer.clone(), items: items.clone(), total: *total };
+                let basket = Basket {
+                    customer: customer.clone(),
+                    items: items.clone(),
+                    total: *total,
+                    details: Default::default(),
+                };
                 facts.basket = Some(Stamped { rank: FROM_CART, at, value: basket });
                 facts.checkout_at = Some(at);
             }
-            LifecycleEvent::OrderPlaced { order_id, cart_id, customer, items, total, status, .. } => {
+            LifecycleEvent::OrderPlaced { order_id, cart_id, customer, items, total, status, details, .. } => {
                 facts.order_id = stamp(FROM_ORDER, order_id.clone());
                 facts.cart_id = cart_id.as_ref().and_then(|cart| stamp(FROM_ORDER, cart.clone()));
-                let basket = Basket { customer: customer.clone(), items: items.clone(), total: *total };
+                let details = details.as_ref().clone();
+                let basket = Basket { customer: customer.clone(), items: items.clone(), total: *total, details };
                 facts.basket = Some(Stamped { rank: FROM_ORDER, at, value: basket });
                 facts.placed_at = Some(at);
                 facts.statuses.insert(status.clone(), at);

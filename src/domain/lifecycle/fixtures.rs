@@ -32,11 +32,18 @@ pub fn jane() -> Customer {
         first_name: "Jane".into(),
         last_name: "Doe".into(),
         phone: Some("+1 555 0100".into()),
+        profile: Default::default(),
     }
 }
 
 pub fn item(sku: &str, quantity: f64, price_minor: i64) -> LineItem {
-    LineItem { sku: sku.into(), name: format!("Product {sku}"), quantity, unit_price: money(price_minor) }
+    LineItem {
+        sku: sku.into(),
+        name: format!("Product {sku}"),
+        quantity,
+        unit_price: money(price_minor),
+        details: Default::default(),
+    }
 }
 
 pub fn checkout(at: DateTime<Utc>) -> LifecycleEvent {
@@ -58,6 +65,7 @@ pub fn placed(at: DateTime<Utc>) -> LifecycleEvent {
         total: money(4549),
         status: "pending".into(),
         at,
+        details: Default::default(),
     }
 }
 

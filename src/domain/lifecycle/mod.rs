@@ -13,6 +13,7 @@ mod plan;
 pub mod shipment_target;
 pub mod shipments;
 mod stage;
+mod store_data;
 mod target;
 
 pub use event::{Customer, LifecycleEvent, LineItem, Money, Payment};
@@ -20,6 +21,7 @@ pub use facts::{Basket, LifecycleFacts};
 pub use plan::{ParentRef, PlannedWrite, plan, plan_customer};
 pub use shipments::{Shipment, ShippedLine, Tracking};
 pub use stage::{ClosedStages, stage};
+pub use store_data::{Address, AttributeValue, Attributes, CustomerProfile, LineDetails, OrderDetails};
 pub use target::{
     ContactRoleTarget, CustomerTarget, DRAFT_ORDER_STATUS, OpportunityTarget, OrderItemTarget, OrderTarget, Target,
     close_date, target,

@@ -142,6 +142,7 @@ fn customers_become_an_account_and_a_contact() {
         first_name: String::new(),
         last_name: String::new(),
         phone: None,
+        profile: Default::default(),
     };
     let operations = plan_customer(&store(), &guest);
     assert_eq!(summary(&operations)[1], "Contact:main:customer:guest:guest@example.com");

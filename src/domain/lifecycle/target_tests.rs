@@ -45,7 +45,16 @@ fn an_order_without_a_cart_keys_the_opportunity_by_the_order() {
     let LifecycleEvent::OrderPlaced { order_id, customer, items, total, status, at, .. } = placed(at(2, 10)) else {
         unreachable!()
     };
-    let no_cart = LifecycleEvent::OrderPlaced { order_id, cart_id: None, customer, items, total, status, at };
+    let no_cart = LifecycleEvent::OrderPlaced {
+        order_id,
+        cart_id: None,
+        customer,
+        items,
+        total,
+        status,
+        at,
+        details: Default::default(),
+    };
     let target = target_of(&every_order(), &[no_cart]);
     let key = target.opportunity.map(|o| o.key);
     assert_eq!(key.as_deref(), Some("main:order:100000123"));

@@ -43,6 +43,8 @@ impl Default for StoreSettings {
             },
             order_download: OrderDownload::default(),
             external_id_fields: ExternalIdFields::default(),
+            field_mappings: Vec::new(),
+            person_accounts: false,
         }
     }
 }

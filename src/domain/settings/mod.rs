@@ -2,12 +2,17 @@
 //! defaults a new store starts with. Stored as JSON; versioned by the storage.
 
 mod external_ids;
+mod field_mappings;
 mod values;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use external_ids::{ExternalIdFields, KEYED_OBJECTS};
+pub use field_mappings::{
+    FieldMapping, MAX_FIELD_MAPPINGS, MappedObject, MappingSource, Transform, check_rules as check_field_mapping_rules,
+    constant as mapping_constant, date_format, source_path, truncate, value_map,
+};
 pub use values::{ApiName, ApiVersion, LoginUrl, PicklistValue};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +39,13 @@ pub struct StoreSettings {
     /// before this existed read as all defaults).
     #[serde(default)]
     pub external_id_fields: ExternalIdFields,
+    /// The store's own field mappings, on top of the default mapping
+    /// (settings saved before they existed have none).
+    #[serde(default)]
+    pub field_mappings: Vec<FieldMapping>,
+    /// Customers without a company are written as Person Accounts (when the org has them).
+    #[serde(default)]
+    pub person_accounts: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -40,6 +40,8 @@ pub fn check_cross_field_rules(s: &StoreSettings) -> Vec<(String, String)> {
             first_seen.insert(key, index);
         }
     }
+    let key_field = |object: &str| s.external_id_fields.field_for(object).to_owned();
+    found.extend(super::field_mappings::check_rules(&s.field_mappings, key_field));
     found
 }
 

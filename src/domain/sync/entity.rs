@@ -167,6 +167,7 @@ mod tests {
             first_name: name.into(),
             last_name: "Doe".into(),
             phone: None,
+            profile: Default::default(),
         };
         EntityFacts::Customer(CustomerSave { customer, at: at(hour) })
     }
@@ -187,11 +188,13 @@ mod tests {
                 first_name: String::new(),
                 last_name: String::new(),
                 phone: None,
+                profile: Default::default(),
             },
             items: Vec::new(),
             total: Money { minor: 0, exponent: 0 },
             status: "pending".into(),
             at: at(9),
+            details: Default::default(),
         };
         let routed = route(&EventPayload::Lifecycle(placed));
         assert_eq!(routed[0].aliases, ["cart:77", "order:9"]);

@@ -14,5 +14,5 @@ pub mod retry;
 pub use entity::{EntityFacts, EntityKind, Routed, customer_alias, product_alias, route};
 pub use event::{ContentDigest, CustomerSave, EventId, EventKind, EventPayload, NewEvent, ProductSave};
 pub use job_state::{EntityState, Outcome, RecordedError};
-pub use records::{EntityPlan, WAITING_FOR_BUYER, planned, product_operation};
+pub use records::{EntityPlan, WAITING_FOR_BUYER, planned, planned_for_org, product_operation};
 pub use retry::{Failure, RetryRules};

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use super::entity::EntityFacts;
 use super::event::ProductSave;
 use crate::domain::lifecycle::{self, ClosedStages, PlannedWrite, Target, keys};
+use crate::domain::mapping::OrgFacts;
 use crate::domain::settings::StoreSettings;
 use crate::domain::store::StoreCode;
 use crate::domain::write_plan::DEFAULT_EXTERNAL_ID_FIELD;
@@ -28,13 +29,27 @@ pub const WAITING_FOR_BUYER: &str = "waiting for the checkout or placed order th
 
 /// The writes `facts` call for under `settings`, each by its object's external-id field.
 pub fn planned(settings: &StoreSettings, store: &StoreCode, facts: &EntityFacts, closed: &ClosedStages) -> EntityPlan {
+    planned_for_org(settings, store, facts, closed, &OrgFacts::default())
+}
+
+/// [`planned`], with what the engine learned of the org (its currencies).
+pub fn planned_for_org(
+    settings: &StoreSettings,
+    store: &StoreCode,
+    facts: &EntityFacts,
+    closed: &ClosedStages,
+    org: &OrgFacts,
+) -> EntityPlan {
     match planned_by_default_keys(settings, store, facts, closed) {
-        EntityPlan::Write(operations) => EntityPlan::Write(
+        EntityPlan::Write(mut operations) => EntityPlan::Write({
+            // The store's data, by the default mapping and the store's own (issue 12).
+            crate::domain::mapping::apply(settings, facts, &mut operations);
+            crate::domain::mapping::apply_org(settings, org, facts, &mut operations);
             operations
                 .into_iter()
                 .map(|op| op.with_key_fields(|object| settings.external_id_fields.field_for(object)))
-                .collect(),
-        ),
+                .collect()
+        }),
         waiting => waiting,
     }
 }
@@ -101,6 +116,7 @@ mod tests {
             first_name: "Jane".into(),
             last_name: "Doe".into(),
             phone: None,
+            profile: Default::default(),
         }
     }
 

@@ -34,7 +34,7 @@ mod shipments;
 use std::collections::HashMap;
 
 use crate::domain::lifecycle::ClosedStages;
-use crate::domain::sync::{EntityFacts, EntityKind, EntityPlan, planned};
+use crate::domain::sync::{EntityFacts, EntityKind, EntityPlan, planned_for_org};
 use crate::domain::write_plan::entity_writes::Unresolved;
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::sync::WrittenRecord;
@@ -67,7 +67,8 @@ impl Flow {
     pub(super) fn plan(self, connection: &StoreConnection, facts: &EntityFacts, closed: &ClosedStages) -> EntityPlan {
         match self {
             Self::Customers | Self::Products | Self::Sales => {
-                planned(&connection.settings, &connection.code, facts, closed)
+                let org = super::org_facts::known(connection);
+                planned_for_org(&connection.settings, &connection.code, facts, closed, &org)
             }
         }
     }

@@ -132,8 +132,9 @@ fn fit_order_write(op: &mut PlannedWrite, settings: &ShipmentSettings, describe:
             continue;
         }
         let length = text.chars().count();
-        if TEXT_TYPES.contains(&field.field_type.as_str()) && field.length > 0 && length > field.length {
-            return Err(too_long(&field.name, field.length, text));
+        let max = usize::try_from(field.length).unwrap_or(usize::MAX);
+        if TEXT_TYPES.contains(&field.field_type.as_str()) && max > 0 && length > max {
+            return Err(too_long(&field.name, max, text));
         }
     }
     Ok(())

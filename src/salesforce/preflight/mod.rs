@@ -4,6 +4,7 @@
 mod inventory;
 mod objects;
 mod shipments;
+mod store_data;
 mod values;
 
 use crate::domain::settings::StoreSettings;
@@ -94,6 +95,7 @@ pub async fn run(client: &Client, settings: &StoreSettings) -> Vec<Check> {
         Err(error) => checks.push(Check::from_error("api_enabled", "the REST API refused the user", &error)),
     }
     checks.extend(objects::check(client, settings).await);
+    checks.extend(store_data::mapping_checks(client, settings).await);
     checks.extend(values::check(client, settings).await);
     checks.extend(shipments::check(client, settings).await);
     checks.extend(inventory::check(client, settings).await);

@@ -101,8 +101,8 @@ fn check_object(name: &str, write: &ObjectWrite, describe: &ObjectDescribe) -> V
 /// The store's state/country picklist setting must match the org's.
 async fn state_country(client: &Client, settings: &StoreSettings) -> Check {
     let name = "state_country_picklists";
-    let org_has = match client.describe("Account").await {
-        Ok(Some(account)) => account.field("BillingCountryCode").is_some(),
+    let (org_has, codes) = match client.describe("Account").await {
+        Ok(Some(account)) => (account.field("BillingCountryCode").is_some(), super::store_data::valid_codes(&account)),
         Ok(None) => return Check::fail(name, "Account is not visible", "Give the user access to Account."),
         Err(error) => return Check::from_error(name, "cannot describe Account", &error),
     };
@@ -117,7 +117,9 @@ async fn state_country(client: &Client, settings: &StoreSettings) -> Check {
             "the org uses State and Country/Territory Picklists, but the store sends free-text names",
             "Turn on state_country_picklists so ISO codes are sent; names that do not match the org's labels are refused.",
         ),
-        (true, true) => Check::pass(name, "the org has State and Country/Territory Picklists; codes are sent"),
+        (true, true) => {
+            Check::pass(name, format!("the org has State and Country/Territory Picklists; codes are sent; {codes}"))
+        }
         (false, false) => Check::pass(name, "free-text state and country, as the org expects"),
     }
 }

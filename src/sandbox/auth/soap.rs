@@ -115,6 +115,9 @@ pub struct LoginResult<'a> {
     pub session_seconds_valid: u64,
     pub sandbox: bool,
     pub password_expired: bool,
+    /// `orgHasPersonAccounts` and `organizationMultiCurrency`.
+    pub person_accounts: bool,
+    pub multi_currency: bool,
 }
 
 /// The `loginResponse` envelope (LoginResult and GetUserInfoResult elements in WSDL order).
@@ -136,8 +139,8 @@ pub fn login_response(r: &LoginResult<'_>) -> String {
             "<orgDefaultCurrencyIsoCode>USD</orgDefaultCurrencyIsoCode>",
             "<orgDefaultCurrencyLocale>en_US</orgDefaultCurrencyLocale>",
             "<orgDisallowHtmlAttachments>false</orgDisallowHtmlAttachments>",
-            "<orgHasPersonAccounts>false</orgHasPersonAccounts><organizationId>{org}</organizationId>",
-            "<organizationMultiCurrency>false</organizationMultiCurrency><organizationName>{org_name}</organizationName>",
+            "<orgHasPersonAccounts>{person}</orgHasPersonAccounts><organizationId>{org}</organizationId>",
+            "<organizationMultiCurrency>{multi}</organizationMultiCurrency><organizationName>{org_name}</organizationName>",
             "<profileId>00e000000000001AAA</profileId>",
             r#"<roleId xsi:nil="true"/><sessionSecondsValid>{valid}</sessionSecondsValid>"#,
             r#"<userDefaultCurrencyIsoCode xsi:nil="true"/><userEmail>{username}</userEmail>"#,
@@ -149,6 +152,8 @@ pub fn login_response(r: &LoginResult<'_>) -> String {
         ns = r.flavor.namespace(),
         metadata = esc(&metadata_url),
         expired = r.password_expired,
+        person = r.person_accounts,
+        multi = r.multi_currency,
         sandbox = r.sandbox,
         server = esc(&server_url),
         session = esc(r.session_id),

@@ -64,6 +64,7 @@ struct SettingsPatch {
     soap_login_enabled: Option<bool>,
     api_enabled: Option<bool>,
     unprefixed_faultcode: Option<bool>,
+    state_country_picklists: Option<bool>,
 }
 
 async fn settings(State(shared): State<Shared>, body: Bytes) -> Response {
@@ -87,6 +88,11 @@ async fn settings(State(shared): State<Shared>, body: Bytes) -> Response {
         state.directory.set_api_enabled(state.config.api_enabled);
         if let Some(used) = patch.api_used {
             state.api_used = used;
+        }
+        if let Some(on) = patch.state_country_picklists
+            && let Err(message) = state.set_state_country_picklists(on)
+        {
+            return bad_request(message);
         }
         json(200, &state.counters())
     })

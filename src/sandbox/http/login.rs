@@ -82,6 +82,8 @@ pub async fn soap(
                     session_seconds_valid: state.config.session_timeout_secs,
                     sandbox: state.config.is_sandbox,
                     password_expired: user.is_some_and(|u| u.password_expired),
+                    person_accounts: state.config.person_accounts,
+                    multi_currency: state.config.multi_currency,
                 };
                 xml(StatusCode::OK, soap::login_response(&result))
             }

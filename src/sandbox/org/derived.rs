@@ -34,6 +34,7 @@ pub(super) fn apply(org: &mut Org, object: &str, record: &mut Record, insert: bo
         }
         "OrderItem" => order_item(org, record, insert)?,
         "Contact" | "Lead" => person_name(record),
+        "Account" if org.schema.features().person_accounts => person_account(record, insert)?,
         "PricebookEntry" => pricebook_entry(org, record, insert)?,
         _ => {}
     }
@@ -53,6 +54,33 @@ fn person_name(record: &mut Record) {
     let name = parts.into_iter().flatten().collect::<Vec<_>>().join(" ");
     let value = if name.is_empty() { Value::Null } else { Value::String(name) };
     record.insert("Name".into(), value);
+}
+
+/// Person Accounts: an Account of the person record type is a person (IsPersonAccount, its Name
+/// derived from FirstName/LastName, LastName required, Name not writable on create); any other
+/// Account needs its Name. [Simplified: the hidden PersonContact is not created, and Name given on
+/// an update is not refused.]
+fn person_account(record: &mut Record, insert: bool) -> Result<(), Vec<SfError>> {
+    use crate::sandbox::schema::builtin::PERSON_ACCOUNT_RECORD_TYPE_ID;
+    let person = text(record, "RecordTypeId").is_some_and(|rt| rt.get(..15) == PERSON_ACCOUNT_RECORD_TYPE_ID.get(..15));
+    record.insert("IsPersonAccount".into(), json!(person));
+    let missing = |field: &str| {
+        let message = format!("Required fields are missing: [{field}]");
+        vec![SfError::on_field(ErrorCode::RequiredFieldMissing, message, field)]
+    };
+    if !person {
+        return if text(record, "Name").is_none_or(|n| n.trim().is_empty()) { Err(missing("Name")) } else { Ok(()) };
+    }
+    if insert && text(record, "Name").is_some() {
+        let message = "Unable to create/update fields: Name. Please check the security settings of this field and \
+                       verify that it is read/write for your profile or permission set.";
+        return Err(vec![SfError::on_field(ErrorCode::InvalidFieldForInsertUpdate, message, "Name")]);
+    }
+    if text(record, "LastName").is_none_or(|n| n.trim().is_empty()) {
+        return Err(missing("LastName"));
+    }
+    person_name(record);
+    Ok(())
 }
 
 /// IsClosed, IsWon, Probability and ForecastCategoryName follow the stage.

@@ -110,3 +110,27 @@ fn contact_and_lead_names_are_compound_and_read_only() {
     let names: Vec<Value> = out.map(|o| o.records.iter().map(|r| r["Name"].clone()).collect()).unwrap_or_default();
     assert_eq!(names, vec![json!("Turing")]);
 }
+
+#[test]
+fn person_accounts_are_people_and_business_accounts_need_a_name() {
+    use crate::sandbox::schema::builtin::PERSON_ACCOUNT_RECORD_TYPE_ID;
+    let features = OrgFeatures { person_accounts: true, ..OrgFeatures::default() };
+    let schema = Schema::standard(features).expect("schema");
+    let mut org =
+        Org::new(schema, "00D000000000001AAA".into(), IdGenerator::new("5s").expect("ids"), ADMIN).expect("org");
+    let person = json!({"RecordTypeId": PERSON_ACCOUNT_RECORD_TYPE_ID, "FirstName": "Ada", "LastName": "Byron"});
+    let id = create(&mut org, "Account", person);
+    assert_eq!(field(&org, "Account", &id, "IsPersonAccount"), json!(true));
+    assert_eq!(field(&org, "Account", &id, "Name"), json!("Ada Byron"));
+    let business = create(&mut org, "Account", json!({"Name": "Acme"}));
+    assert_eq!(field(&org, "Account", &business, "IsPersonAccount"), json!(false));
+    let mut refused = |value: Value| match org.create("Account", &body(value), &Writer::new(ADMIN)) {
+        Err(DmlError::Invalid(errors)) => errors.into_iter().map(|e| (e.code, e.fields)).collect::<Vec<_>>(),
+        other => panic!("refused: {other:?}"),
+    };
+    let no_last_name = json!({"RecordTypeId": PERSON_ACCOUNT_RECORD_TYPE_ID, "FirstName": "Ada"});
+    assert_eq!(refused(no_last_name), [(ErrorCode::RequiredFieldMissing, vec!["LastName".to_owned()])]);
+    let named = json!({"RecordTypeId": PERSON_ACCOUNT_RECORD_TYPE_ID, "LastName": "B", "Name": "X"});
+    assert_eq!(refused(named), [(ErrorCode::InvalidFieldForInsertUpdate, vec!["Name".to_owned()])]);
+    assert_eq!(refused(json!({"Phone": "1"})), [(ErrorCode::RequiredFieldMissing, vec!["Name".to_owned()])]);
+}

@@ -1,5 +1,6 @@
 //! The State and Country/Territory picklist data: ISO 3166 alpha-2 countries with Salesforce's
-//! default labels, and the states of the United States and provinces of Canada.
+//! default labels, and the states of the United States, provinces of Canada and states and
+//! territories of Australia.
 
 /// A country: ISO alpha-2 code and Salesforce label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,10 @@ const fn us(code: &'static str, name: &'static str) -> State {
 
 const fn ca(code: &'static str, name: &'static str) -> State {
     State { country: "CA", code, name }
+}
+
+const fn au(code: &'static str, name: &'static str) -> State {
+    State { country: "AU", code, name }
 }
 
 static COUNTRIES: &[Country] = &[
@@ -131,6 +136,14 @@ static STATES: &[State] = &[
     ca("QC", "Quebec"),
     ca("SK", "Saskatchewan"),
     ca("YT", "Yukon Territories"),
+    au("ACT", "Australian Capital Territory"),
+    au("NSW", "New South Wales"),
+    au("NT", "Northern Territory"),
+    au("QLD", "Queensland"),
+    au("SA", "South Australia"),
+    au("TAS", "Tasmania"),
+    au("VIC", "Victoria"),
+    au("WA", "Western Australia"),
 ];
 
 /// All countries, sorted by code.
@@ -200,6 +213,7 @@ mod tests {
         assert!(COUNTRIES.windows(2).all(|w| w[0].code < w[1].code));
         assert_eq!(STATES.iter().filter(|s| s.country == "US").count(), 51);
         assert_eq!(STATES.iter().filter(|s| s.country == "CA").count(), 13);
+        assert_eq!(STATES.iter().filter(|s| s.country == "AU").count(), 8);
         assert!(STATES.iter().all(|s| country_by_code(s.country).is_some()));
     }
 
@@ -212,6 +226,8 @@ mod tests {
         assert_eq!(state_by_code("CA", "CA"), None);
         assert_eq!(state_by_name("CA", "Quebec").map(|s| s.code), Some("QC"));
         assert_eq!(state_by_name("US", "Calif."), None);
+        assert_eq!(state_by_code("AU", "nsw").map(|s| s.name), Some("New South Wales"));
+        assert_eq!(state_by_code("US", "NSW"), None);
     }
 
     #[test]

@@ -30,6 +30,12 @@ pub struct OrgFeatures {
     /// State and Country/Territory Picklists: adds the `*StateCode`/`*CountryCode` fields and
     /// validates address states and countries against the ISO lists.
     pub state_country_picklists: bool,
+    /// Multiple currencies: adds `CurrencyIsoCode` (see `builtin::CURRENCIES`).
+    #[serde(default)]
+    pub multi_currency: bool,
+    /// Person Accounts: adds the person fields and record type to Account.
+    #[serde(default)]
+    pub person_accounts: bool,
 }
 
 /// Why a schema (usually a custom schema file) cannot be built.

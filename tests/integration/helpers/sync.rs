@@ -209,6 +209,7 @@ pub fn jane() -> pb::Customer {
         first_name: "Jane".into(),
         last_name: "Doe".into(),
         phone: "+1 555 0100".into(),
+        ..Default::default()
     }
 }
 
@@ -220,6 +221,7 @@ pub fn items() -> Vec<pb::LineItem> {
             name: name.into(),
             quantity,
             unit_price: price.into(),
+            ..Default::default()
         })
         .collect()
 }
@@ -250,6 +252,7 @@ pub fn order(event_id: &str, order: &str, cart: &str, customer: pb::Customer, da
         total: "79.48".into(),
         status: "pending".into(),
         occur_time: at(day),
+        ..Default::default()
     }
 }
 

@@ -70,8 +70,11 @@ pub(super) fn account(features: &OrgFeatures) -> Result<ObjectSchema, SchemaErro
         "Technology Partner",
         "Other",
     ];
+    // A person account's Name is derived from its person's name, so Name is required only of business accounts
+    // (checked on save, see `org::derived`).
+    let name = f("Name", "Account Name", FieldType::text(255)).name_field().id_lookup();
     object.add_fields([
-        f("Name", "Account Name", FieldType::text(255)).required().name_field().id_lookup(),
+        if features.person_accounts { name } else { name.required() },
         f("Type", "Account Type", FieldType::picklist(&account_types, false)),
         f("ParentId", "Parent Account ID", FieldType::lookup("Account", "Parent", Some("ChildAccounts"))),
     ])?;
@@ -89,8 +92,23 @@ pub(super) fn account(features: &OrgFeatures) -> Result<ObjectSchema, SchemaErro
         f("AccountSource", "Account Source", FieldType::picklist(LEAD_SOURCES, false)),
         owner(),
     ])?;
+    if features.person_accounts {
+        object.add_fields([
+            f("RecordTypeId", "Record Type ID", FieldType::text(18)),
+            f("IsPersonAccount", "Is Person Account", FieldType::Boolean).read_only(),
+            f("FirstName", "First Name", FieldType::text(40)),
+            f("LastName", "Last Name", FieldType::text(80)),
+            f("PersonEmail", "Email", FieldType::Email),
+            f("PersonMobilePhone", "Mobile", FieldType::Phone),
+            f("PersonContactId", "Person Contact ID", FieldType::lookup("Contact", "PersonContact", None)).read_only(),
+        ])?;
+        add_address(&mut object, "PersonMailing", features)?;
+    }
     finish(object)
 }
+
+/// The record type Id of person accounts in a sandbox org that has them.
+pub const PERSON_ACCOUNT_RECORD_TYPE_ID: &str = "0125s0000000001AAA";
 
 pub(super) fn contact(features: &OrgFeatures) -> Result<ObjectSchema, SchemaError> {
     let mut object = start("Contact", "Contact", "Contacts", "003")?;

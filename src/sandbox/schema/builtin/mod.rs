@@ -5,6 +5,7 @@ mod accounts;
 mod commerce;
 mod sales;
 
+pub use accounts::PERSON_ACCOUNT_RECORD_TYPE_ID;
 pub use sales::{OPPORTUNITY_STAGES, StageInfo, opportunity_stage};
 
 use serde_json::Value;
@@ -19,7 +20,7 @@ pub(crate) const LEAD_SOURCES: &[&str] = &["Web", "Phone Inquiry", "Partner Refe
 
 /// Every built-in object, in a stable order, shaped by the org features.
 pub fn builtin_objects(features: &OrgFeatures) -> Result<Vec<ObjectSchema>, SchemaError> {
-    Ok(vec![
+    let mut objects = vec![
         accounts::account(features)?,
         accounts::contact(features)?,
         accounts::lead(features)?,
@@ -32,8 +33,21 @@ pub fn builtin_objects(features: &OrgFeatures) -> Result<Vec<ObjectSchema>, Sche
         commerce::pricebook_entry()?,
         commerce::order(features)?,
         commerce::order_item()?,
-    ])
+    ];
+    if features.multi_currency {
+        for object in objects.iter_mut().filter(|o| CURRENCY_OBJECTS.contains(&o.name.as_str())) {
+            let field = FieldSchema::new("CurrencyIsoCode", "Currency ISO Code", FieldType::picklist(CURRENCIES, true))
+                .with_default(text_value(CURRENCIES[0]));
+            object.add_field(field)?;
+        }
+    }
+    Ok(objects)
 }
+
+/// The active currencies of a multi-currency sandbox org; the first is the corporate currency.
+pub const CURRENCIES: &[&str] = &["USD", "EUR", "GBP", "CAD", "AUD"];
+/// The objects that carry `CurrencyIsoCode` in a multi-currency org.
+const CURRENCY_OBJECTS: &[&str] = &["Account", "Contact", "Opportunity", "Order", "OrderItem", "PricebookEntry"];
 
 /// A new object whose first field is `Id`; the other system fields come last (see [`finish`]).
 pub(crate) fn start(name: &str, label: &str, plural: &str, prefix: &str) -> Result<ObjectSchema, SchemaError> {
@@ -108,7 +122,7 @@ mod tests {
     use super::*;
 
     fn objects(picklists: bool) -> Vec<ObjectSchema> {
-        let features = OrgFeatures { state_country_picklists: picklists };
+        let features = OrgFeatures { state_country_picklists: picklists, ..OrgFeatures::default() };
         builtin_objects(&features).unwrap_or_default()
     }
 

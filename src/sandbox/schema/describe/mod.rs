@@ -70,7 +70,15 @@ pub fn describe_object(schema: &Schema, object: &ObjectSchema, version: &str) ->
     });
     top.insert("fields".into(), Value::Array(fields));
     top.insert("childRelationships".into(), Value::Array(child_relationships(schema, object)));
-    top.insert("recordTypeInfos".into(), json!([master]));
+    let mut record_types = vec![master];
+    if object.name == "Account" && schema.features().person_accounts {
+        record_types.push(json!({
+            "active": true, "available": true, "defaultRecordTypeMapping": false, "developerName": "PersonAccount",
+            "master": false, "name": "Person Account",
+            "recordTypeId": crate::sandbox::schema::builtin::PERSON_ACCOUNT_RECORD_TYPE_ID,
+        }));
+    }
+    top.insert("recordTypeInfos".into(), Value::Array(record_types));
     top.insert("compactLayoutable".into(), Value::Bool(true));
     Value::Object(top)
 }
@@ -104,7 +112,7 @@ mod tests {
     use crate::sandbox::schema::{CustomSchema, OrgFeatures};
 
     pub(super) fn schema(picklists: bool) -> Schema {
-        let features = OrgFeatures { state_country_picklists: picklists };
+        let features = OrgFeatures { state_country_picklists: picklists, ..OrgFeatures::default() };
         match Schema::with_custom(features, &CustomSchema::default_forcesync()) {
             Ok(schema) => schema,
             Err(error) => panic!("schema: {error}"),

@@ -18,7 +18,7 @@ const EXTRA: &str = r#"{"objects":[{"name":"Account","fields":[
 pub(super) fn schema(picklists: bool) -> Schema {
     let mut custom = CustomSchema::default_forcesync();
     custom.objects.extend(CustomSchema::from_json(EXTRA).map(|c| c.objects).unwrap_or_default());
-    let features = OrgFeatures { state_country_picklists: picklists };
+    let features = OrgFeatures { state_country_picklists: picklists, ..OrgFeatures::default() };
     match Schema::with_custom(features, &custom) {
         Ok(schema) => schema,
         Err(error) => panic!("schema: {error}"),
