@@ -82,6 +82,8 @@ pub struct ServeArgs {
     /// Days to keep received events and sync-log rows once Salesforce holds what they brought.
     #[arg(long, env = "FORCESYNC_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..))]
     pub retention_days: u16,
+    #[command(flatten)]
+    pub amqp: crate::amqp::AmqpArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +170,7 @@ fn database_config(database: DatabaseArgs) -> ServeConfig {
         master_key: None,
         retry: Default::default(),
         engine: Default::default(),
+        amqp: None,
     }
 }
 
@@ -195,6 +198,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         admin_token: configured,
         master_key,
         engine,
+        amqp: args.amqp.config(),
         ..database_config(args.database)
     };
     let mut running = server::start(config, server::shutdown_signal()).await?;

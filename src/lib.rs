@@ -11,6 +11,7 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+pub mod amqp;
 pub mod api;
 pub mod bench;
 pub mod cli;

@@ -16,6 +16,7 @@ mod store_config;
 mod sync;
 mod sync_convert;
 mod sync_reads;
+pub mod sync_submit;
 mod sync_values;
 mod test_connection;
 mod wsdl_import;

@@ -149,6 +149,7 @@ pub fn serve_config(
         master_key: Some(MasterKey::from_base64(MASTER_KEY_B64).expect("key")),
         retry: forcesync::salesforce::retry::RetryPolicy::default(),
         engine,
+        amqp: None,
     }
 }
 
