@@ -124,7 +124,8 @@ async fn dead_letter(
     rejection: &Rejection,
 ) -> Result<bool, lapin::Error> {
     let store = rejection.store.as_ref().map(|s| s.code.as_str());
-    let properties = headers::dead_letter_properties(&delivery.properties, rejection.reason.code(), &rejection.detail, store);
+    let properties =
+        headers::dead_letter_properties(&delivery.properties, rejection.reason.code(), &rejection.detail, store);
     let options = BasicPublishOptions::default();
     let exchange = dead_letter_exchange.into();
     let routing_key = delivery.routing_key.clone();

@@ -50,7 +50,8 @@ impl Topology {
     /// The arguments of the intake queue (a queue declared earlier with other arguments is refused by the broker).
     fn queue_arguments(&self) -> FieldTable {
         let mut arguments = FieldTable::default();
-        arguments.insert("x-dead-letter-exchange".into(), AMQPValue::LongString(self.dead_letter_exchange.clone().into()));
+        arguments
+            .insert("x-dead-letter-exchange".into(), AMQPValue::LongString(self.dead_letter_exchange.clone().into()));
         arguments
     }
 
@@ -58,7 +59,9 @@ impl Topology {
     pub async fn declare(&self, channel: &Channel) -> Result<(), lapin::Error> {
         let durable = ExchangeDeclareOptions { durable: true, ..Default::default() };
         let none = FieldTable::default;
-        channel.exchange_declare(self.dead_letter_exchange.as_str().into(), ExchangeKind::Fanout, durable, none()).await?;
+        channel
+            .exchange_declare(self.dead_letter_exchange.as_str().into(), ExchangeKind::Fanout, durable, none())
+            .await?;
         let queue = QueueDeclareOptions { durable: true, ..Default::default() };
         channel.queue_declare(self.dead_letter_queue.as_str().into(), queue, none()).await?;
         let bind = QueueBindOptions::default();

@@ -192,7 +192,15 @@ pub async fn start(
     let incoming = TcpIncoming::from(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, signal));
     tracing::info!(%addr, database = storage.backend_name(), "forcesync is serving");
-    Ok(RunningServer { addr, generated_admin_token, storage, shutdown: Some(shutdown_tx), task, engine: Some(engine), amqp })
+    Ok(RunningServer {
+        addr,
+        generated_admin_token,
+        storage,
+        shutdown: Some(shutdown_tx),
+        task,
+        engine: Some(engine),
+        amqp,
+    })
 }
 
 /// Resolves when the process gets SIGINT (Ctrl-C) or SIGTERM.

@@ -4,6 +4,8 @@
 mod helpers;
 
 mod admin;
+mod amqp_faults;
+mod amqp_intake;
 mod auth;
 mod cli;
 mod config;

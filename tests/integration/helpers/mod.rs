@@ -2,6 +2,7 @@
 //! database (SQLite in a temp dir, or a fresh PostgreSQL schema), plus clients
 //! that send bearer tokens.
 
+pub mod amqp;
 pub mod logs;
 pub mod postgres;
 pub mod process;
