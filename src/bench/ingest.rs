@@ -52,6 +52,20 @@ pub struct IngestBenchArgs {
     /// Also measure the whole server on this PostgreSQL database (in a scratch schema, dropped afterwards).
     #[arg(long)]
     pub database_url: Option<String>,
+    /// `amqp`: events per second through RabbitMQ queue mode against gRPC SubmitEvents instead (see `ingest_amqp.rs`).
+    #[arg(long, value_enum, default_value_t = Transport::Grpc)]
+    pub transport: Transport,
+    #[command(flatten)]
+    pub amqp: super::ingest_amqp::AmqpBenchArgs,
+}
+
+/// What `bench ingest` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Transport {
+    /// PlaceOrder with a durable ack against a no-op handler.
+    Grpc,
+    /// RabbitMQ queue mode against gRPC SubmitEvents.
+    Amqp,
 }
 
 /// The whole server's run: its requests, then how far folding was behind.
@@ -89,7 +103,7 @@ impl Sample {
 }
 
 /// A new order per request: new event id, new order id, one customer, 3 items.
-fn place_order(prefix: &str, i: usize) -> pb::PlaceOrderRequest {
+pub(super) fn place_order(prefix: &str, i: usize) -> pb::PlaceOrderRequest {
     let items =
         [("WB-01", "Water bottle", 2.0, "19.99"), ("CAP-7", "Cap", 1.0, "12.50"), ("TEE-3", "T-shirt", 3.0, "9.00")]
             .into_iter()
@@ -223,6 +237,9 @@ async fn whole_server(args: &IngestBenchArgs, database_url: Option<&str>) -> any
 }
 
 pub async fn run(args: IngestBenchArgs) -> anyhow::Result<()> {
+    if args.transport == Transport::Amqp {
+        return super::ingest_amqp::run(&args).await;
+    }
     // The no-op side first, so no engine folding earlier events can slow it.
     let noop = Served::start(SyncServiceServer::new(Noop), None).await?;
     let baseline = measure(&args, noop.addr, "any-token", "n").await?;

@@ -4,6 +4,7 @@
 
 mod harness;
 pub mod ingest;
+pub mod ingest_amqp;
 mod noop;
 pub mod orders;
 mod replica;
