@@ -51,10 +51,12 @@ impl Broker {
             say_skipped();
             return None;
         };
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
         let random = forcesync::domain::token::new_token_id().expect("random")[4..].to_lowercase();
-        let prefix = format!("fs-test-{random}");
+        let prefix = format!("fs-test-{now}-{random}");
         let connection =
             Connection::connect(&url, ConnectionProperties::default()).await.expect("connect to FORCESYNC_TEST_AMQP");
+        STALE_REMOVED.get_or_init(|| remove_stale(&connection, now)).await;
         let channel = connection.create_channel().await.expect("channel");
         channel.confirm_select(ConfirmSelectOptions::default()).await.expect("confirm mode");
         let topology = Topology::new(&prefix);
@@ -160,6 +162,28 @@ impl Broker {
     }
 }
 
+/// Set once this process has removed what earlier test runs left behind.
+static STALE_REMOVED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// Deletes test queues and exchanges (`fs-test-<unix seconds>-…`) made more than an hour before `now`
+/// (a failed test leaves its names behind).
+async fn remove_stale(connection: &Connection, now: u64) {
+    let stale = |name: &&str| {
+        let created = name.strip_prefix("fs-test-").and_then(|rest| rest.split('-').next()?.parse::<u64>().ok());
+        name.starts_with("fs-test-") && created.is_none_or(|t| t + 3600 < now)
+    };
+    let channel = connection.create_channel().await.expect("channel");
+    let queues = rabbitmqctl(&["list_queues", "name"]).await;
+    for queue in queues.lines().map(str::trim).filter(stale) {
+        let _ = channel.queue_delete(queue.into(), QueueDeleteOptions::default()).await;
+    }
+    let exchanges = rabbitmqctl(&["list_exchanges", "name"]).await;
+    for exchange in exchanges.lines().map(str::trim).filter(stale) {
+        let _ = channel.exchange_delete(exchange.into(), Default::default()).await;
+    }
+    let _ = channel.close(200, "stale test names removed".into()).await;
+}
+
 /// Runs rabbitmqctl and returns what it printed.
 async fn rabbitmqctl(args: &[&str]) -> String {
     let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
@@ -215,6 +239,18 @@ pub async fn received_event_ids(setup: &SyncSetup) -> Vec<String> {
         }
         page_token = page.next_page_token;
     }
+}
+
+/// The store's sync log once it has `lines` lines (the consumer writes a
+/// dead-lettered message's line after the broker took the copy), newest first.
+pub async fn sync_log_of(setup: &SyncSetup, lines: usize) -> Vec<(String, String, String)> {
+    let log = super::sync::eventually("the sync log lines", async || {
+        let log = sync_log(setup).await;
+        (log.len() >= lines).then_some(log)
+    })
+    .await;
+    assert_eq!(log.len(), lines, "{log:?}");
+    log
 }
 
 /// The store's sync log lines, newest first: (level, entity, message).
