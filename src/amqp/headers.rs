@@ -67,7 +67,8 @@ pub fn dead_letter_properties(
         headers.insert(STORE_HEADER.into(), long(store));
     }
     let mut properties = BasicProperties::default().with_headers(headers).with_delivery_mode(2);
-    let copy: [(&Option<ShortString>, fn(BasicProperties, ShortString) -> BasicProperties); 6] = [
+    type With = fn(BasicProperties, ShortString) -> BasicProperties;
+    let copy: [(&Option<ShortString>, With); 6] = [
         (original.content_type(), BasicProperties::with_content_type),
         (original.content_encoding(), BasicProperties::with_content_encoding),
         (original.correlation_id(), BasicProperties::with_correlation_id),

@@ -100,8 +100,11 @@ pub struct Judge {
     storage: Storage,
     intake: Intake,
     tokens: TokenStores,
-    settings: Arc<Mutex<HashMap<i64, (Arc<StoreSettings>, Instant)>>>,
+    settings: Arc<Mutex<HashMap<i64, ReadSettings>>>,
 }
+
+/// A store's settings and when they were read.
+type ReadSettings = (Arc<StoreSettings>, Instant);
 
 impl Judge {
     pub fn new(storage: Storage, intake: Intake, tokens: TokenStores) -> Self {

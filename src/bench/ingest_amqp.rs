@@ -183,10 +183,10 @@ impl Publisher {
                 )
                 .await?;
             pending.push_back(confirm);
-            if pending.len() >= CONFIRM_WINDOW {
-                if let Some(oldest) = pending.pop_front() {
-                    confirmed(oldest.await?)?;
-                }
+            if pending.len() >= CONFIRM_WINDOW
+                && let Some(oldest) = pending.pop_front()
+            {
+                confirmed(oldest.await?)?;
             }
         }
         for confirm in pending {
