@@ -151,6 +151,31 @@ impl AmqpHandle {
 mod tests {
     use super::*;
 
+    #[derive(Debug, clap::Parser)]
+    struct Serve {
+        #[command(flatten)]
+        amqp: AmqpArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<Option<AmqpConfig>, clap::Error> {
+        use clap::Parser as _;
+        let args = std::iter::once("serve").chain(args.iter().copied());
+        Serve::try_parse_from(args).map(|serve| serve.amqp.config())
+    }
+
+    #[test]
+    fn serve_takes_the_broker_with_a_name_prefix_and_a_bounded_prefetch() {
+        let config = parse(&["--amqp-url", " amqp://h/%2f "]).expect("parses").expect("configured");
+        assert_eq!((config.url.as_str(), config.prefix.as_str(), config.prefetch), ("amqp://h/%2f", "forcesync", 64));
+        let config = parse(&["--amqp-url", "amqp://h", "--amqp-prefix", "shop.eu", "--amqp-prefetch", "500"]);
+        let config = config.expect("parses").expect("configured");
+        assert_eq!((config.prefix.as_str(), config.prefetch), ("shop.eu", 500));
+        for bad in [["--amqp-prefix", "no spaces"], ["--amqp-prefetch", "0"], ["--amqp-prefetch", "10001"]] {
+            assert!(parse(&[&["--amqp-url", "amqp://h"][..], &bad[..]].concat()).is_err(), "{bad:?}");
+        }
+        assert!(parse(&["--amqp-url", "  "]).expect("parses").is_none(), "a blank URL is no AMQP");
+    }
+
     #[test]
     fn the_url_is_logged_without_its_credentials() {
         assert_eq!(redact("amqp://guest:secret@10.0.0.5:5672/%2f"), "amqp://10.0.0.5:5672/%2f");
