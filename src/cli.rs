@@ -289,6 +289,7 @@ async fn store(command: StoreCommand) -> anyhow::Result<()> {
 pub fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = crate::amqp::cap_client_logs(filter);
     // Colour codes only on a terminal: never in files, pipes or journals.
     let ansi = std::io::stderr().is_terminal();
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);

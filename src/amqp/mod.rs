@@ -73,6 +73,15 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// lapin logs every frame it receives at TRACE, message headers (the store
+/// token) included: the AMQP client's logs stop at DEBUG whatever the filter asks for.
+pub fn cap_client_logs(filter: tracing_subscriber::EnvFilter) -> tracing_subscriber::EnvFilter {
+    ["lapin", "amq_protocol", "amq_protocol_types", "amq_protocol_tcp"]
+        .into_iter()
+        .filter_map(|target| format!("{target}=debug").parse().ok())
+        .fold(filter, tracing_subscriber::EnvFilter::add_directive)
+}
+
 /// What the consumer is doing, for tests and shutdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AmqpState {
@@ -174,6 +183,39 @@ mod tests {
             assert!(parse(&[&["--amqp-url", "amqp://h"][..], &bad[..]].concat()).is_err(), "{bad:?}");
         }
         assert!(parse(&["--amqp-url", "  "]).expect("parses").is_none(), "a blank URL is no AMQP");
+    }
+
+    #[test]
+    fn the_amqp_client_never_logs_frames_even_when_trace_is_asked_for() {
+        use std::io::Write;
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl Write for Buffer {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        for asked in ["trace", "lapin=trace,forcesync=trace"] {
+            let buffer = Buffer::default();
+            let writer = buffer.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_env_filter(cap_client_logs(tracing_subscriber::EnvFilter::new(asked)))
+                .with_writer(move || writer.clone())
+                .finish();
+            tracing::subscriber::with_default(subscriber, || {
+                tracing::trace!(target: "lapin::channels", "frame with fs_secret_token");
+                tracing::debug!(target: "lapin::channels", "channel opened");
+                tracing::trace!(target: "forcesync::amqp", "our own trace");
+            });
+            let logged = String::from_utf8_lossy(&buffer.0.lock().map(|b| b.clone()).unwrap_or_default()).into_owned();
+            assert!(!logged.contains("fs_secret_token"), "{asked}: {logged}");
+            assert!(logged.contains("channel opened") && logged.contains("our own trace"), "{asked}: {logged}");
+        }
     }
 
     #[test]
