@@ -84,6 +84,8 @@ pub struct ServeArgs {
     /// Days to keep received events and sync-log rows once Salesforce holds what they brought.
     #[arg(long, env = "FORCESYNC_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..))]
     pub retention_days: u16,
+    #[command(flatten)]
+    pub amqp: crate::amqp::AmqpArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -171,6 +173,7 @@ fn database_config(database: DatabaseArgs) -> ServeConfig {
         master_key: None,
         retry: Default::default(),
         engine: Default::default(),
+        amqp: None,
     }
 }
 
@@ -198,6 +201,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         admin_token: configured,
         master_key,
         engine,
+        amqp: args.amqp.config(),
         ..database_config(args.database)
     };
     let mut running = server::start(config, server::shutdown_signal()).await?;
@@ -288,6 +292,7 @@ async fn store(command: StoreCommand) -> anyhow::Result<()> {
 pub fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = crate::amqp::cap_client_logs(filter);
     // Colour codes only on a terminal: never in files, pipes or journals.
     let ansi = std::io::stderr().is_terminal();
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);

@@ -2,7 +2,8 @@
 //!
 //! `api` receives and checks requests, `domain` holds the pure rules,
 //! `storage` keeps everything durable, `store_login` opens a store's Salesforce
-//! connection, and `server` wires them together.
+//! connection, `amqp` takes store events from RabbitMQ (queue mode), and
+//! `server` wires them together.
 //! `sandbox` is the Salesforce emulator that tests, demos and `bench` run against.
 
 /// Installs rustls' ring provider (reqwest is built without a default one, to
@@ -11,6 +12,7 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+pub mod amqp;
 pub mod api;
 pub mod bench;
 pub mod cli;

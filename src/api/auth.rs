@@ -137,7 +137,16 @@ impl TokenStores {
 
     /// The store whose valid token the call carries.
     pub async fn caller(&self, metadata: &MetadataMap) -> Result<Caller, ApiError> {
-        let hash = store_token(metadata)?.hash();
+        self.store_caller(&store_token(metadata)?).await
+    }
+
+    /// The store whose valid store token this is, however it arrived (a
+    /// RabbitMQ message carries it in a header, see `crate::amqp`).
+    pub async fn store_caller(&self, token: &Token) -> Result<Caller, ApiError> {
+        if !token.is_store_token() {
+            return Err(ApiError::InvalidToken(NOT_A_STORE_TOKEN));
+        }
+        let hash = token.hash();
         let generation = self.storage.token_generation();
         if let Some(caller) = self.cached(&hash, generation) {
             return Ok(caller);

@@ -21,6 +21,7 @@ mod sync;
 mod sync_convert;
 mod sync_reads;
 mod sync_store_data;
+pub mod sync_submit;
 mod sync_values;
 mod test_connection;
 mod wsdl_import;

@@ -10,10 +10,10 @@ use crate::domain::sync::NewEvent;
 use crate::pb::sync_service_server::SyncService;
 use crate::pb::{self, EventAck};
 use crate::storage::Storage;
-use crate::storage::sync::{Ack, Intake};
+use crate::storage::sync::Intake;
 
 use super::auth::Caller;
-use super::{ApiError, sync_convert as convert, timestamp};
+use super::{ApiError, sync_convert as convert};
 
 /// The Sync API's state: the database and the intake writer. The caller (the
 /// store its token names) comes resolved with each request (see `auth_layer.rs`).
@@ -43,26 +43,7 @@ impl SyncApi {
     }
 
     async fn commit(&self, caller: &Caller, events: &[NewEvent]) -> Result<Vec<EventAck>, ApiError> {
-        let results = self.intake.submit(caller.store_id, events).await?;
-        let mut acks = Vec::with_capacity(results.len());
-        for (event, result) in events.iter().zip(results) {
-            let ack = result?;
-            tracing::debug!(store = %caller.store_code, event_id = %ack.event_id, kind = event.payload.kind().as_str(),
-                sequence = ack.sequence, duplicate = ack.duplicate, "event received");
-            acks.push(ack_to_proto(ack));
-        }
-        Ok(acks)
-    }
-}
-
-fn ack_to_proto(ack: Ack) -> EventAck {
-    let state = if ack.applied { pb::EventState::Applied } else { pb::EventState::Received };
-    EventAck {
-        event_id: ack.event_id,
-        duplicate: ack.duplicate,
-        sequence: ack.sequence,
-        receive_time: Some(timestamp(ack.received_at)),
-        state: state as i32,
+        super::sync_submit::commit(&self.intake, caller, events).await
     }
 }
 
@@ -129,8 +110,7 @@ impl SyncService for SyncApi {
         request: Request<pb::SubmitEventsRequest>,
     ) -> Result<Response<pb::SubmitEventsResponse>, Status> {
         let caller = Caller::of(&request)?;
-        let events = convert::submit_events(request.get_ref(), Utc::now()).map_err(ApiError::InvalidArgument)?;
-        let acks = self.commit(&caller, &events).await?;
+        let acks = super::sync_submit::submit_events(&self.intake, &caller, request.get_ref(), Utc::now()).await?;
         Ok(Response::new(pb::SubmitEventsResponse { acks }))
     }
 

@@ -125,6 +125,7 @@ pub(super) fn serve_config(
         master_key: Some(MasterKey::from_base64(MASTER_KEY_B64)?),
         retry: Default::default(),
         engine,
+        amqp: None,
     })
 }
 

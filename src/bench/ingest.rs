@@ -56,6 +56,20 @@ pub struct IngestBenchArgs {
     /// burst of other work on the machine moves one round, not the result.
     #[arg(long, default_value_t = 3)]
     pub rounds: usize,
+    /// `amqp`: events per second through RabbitMQ queue mode against gRPC SubmitEvents instead (see `ingest_amqp.rs`).
+    #[arg(long, value_enum, default_value_t = Transport::Grpc)]
+    pub transport: Transport,
+    #[command(flatten)]
+    pub amqp: super::ingest_amqp::AmqpBenchArgs,
+}
+
+/// What `bench ingest` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Transport {
+    /// PlaceOrder with a durable ack against a no-op handler.
+    Grpc,
+    /// RabbitMQ queue mode against gRPC SubmitEvents.
+    Amqp,
 }
 
 /// Every side measured once, one after the other.
@@ -120,7 +134,7 @@ impl Sample {
 }
 
 /// A new order per request: new event id, new order id, one customer, 3 items.
-fn place_order(prefix: &str, i: usize) -> pb::PlaceOrderRequest {
+pub(super) fn place_order(prefix: &str, i: usize) -> pb::PlaceOrderRequest {
     let items =
         [("WB-01", "Water bottle", 2.0, "19.99"), ("CAP-7", "Cap", 1.0, "12.50"), ("TEE-3", "T-shirt", 3.0, "9.00")]
             .into_iter()
@@ -276,6 +290,9 @@ async fn round(args: &IngestBenchArgs) -> anyhow::Result<Round> {
 }
 
 pub async fn run(args: IngestBenchArgs) -> anyhow::Result<()> {
+    if args.transport == Transport::Amqp {
+        return super::ingest_amqp::run(&args).await;
+    }
     let mut rounds = Vec::new();
     for _ in 0..args.rounds.max(1) {
         rounds.push(round(&args).await?);

@@ -4,6 +4,7 @@
 
 mod harness;
 pub mod ingest;
+pub mod ingest_amqp;
 pub mod inventory;
 mod noop;
 pub mod orders;

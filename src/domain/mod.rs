@@ -2,8 +2,8 @@
 //! the layers above validate once, at the edge, and then trust the types.
 
 pub mod email;
-pub mod inventory;
 pub mod geo;
+pub mod inventory;
 pub mod lifecycle;
 pub mod mapping;
 pub mod settings;

@@ -45,6 +45,8 @@ pub struct ServeConfig {
     pub retry: RetryPolicy,
     /// The sync engine's tuning.
     pub engine: EngineConfig,
+    /// RabbitMQ queue mode (`--amqp-url`); `None`: no AMQP at all.
+    pub amqp: Option<crate::amqp::AmqpConfig>,
 }
 
 impl ServeConfig {
@@ -63,12 +65,18 @@ pub struct RunningServer {
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
     engine: Option<EngineHandle>,
+    amqp: Option<crate::amqp::AmqpHandle>,
 }
 
 impl RunningServer {
     /// The sync engine, to step by hand when it was configured `manual`.
     pub fn engine(&self) -> Option<engine::Engine> {
         self.engine.as_ref().map(EngineHandle::engine)
+    }
+
+    /// The RabbitMQ consumer, when `--amqp-url` was given.
+    pub fn amqp(&self) -> Option<&crate::amqp::AmqpHandle> {
+        self.amqp.as_ref()
     }
 
     /// Stops accepting calls, lets in-flight calls finish, stops the engine
@@ -83,6 +91,9 @@ impl RunningServer {
     /// Waits until the server stops (after its shutdown signal).
     pub async fn wait(&mut self) -> anyhow::Result<()> {
         let served = (&mut self.task).await.context("server task panicked")?.context("gRPC server failed");
+        if let Some(amqp) = self.amqp.take() {
+            amqp.shutdown().await;
+        }
         if let Some(engine) = self.engine.take() {
             engine.shutdown().await;
         }
@@ -151,6 +162,7 @@ pub async fn start(
             .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     let committed = Arc::new(Notify::new());
     let intake = Intake::start_with(storage.clone(), committed.clone(), fold_on_commit(&config.engine));
+    let amqp = config.amqp.clone().map(|amqp| crate::amqp::start(amqp, storage.clone(), intake.clone()));
     let sync_service = SyncServiceServer::new(SyncApi::new(storage.clone(), intake))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     health_reporter.set_serving::<SyncServiceServer<SyncApi>>().await;
@@ -186,7 +198,15 @@ pub async fn start(
     let incoming = TcpIncoming::from(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, signal));
     tracing::info!(%addr, database = storage.backend_name(), "forcesync is serving");
-    Ok(RunningServer { addr, generated_admin_token, storage, shutdown: Some(shutdown_tx), task, engine: Some(engine) })
+    Ok(RunningServer {
+        addr,
+        generated_admin_token,
+        storage,
+        shutdown: Some(shutdown_tx),
+        task,
+        engine: Some(engine),
+        amqp,
+    })
 }
 
 /// The intake folds what it commits (on SQLite) unless the engine moves

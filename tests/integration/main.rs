@@ -4,6 +4,8 @@
 mod helpers;
 
 mod admin;
+mod amqp_faults;
+mod amqp_intake;
 mod auth;
 mod cli;
 mod config;
@@ -34,8 +36,8 @@ mod sync_backoff;
 mod sync_claims;
 mod sync_crash;
 mod sync_faults;
-mod sync_fold_on_commit;
 mod sync_field_mappings;
+mod sync_fold_on_commit;
 mod sync_intake;
 mod sync_leases;
 mod sync_lifecycle;

@@ -164,17 +164,21 @@ fn mixed_events() -> Vec<EventPayload> {
         LifecycleEvent::OrderPaid { payment, at, .. } => {
             LifecycleEvent::OrderPaid { order_id: "200".into(), payment, at }
         }
-        LifecycleEvent::OrderPlaced { items, total, status, at, customer, details, .. } => LifecycleEvent::OrderPlaced {
-            order_id: "200".into(),
-            cart_id: None,
-            customer,
-            items,
-            total,
-            status,
-            at,
-            details,
-        },
-        LifecycleEvent::Shipped { shipment, at, .. } => LifecycleEvent::Shipped { order_id: "200".into(), shipment, at },
+        LifecycleEvent::OrderPlaced { items, total, status, at, customer, details, .. } => {
+            LifecycleEvent::OrderPlaced {
+                order_id: "200".into(),
+                cart_id: None,
+                customer,
+                items,
+                total,
+                status,
+                at,
+                details,
+            }
+        }
+        LifecycleEvent::Shipped { shipment, at, .. } => {
+            LifecycleEvent::Shipped { order_id: "200".into(), shipment, at }
+        }
         other => other,
     };
     let save = |first_name: &str, hour| {

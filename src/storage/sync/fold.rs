@@ -53,6 +53,13 @@ impl Storage {
         Ok(count)
     }
 
+    /// Events received so far, of every store (what `bench ingest` waits for).
+    pub async fn received_events(&self) -> Result<i64, StorageError> {
+        const SQL: &str = "SELECT COUNT(*) FROM sync_events";
+        let (count,): (i64,) = with_pool!(self, |pool| sqlx::query_as(SQL).fetch_one(pool).await?);
+        Ok(count)
+    }
+
     /// One probe per store (the unapplied-events index), not a scan of the backlog.
     async fn stores_with_unapplied_events(&self) -> Result<Vec<i64>, StorageError> {
         let sql = format!(

@@ -2,6 +2,7 @@
 //! database (SQLite in a temp dir, or a fresh PostgreSQL schema), plus clients
 //! that send bearer tokens.
 
+pub mod amqp;
 pub mod logs;
 pub mod postgres;
 pub mod process;
@@ -149,6 +150,7 @@ pub fn serve_config(
         master_key: Some(MasterKey::from_base64(MASTER_KEY_B64).expect("key")),
         retry: forcesync::salesforce::retry::RetryPolicy::default(),
         engine,
+        amqp: None,
     }
 }
 
