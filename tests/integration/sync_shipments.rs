@@ -222,7 +222,7 @@ async fn a_tracking_value_longer_than_its_field_is_reported_not_cut() {
         );
         assert!(error.message.contains("Order.Short_Tracking__c holds at most 20 characters"), "{error:?}");
         assert!(error.message.contains("38 characters"), "{error:?}");
-        assert!(error.remedy.contains("make the field longer"), "{error:?}");
+        assert!(error.remedy.contains("lengthen the field"), "{error:?}");
         let order = s.order().await;
         assert_eq!(field(&order, "Short_Tracking__c"), "1Z999AA10123456784", "nothing cut, nothing half-written");
         assert_eq!(field(&order, "Ship_Date__c"), "2025-03-05", "the whole Order update was held back");
