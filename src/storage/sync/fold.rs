@@ -1,10 +1,12 @@
-//! Folding received events into entities, no Salesforce call inside. The
-//! rules are pure (`domain::sync::folding`); here one transaction per store
-//! reads a batch of its events, the aliases they name and those aliases'
-//! entities (three set-based queries), plans the fold in memory, and writes
-//! the plan back in a few multi-row statements: about seven statements per
-//! batch, not per event, so the intake keeps SQLite's single writer most of
-//! the time.
+//! The fold task's side of folding received events into entities, no
+//! Salesforce call inside: one transaction per store reads a batch of its
+//! unfolded events and hands them to [`super::fold_write`], which reads the
+//! aliases they name and those aliases' entities, plans the fold in memory
+//! (`domain::sync::folding`) and writes the plan back in a few multi-row
+//! statements. On SQLite the intake already folds what it commits
+//! (`intake/fold_on_commit.rs`), so this finds only what is left (events
+//! stored before an upgrade, or a batch the intake could not fold); on
+//! PostgreSQL it folds everything.
 //!
 //! PostgreSQL replicas fold different stores at once: each store's fold
 //! takes that store's advisory lock with *try*, so a store another replica is

@@ -1,5 +1,6 @@
 //! The sync queue's tables: the event inbox ([`intake`]), events folded into
-//! entities ([`fold`]), entities leased and finished as jobs ([`jobs`]), what
+//! entities ([`fold`], [`fold_write`]; on SQLite by the intake as it commits),
+//! entities leased and finished as jobs ([`jobs`]), what
 //! forcesync wrote to Salesforce ([`records`]), store pauses ([`pauses`]),
 //! parked work queued again ([`requeue`]),
 //! the sync log and the read side for the API ([`status`]).
