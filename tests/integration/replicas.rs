@@ -1,5 +1,5 @@
 //! Several replicas on one PostgreSQL database share all work: a plugin
-//! spreads sales over three servers while one of them is killed (like
+//! spreads 2,000 sales over three servers while one of them is killed (like
 //! `kill -9`) and restarted again and again; folding, claims, leases and
 //! pauses are shared through the database. Every sale lands in Salesforce
 //! exactly once and nothing is parked. (Needs FORCESYNC_TEST_PG.)
@@ -14,7 +14,8 @@ use crate::sync_crash::{LAG, assert_nothing_parked, plugin, wait_for};
 use crate::sync_faults::{PATIENCE, assert_exact_sales, count, orders, synced};
 use crate::sync_restart::{connected, engine};
 
-const SALES: u32 = 90;
+/// The size: about five minutes on two cores (the other tests run beside it).
+const SALES: u32 = 2_000;
 const REPLICAS: usize = 3;
 const KILLS: u32 = 4;
 
