@@ -53,6 +53,8 @@ pub enum BenchCommand {
     Orders(crate::bench::orders::OrdersBenchArgs),
     /// PlaceOrder requests/s with a durable ack vs a no-op handler.
     Ingest(crate::bench::ingest::IngestBenchArgs),
+    /// A large queue with Salesforce unreachable, then its drain (issue 16).
+    Backlog(crate::bench::backlog::BacklogBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +158,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Sandbox(args)) => crate::bench::sandbox::run(args).await,
         Command::Bench(BenchCommand::Orders(args)) => crate::bench::orders::run(args).await,
         Command::Bench(BenchCommand::Ingest(args)) => crate::bench::ingest::run(args).await,
+        Command::Bench(BenchCommand::Backlog(args)) => crate::bench::backlog::run(args).await,
     }
 }
 

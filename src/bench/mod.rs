@@ -2,6 +2,8 @@
 //! result, both taken in the same run, and their ratio. Run them from a
 //! release build (`cargo run --release -- bench …`).
 
+pub mod backlog;
+mod backlog_probe;
 mod harness;
 pub mod ingest;
 mod noop;
