@@ -19,16 +19,16 @@ use tokio::task::JoinSet;
 use crate::engine::EngineConfig;
 use crate::pb::{self, sync_event::Event};
 
-use super::Table;
-use super::backlog_probe::{Probe, db_bytes, ms, peak_rss_mb, probe, reset_peak_rss, rss_mb, rss_split_mb};
-use super::harness::{Bench, Counters, SyncClient, cores, list, sandbox};
+use super::backlog_probe::{db_bytes, peak_rss_mb, probe, reset_peak_rss, rss_mb, rss_split_mb};
+use super::backlog_table::{Run, render};
+use super::harness::{Bench, Counters, SyncClient, sandbox};
 use super::orders::wait_synced;
 use super::shop::{order_events, order_id, sync_catalog};
 
 /// Catalog products the backlog's carts draw from.
-const SKUS: usize = 20;
+pub(super) const SKUS: usize = 20;
 /// Events per SubmitEvents request at most.
-const PER_REQUEST: usize = 1_000;
+pub(super) const PER_REQUEST: usize = 1_000;
 /// How often the bench counts entity states while waiting (a scan of the store's entities: not too often).
 const POLL: Duration = Duration::from_millis(500);
 /// How long the folder may take to fold the backlog.
@@ -66,9 +66,9 @@ pub struct BacklogBenchArgs {
 /// The backlog's shape: `orders` orders of `per_order` events each (customer, checkout, order,
 /// payment, then customer updates).
 #[derive(Debug, Clone, Copy)]
-struct Shape {
-    orders: usize,
-    per_order: usize,
+pub(super) struct Shape {
+    pub orders: usize,
+    pub per_order: usize,
 }
 
 impl Shape {
@@ -77,7 +77,7 @@ impl Shape {
         Self { orders, per_order: (args.events / orders).max(4) }
     }
 
-    fn events(&self) -> usize {
+    pub(super) fn events(&self) -> usize {
         self.orders * self.per_order
     }
 
@@ -133,7 +133,10 @@ async fn enqueue(client: &SyncClient, shape: Shape, submitters: usize) -> anyhow
                     .into_inner()
                     .acks;
                 if acks.len() != sent || acks.iter().any(|ack| ack.duplicate) {
-                    bail!("SubmitEvents of orders {first}..{last}: {} acks for {sent} events, or a duplicate", acks.len());
+                    bail!(
+                        "SubmitEvents of orders {first}..{last}: {} acks for {sent} events, or a duplicate",
+                        acks.len()
+                    );
                 }
             }
         });
@@ -148,7 +151,12 @@ async fn enqueue(client: &SyncClient, shape: Shape, submitters: usize) -> anyhow
 async fn probe_catalog(client: &mut SyncClient) -> anyhow::Result<()> {
     let products = [("WB-01", "Water bottle", "19.99"), ("CAP-7", "Cap", "12.50"), ("TEE-3", "T-shirt", "9.00")]
         .into_iter()
-        .map(|(sku, name, price)| pb::Product { sku: sku.into(), name: name.into(), price: price.into(), active: Some(true) })
+        .map(|(sku, name, price)| pb::Product {
+            sku: sku.into(),
+            name: name.into(),
+            price: price.into(),
+            active: Some(true),
+        })
         .collect();
     let request = pb::UpsertProductsRequest { event_id: "probe-catalog".into(), products, occur_time: None };
     client.upsert_products(request).await.context("UpsertProducts")?;
@@ -157,7 +165,8 @@ async fn probe_catalog(client: &mut SyncClient) -> anyhow::Result<()> {
 
 async fn set_outage(http: &reqwest::Client, url: &str, down: bool) -> anyhow::Result<()> {
     let faults = format!("{url}/_sandbox/faults");
-    let request = if down { http.patch(faults).json(&serde_json::json!({ "http_503": 1.0 })) } else { http.delete(faults) };
+    let request =
+        if down { http.patch(faults).json(&serde_json::json!({ "http_503": 1.0 })) } else { http.delete(faults) };
     request.send().await?.error_for_status().context("sandbox faults")?;
     Ok(())
 }
@@ -165,29 +174,6 @@ async fn set_outage(http: &reqwest::Client, url: &str, down: bool) -> anyhow::Re
 async fn pending(bench: &Bench) -> anyhow::Result<i64> {
     let counts = bench.server.storage.entity_counts(bench.store_id).await?;
     Ok(counts.iter().find(|(state, _)| state == "pending").map_or(0, |(_, n)| *n))
-}
-
-/// What the run saw, for the table.
-struct Run {
-    shape: Shape,
-    empty: Probe,
-    backlog: Probe,
-    peak_empty: f64,
-    peak_backlog: f64,
-    peak_drain: f64,
-    rss_drained: f64,
-    enqueue: Duration,
-    folded: Duration,
-    queued: i64,
-    drain: Duration,
-    drained_orders: usize,
-    delta: Counters,
-    db_drained: u64,
-    total: Duration,
-    peak_resets: bool,
-    /// (heap, file pages) with the backlog queued, and after the drain.
-    split_backlog: (f64, f64),
-    split_drained: (f64, f64),
 }
 
 pub async fn run(args: BacklogBenchArgs) -> anyhow::Result<()> {
@@ -287,93 +273,27 @@ pub async fn run(args: BacklogBenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn render(args: &BacklogBenchArgs, run: &Run) -> Table {
-    let events = run.shape.events();
-    let mut table = Table::new(
-        &format!("Backlog: {events} events for {} entities queued while Salesforce is down", run.shape.orders * 2),
-        "empty queue",
-        "backlog",
-    );
-    let mb = |bytes: u64| bytes as f64 / 1_048_576.0;
-    let (empty, backlog) = (&run.empty, &run.backlog);
-    table.row("peak RSS (whole process)", run.peak_empty, run.peak_backlog, "MB");
-    table.row("database size", mb(empty.db_bytes), mb(backlog.db_bytes), "MB");
-    let per_event = backlog.db_bytes.saturating_sub(empty.db_bytes) as f64 / events.max(1) as f64;
-    table.row("database bytes per queued event", 0.0, per_event, "B");
-    table.row("PlaceOrder p50 (64 in flight)", empty.place_order.millis(50.0), backlog.place_order.millis(50.0), "ms");
-    table.row("PlaceOrder p99 (64 in flight)", empty.place_order.millis(99.0), backlog.place_order.millis(99.0), "ms");
-    table.row("PlaceOrder throughput", empty.place_order.rps(), backlog.place_order.rps(), "req/s");
-    let reads: [(&str, &[Duration], &[Duration]); 3] = [
-        ("claim query", &empty.claim, &backlog.claim),
-        ("GetSyncStatus", &empty.status, &backlog.status),
-        ("ListSyncEvents (page of 100)", &empty.list, &backlog.list),
-    ];
-    for (name, before, after) in reads {
-        table.row(&format!("{name} p50"), ms(before, 50.0), ms(after, 50.0), "ms");
-        table.row(&format!("{name} p99"), ms(before, 99.0), ms(after, 99.0), "ms");
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: BacklogBenchArgs,
     }
-    let drain_rate = run.drained_orders as f64 / run.drain.as_secs_f64().max(f64::EPSILON);
-    table.row("drain rate, Salesforce back to all synced", 0.0, drain_rate, "orders/s");
-    let calls = run.delta.api_used as f64 * 1000.0 / run.drained_orders.max(1) as f64;
-    table.row("API calls per 1,000 orders drained", 0.0, calls, "calls");
-    table.row("peak RSS during the drain", run.peak_empty, run.peak_drain, "MB");
-    table.row("database size after the drain and pruning", mb(empty.db_bytes), mb(run.db_drained), "MB");
-    table.note(format!(
-        "Backlog: {} orders × {} events (new customer, checkout of 3 items from {SKUS} SKUs, placed order, payment, \
-         then customer updates) = {events} events sent as SubmitEvents of ≤ {PER_REQUEST} events, {} in flight, \
-         acknowledged in {:.1} s ({:.0} events/s), folded after {:.1} s; {} entities pending when measured. \
-         Salesforce down = the sandbox answers every REST call 503 SERVER_UNAVAILABLE; the engine retries with \
-         backoff (1 s doubling, capped at 10 s for the bench; production default 300 s).",
-        run.shape.orders,
-        run.shape.per_order,
-        args.submitters.max(1),
-        run.enqueue.as_secs_f64(),
-        events as f64 / run.enqueue.as_secs_f64().max(f64::EPSILON),
-        run.folded.as_secs_f64(),
-        run.queued,
-    ));
-    table.note(format!(
-        "Each side: {} PlaceOrders after a fifth as many to warm up ({} in flight over 2 connections), {} claim queries (the claim's SELECT with \
-         LIMIT {}, everything pending counted due), {} GetSyncStatus by order id, {} ListSyncEvents pages (pending \
-         only / any, alternately), one at a time. The backlog side's PlaceOrders join the backlog (unpaid, so \
-         with the default create_order = paid only they write customers but no Order).",
-        args.probe_requests.max(1),
-        args.concurrency.max(1),
-        super::backlog_probe::READS,
-        EngineConfig::default().batch_size,
-        super::backlog_probe::READS,
-        super::backlog_probe::READS / 4,
-    ));
-    table.note(format!(
-        "Drain: {} orders synced in {:.1} s, including up to 10 s of \
-         backoff left from the outage; the sandbox then held exactly the expected Orders (none lost or duplicated). \
-         {} API calls: {}; records written: {}. Pruning (retention 0, every second) ran during the drain; SQLite \
-         files do not shrink after deletes (the space is reused).",
-        run.drained_orders,
-        run.drain.as_secs_f64(),
-        run.delta.api_used,
-        list(&run.delta.calls),
-        list(&run.delta.records),
-    ));
-    table.note(format!(
-        "RSS is the whole process: client, server, engine{}. Peak RSS is VmHWM{}; RSS after the drain {:.0} MB. \
-         {} engine workers; {}; {} cores; the run took {:.0} s in all.",
-        if args.sandbox_url.is_some() {
-            " (the sandbox ran in its own process)"
-        } else {
-            " and the sandbox (which holds every Salesforce record in memory)"
-        },
-        if run.peak_resets { ", reset before each phase" } else { " since start (the kernel refused a reset)" },
-        run.rss_drained,
-        args.workers.max(1),
-        if args.database_url.is_some() { "PostgreSQL (a scratch schema)" } else { "SQLite" },
-        cores(),
-        run.total.as_secs_f64(),
-    ));
-    table.note(format!(
-        "RSS split (RssAnon heap / RssFile file pages, which include SQLite's memory-mapped database): with the \
-         backlog queued {:.0} / {:.0} MB; after the drain {:.0} / {:.0} MB.",
-        run.split_backlog.0, run.split_backlog.1, run.split_drained.0, run.split_drained.1,
-    ));
-    table
+
+    #[test]
+    fn a_million_events_are_fifty_thousand_orders_of_twenty_sent_whole() {
+        let args = Cli::parse_from(["backlog"]).args;
+        let shape = Shape::of(&args);
+        assert_eq!((shape.orders, shape.per_order, shape.events()), (50_000, 20, 1_000_000));
+        assert_eq!(shape.orders_per_request(), 50, "1,000 events per request, no order split");
+        assert!(matches!(shape.event(7, 2), Event::Order(order) if order.order_id == order_id(7)));
+        let Event::Customer(update) = shape.event(7, 19) else { panic!("steps past the payment update the customer") };
+        assert_eq!(update.event_id, "customer-7-19");
+        let small = Shape::of(&Cli::parse_from(["backlog", "--events", "10", "--entities", "100"]).args);
+        assert_eq!((small.orders, small.per_order), (50, 4), "every order gets its four events");
+    }
 }

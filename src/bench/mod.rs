@@ -4,6 +4,7 @@
 
 pub mod backlog;
 mod backlog_probe;
+mod backlog_table;
 mod harness;
 pub mod ingest;
 mod noop;

@@ -76,8 +76,11 @@ pub fn order_events(i: usize, skus: usize) -> OrderEvents {
     let customer = customer(i);
     let (items, total) = cart(i, skus);
     let (cart_id, order_id) = (format!("cart-{i}"), order_id(i));
-    let upsert =
-        pb::UpsertCustomerRequest { event_id: format!("customer-{i}"), customer: Some(customer.clone()), occur_time: None };
+    let upsert = pb::UpsertCustomerRequest {
+        event_id: format!("customer-{i}"),
+        customer: Some(customer.clone()),
+        occur_time: None,
+    };
     let checkout = pb::StartCheckoutRequest {
         event_id: format!("checkout-{i}"),
         cart_id: cart_id.clone(),
