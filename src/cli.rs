@@ -55,6 +55,8 @@ pub enum BenchCommand {
     Ingest(crate::bench::ingest::IngestBenchArgs),
     /// Stock levels to Salesforce: API calls and time of a full push and a delta, vs one request per SKU.
     Inventory(crate::bench::inventory::InventoryBenchArgs),
+    /// A large queue with Salesforce unreachable, then its drain (issue 16).
+    Backlog(crate::bench::backlog::BacklogBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +163,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Orders(args)) => crate::bench::orders::run(args).await,
         Command::Bench(BenchCommand::Ingest(args)) => crate::bench::ingest::run(args).await,
         Command::Bench(BenchCommand::Inventory(args)) => crate::bench::inventory::run(args).await,
+        Command::Bench(BenchCommand::Backlog(args)) => crate::bench::backlog::run(args).await,
     }
 }
 

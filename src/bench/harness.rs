@@ -162,6 +162,11 @@ impl Bench {
         Ok(SyncServiceClient::with_interceptor(self.channel.clone(), Bearer::new(&self.store_token)?))
     }
 
+    /// The SQLite database's directory (empty on PostgreSQL).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self._dir.0
+    }
+
     /// The PostgreSQL URL of this bench's scratch schema (`None` on SQLite), for more replicas.
     pub fn database_url(&self) -> Option<String> {
         self.schema.as_ref().map(ScratchSchema::url)

@@ -114,7 +114,7 @@ const CATCH_UP_LIMIT: Duration = Duration::from_secs(300);
 
 /// What one measured phase saw.
 #[derive(Debug)]
-struct Sample {
+pub(super) struct Sample {
     requests: usize,
     seconds: f64,
     /// Sorted.
@@ -124,11 +124,11 @@ struct Sample {
 }
 
 impl Sample {
-    fn rps(&self) -> f64 {
+    pub(super) fn rps(&self) -> f64 {
         self.requests as f64 / self.seconds.max(f64::EPSILON)
     }
 
-    fn millis(&self, p: f64) -> f64 {
+    pub(super) fn millis(&self, p: f64) -> f64 {
         percentile(&self.latencies, p).as_secs_f64() * 1000.0
     }
 }
@@ -167,7 +167,7 @@ pub(super) fn place_order(prefix: &str, i: usize) -> pb::PlaceOrderRequest {
 }
 
 /// Sends `total` PlaceOrders with `concurrency` in flight over `channels`; every ack must be new.
-async fn drive(
+pub(super) async fn drive(
     channels: &[Channel],
     bearer: &Bearer,
     prefix: &str,
@@ -211,7 +211,7 @@ async fn drive(
     Ok(Sample { requests: total, seconds, latencies, commit_times: commits.len() })
 }
 
-async fn channels(addr: std::net::SocketAddr, count: usize) -> anyhow::Result<Vec<Channel>> {
+pub(super) async fn channels(addr: std::net::SocketAddr, count: usize) -> anyhow::Result<Vec<Channel>> {
     let mut out = Vec::new();
     for _ in 0..count.max(1) {
         out.push(channel(addr).await?);

@@ -2,6 +2,9 @@
 //! result, both taken in the same run, and their ratio. Run them from a
 //! release build (`cargo run --release -- bench …`).
 
+pub mod backlog;
+mod backlog_probe;
+mod backlog_table;
 mod harness;
 pub mod ingest;
 pub mod ingest_amqp;

@@ -85,8 +85,14 @@ impl RunResult {
     }
 }
 
-/// Polls until the sandbox holds `orders` Orders and no entity is pending or waiting.
-async fn wait_synced(bench: &Bench, http: &reqwest::Client, url: &str, orders: u64) -> anyhow::Result<()> {
+/// Polls every `poll` until the sandbox holds `orders` Orders and no entity is pending or waiting.
+pub(super) async fn wait_synced(
+    bench: &Bench,
+    http: &reqwest::Client,
+    url: &str,
+    orders: u64,
+    poll: Duration,
+) -> anyhow::Result<()> {
     let mut last = (u64::MAX, 0);
     let mut moved = Instant::now();
     loop {
@@ -105,7 +111,7 @@ async fn wait_synced(bench: &Bench, http: &reqwest::Client, url: &str, orders: u
         } else if moved.elapsed() > STALL {
             bail!("stalled for {STALL:?}: {held}/{orders} Orders in the sandbox, {open} entities pending or waiting");
         }
-        tokio::time::sleep(Duration::from_millis(25)).await;
+        tokio::time::sleep(poll).await;
     }
 }
 
@@ -162,7 +168,7 @@ async fn run_strategy(
         done??;
     }
     let submit_seconds = started.elapsed().as_secs_f64();
-    wait_synced(&bench, &http, &org.url, orders as u64).await?;
+    wait_synced(&bench, &http, &org.url, orders as u64, Duration::from_millis(25)).await?;
     let seconds = started.elapsed().as_secs_f64();
     let delta = Counters::read(&http, &org.url).await?.since(&before);
     let entities = synced(&bench).await? - synced_before;

@@ -48,26 +48,41 @@ fn cart(i: usize, skus: usize) -> (Vec<pb::LineItem>, String) {
     (items, money(total))
 }
 
-/// Customer, checkout, placed order and payment of order `i`, each acknowledged before the next.
-pub async fn submit_order(client: &mut SyncClient, i: usize, skus: usize) -> anyhow::Result<()> {
-    let customer = pb::Customer {
+/// Order `i`'s four events: new customer, checkout, placed order, payment.
+pub struct OrderEvents {
+    pub customer: pb::UpsertCustomerRequest,
+    pub checkout: pb::StartCheckoutRequest,
+    pub order: pb::PlaceOrderRequest,
+    pub payment: pb::RecordPaymentRequest,
+}
+
+/// The customer of order `i` (id `1000000 + i`).
+pub fn customer(i: usize) -> pb::Customer {
+    pb::Customer {
         customer_id: format!("{}", 1_000_000 + i),
         email: format!("buyer{i}@example.com"),
         first_name: "Buyer".into(),
         last_name: format!("Number {i}"),
         phone: String::new(),
         ..Default::default()
-    };
+    }
+}
+
+/// The order id of order `i`.
+pub fn order_id(i: usize) -> String {
+    format!("{}", 100_000_000 + i)
+}
+
+/// Order `i`'s events, its cart drawn from `skus` catalog items.
+pub fn order_events(i: usize, skus: usize) -> OrderEvents {
+    let customer = customer(i);
     let (items, total) = cart(i, skus);
-    let (cart_id, order_id) = (format!("cart-{i}"), format!("{}", 100_000_000 + i));
-    client
-        .upsert_customer(pb::UpsertCustomerRequest {
-            event_id: format!("customer-{i}"),
-            customer: Some(customer.clone()),
-            occur_time: None,
-        })
-        .await
-        .context("UpsertCustomer")?;
+    let (cart_id, order_id) = (format!("cart-{i}"), order_id(i));
+    let upsert = pb::UpsertCustomerRequest {
+        event_id: format!("customer-{i}"),
+        customer: Some(customer.clone()),
+        occur_time: None,
+    };
     let checkout = pb::StartCheckoutRequest {
         event_id: format!("checkout-{i}"),
         cart_id: cart_id.clone(),
@@ -76,7 +91,6 @@ pub async fn submit_order(client: &mut SyncClient, i: usize, skus: usize) -> any
         total: total.clone(),
         occur_time: None,
     };
-    client.start_checkout(checkout).await.context("StartCheckout")?;
     let order = pb::PlaceOrderRequest {
         event_id: format!("order-{i}"),
         order_id: order_id.clone(),
@@ -88,7 +102,6 @@ pub async fn submit_order(client: &mut SyncClient, i: usize, skus: usize) -> any
         occur_time: None,
         ..Default::default()
     };
-    client.place_order(order).await.context("PlaceOrder")?;
     let payment = pb::RecordPaymentRequest {
         event_id: format!("payment-{i}"),
         invoice_id: format!("inv-{order_id}"),
@@ -97,7 +110,16 @@ pub async fn submit_order(client: &mut SyncClient, i: usize, skus: usize) -> any
         amount: total,
         occur_time: None,
     };
-    client.record_payment(payment).await.context("RecordPayment")?;
+    OrderEvents { customer: upsert, checkout, order, payment }
+}
+
+/// Customer, checkout, placed order and payment of order `i`, each acknowledged before the next.
+pub async fn submit_order(client: &mut SyncClient, i: usize, skus: usize) -> anyhow::Result<()> {
+    let events = order_events(i, skus);
+    client.upsert_customer(events.customer).await.context("UpsertCustomer")?;
+    client.start_checkout(events.checkout).await.context("StartCheckout")?;
+    client.place_order(events.order).await.context("PlaceOrder")?;
+    client.record_payment(events.payment).await.context("RecordPayment")?;
     Ok(())
 }
 
