@@ -227,3 +227,44 @@ async fn the_sync_log_keeps_the_newest_rows() {
         assert_eq!(messages, ["line 3.2", "line 3.1", "line 3.0", "line 2.2", "line 2.1"], "{}", db.backend_name());
     }
 }
+
+/// RetryFailed reads parked entities a page at a time: more than a page of
+/// them, parked with two error codes, are requeued by code exactly.
+#[tokio::test]
+async fn retry_failed_by_code_requeues_exactly_its_entities_across_pages() {
+    for (db, store, _dir) in backends().await {
+        let backend = db.backend_name();
+        let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
+        let price = Money { minor: 100, exponent: 2 };
+        let product = |n: usize| forcesync::domain::sync::ProductSave {
+            sku: format!("SKU-{n}"),
+            name: format!("P{n}"),
+            price,
+            active: true,
+            at: at(8),
+        };
+        for (id, range) in [("p1", 0..1_000), ("p2", 1_000..1_201)] {
+            intake
+                .submit(store, &[event(id, EventPayload::Products(range.map(product).collect()))])
+                .await
+                .expect("submit");
+        }
+        while db.fold_events(1_000, 0, now()).await.expect("fold") > 0 {}
+        let claimed = db.claim_entities("w", 2_000, 60_000, now()).await.expect("claim");
+        assert_eq!(claimed.len(), 1_201, "{backend}");
+        for (n, entity) in claimed.iter().enumerate() {
+            let code = if n % 3 == 0 { "CODE_A" } else { "CODE_B" };
+            let error = RecordedError {
+                code: code.into(),
+                message: "refused".into(),
+                fields: Vec::new(),
+                remedy: None,
+                class: "data".into(),
+            };
+            db.finish_entity("w", entity, &Outcome::Parked(error), now()).await.expect("park");
+        }
+        assert_eq!(db.retry_parked(store, None, Some("CODE_A")).await.expect("retry"), 401, "{backend}");
+        assert_eq!(db.retry_parked(store, None, Some("CODE_A")).await.expect("retry"), 0, "{backend}: done once");
+        assert_eq!(db.retry_parked(store, None, None).await.expect("retry"), 800, "{backend}: the rest");
+    }
+}
