@@ -16,12 +16,7 @@ use crate::sync_faults::{count, counters};
 
 async fn set_enabled(setup: &SyncSetup, enabled: bool) {
     let mut config = setup.app.config(&setup.token);
-    let etag = config
-        .get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() })
-        .await
-        .expect("config")
-        .into_inner()
-        .etag;
+    let etag = setup.etag().await;
     let inventory = pb::InventorySettings { enabled, ..Default::default() };
     let settings = pb::StoreSettings { inventory: Some(inventory), ..Default::default() };
     let request = pb::UpdateStoreConfigRequest {

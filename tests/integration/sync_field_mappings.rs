@@ -81,16 +81,9 @@ async fn store_with(mappings: Vec<pb::FieldMapping>) -> SyncSetup {
 }
 
 /// Replaces the store's field mappings (UpdateStoreConfig with the current etag).
-/// The store's settings etag now.
-async fn etag(setup: &SyncSetup) -> String {
-    let mut config = setup.app.config(&setup.token);
-    let current = config.get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() }).await;
-    current.expect("config").into_inner().etag
-}
-
 async fn set_mappings(setup: &SyncSetup, mappings: Vec<pb::FieldMapping>) {
     let mut config = setup.app.config(&setup.token);
-    let etag = etag(setup).await;
+    let etag = setup.etag().await;
     let request = pb::UpdateStoreConfigRequest {
         store_code: "main".into(),
         settings: Some(pb::StoreSettings { field_mappings: mappings, ..Default::default() }),
@@ -151,7 +144,7 @@ async fn a_value_longer_than_its_field_is_reported_until_the_mapping_truncates_i
 async fn a_mapping_to_a_missing_or_mistyped_field_fails_test_connection_with_a_remedy() {
     let setup = store_with(Vec::new()).await;
     let mut config = setup.app.config(&setup.token);
-    let etag = etag(&setup).await;
+    let etag = setup.etag().await;
     let pending = vec![
         rule("Account", "Nope__c", "customer.company", vec![]),
         rule("Order", "Ship_Date__c", "order.payment_method", vec![]),
@@ -238,7 +231,7 @@ async fn preview_plan_shows_a_mapping_change_that_the_next_change_of_the_record_
 async fn bad_rules_are_refused_by_path_and_nothing_is_saved() {
     let setup = store_with(Vec::new()).await;
     let mut config = setup.app.config(&setup.token);
-    let etag = etag(&setup).await;
+    let etag = setup.etag().await;
     let bad = vec![
         rule("Account", "Tier__c", "customer.attributes.loyalty_tier", vec![]),
         rule("Account", "Total__c", "order.total", vec![]),

@@ -65,12 +65,7 @@ async fn person_accounts_against_an_org_without_them_fail_test_connection() {
     let settings = pb::StoreSettings::default();
     let setup = connected_store_on(spawn_sandbox().await, test_engine(), settings, vec![]).await;
     let mut config = setup.app.config(&setup.token);
-    let etag = config
-        .get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() })
-        .await
-        .expect("config")
-        .into_inner()
-        .etag;
+    let etag = setup.etag().await;
     let response = config
         .test_connection(pb::TestConnectionRequest {
             store_code: "main".into(),

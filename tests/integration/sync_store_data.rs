@@ -195,12 +195,7 @@ async fn a_multi_currency_org_gets_the_orders_currency_and_a_currency_it_lacks_i
 async fn test_connection_lists_the_orgs_valid_state_and_country_codes() {
     let setup = picklist_store(pb::CreateOrderMode::PaidOnly).await;
     let mut config = setup.app.config(&setup.token);
-    let etag = config
-        .get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() })
-        .await
-        .expect("config")
-        .into_inner()
-        .etag;
+    let etag = setup.etag().await;
     let request = pb::TestConnectionRequest { store_code: "main".into(), etag, ..Default::default() };
     let response = config.test_connection(request).await.expect("test connection").into_inner();
     let check = response.checks.iter().find(|c| c.name == "state_country_picklists").expect("picklist check");

@@ -108,6 +108,28 @@ pub fn target_of(settings: &StoreSettings, events: &[LifecycleEvent]) -> Target 
     target(settings, &store(), &facts(events), &ClosedStages::defaults(settings))
 }
 
+/// Merging the facts of `events` split in two at every ordering gives
+/// `expected`, and merging the second half (and the result itself) again
+/// changes nothing.
+pub fn assert_grouping_does_not_matter(events: &[LifecycleEvent], expected: &LifecycleFacts) {
+    let parts: Vec<LifecycleFacts> = events.iter().map(LifecycleFacts::from_event).collect();
+    let join = |facts: &[LifecycleFacts]| {
+        let mut joined = LifecycleFacts::default();
+        facts.iter().for_each(|f| joined.merge(f));
+        joined
+    };
+    for ordering in permutations(&parts) {
+        let (left, right) = ordering.split_at(2);
+        let (mut a, b) = (join(left), join(right));
+        a.merge(&b);
+        assert_eq!(&a, expected, "grouping does not matter");
+        let snapshot = a.clone();
+        a.merge(&snapshot);
+        a.merge(&b);
+        assert_eq!(&a, expected, "merging again changes nothing");
+    }
+}
+
 /// Every ordering of `items`.
 pub fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
     if items.len() <= 1 {

@@ -57,6 +57,13 @@ impl SyncSetup {
         SyncServiceClient::with_interceptor(self.app.channel.clone(), Bearer::new(&self.token))
     }
 
+    /// The store's settings etag now (what a config update or Test Connection names).
+    pub async fn etag(&self) -> String {
+        let mut config = StoreConfigServiceClient::with_interceptor(self.app.channel.clone(), Bearer::new(&self.token));
+        let current = config.get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() }).await;
+        current.expect("get config").into_inner().etag
+    }
+
     /// Applies connection settings for the sandbox plus `settings` (fields in `paths`).
     pub async fn connect(&self, mut settings: pb::StoreSettings, paths: Vec<&str>) {
         settings.connection = Some(pb::ConnectionSettings {
@@ -67,12 +74,7 @@ impl SyncSetup {
         let mut paths: Vec<String> = paths.into_iter().map(str::to_owned).collect();
         paths.extend(["connection.login_url".to_owned(), "connection.username".to_owned()]);
         let mut config = StoreConfigServiceClient::with_interceptor(self.app.channel.clone(), Bearer::new(&self.token));
-        let etag = config
-            .get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() })
-            .await
-            .expect("get config")
-            .into_inner()
-            .etag;
+        let etag = self.etag().await;
         let secret =
             |kind: pb::CredentialKind, value: &str| pb::CredentialValue { kind: kind as i32, value: value.into() };
         let response = config
