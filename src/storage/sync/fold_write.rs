@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 
-use crate::domain::sync::folding::{EntityRef, RoutedEvent, StoredEntity, UpdatedEntity, aliases_named, plan_fold};
+use crate::domain::sync::folding::{
+    CreatedEntity, EntityRef, RoutedEvent, StoredEntity, UpdatedEntity, aliases_named, plan_fold,
+};
 use crate::storage::{StorageError, Tx, with_tx};
 
 use super::{EntityState, corrupt};
@@ -86,27 +88,8 @@ pub(super) async fn apply_fold(
         // new aliases, and each event's entity.
         let mut created_id: HashMap<String, i64> = HashMap::with_capacity(plan.created.len());
         for chunk in plan.created.chunks(ROWS_PER_STATEMENT) {
-            let mut query = sqlx::QueryBuilder::new(
-                "INSERT INTO sync_entities (store_id, kind, label, facts, depends_on, version, state, \
-                 next_run_at, event_count, updated_at) ",
-            );
-            let mut rows = Vec::with_capacity(chunk.len());
-            for entity in chunk {
-                let json = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
-                rows.push((entity, json));
-            }
-            query.push_values(&rows, |mut row, (entity, json)| {
-                row.push_bind(store_id)
-                    .push_bind(entity.facts.kind().as_str())
-                    .push_bind(entity.label.clone())
-                    .push_bind(json.clone())
-                    .push_bind(entity.facts.depends_on())
-                    .push_bind(1_i64)
-                    .push_bind(EntityState::Pending.as_str())
-                    .push_bind(now + linger_ms)
-                    .push_bind(entity.event_count)
-                    .push_bind(now);
-            });
+            let mut query = sqlx::QueryBuilder::new("");
+            insert_entities(&mut query, store_id, chunk, None, linger_ms, now)?;
             query.push(" RETURNING id, label");
             let rows: Vec<CreatedRow> = query.build_query_as().fetch_all(&mut *tx).await?;
             created_id.extend(rows.into_iter().map(|row| (row.label, row.id)));
@@ -190,5 +173,51 @@ where
         row.push_bind(id).push_bind(json).push_bind(depends_on).push_bind(event_count);
     });
     query.push(") AS v WHERE sync_entities.id = v.column1");
+    Ok(())
+}
+
+/// One statement inserting the `created` entities of a store, pending and due
+/// `linger_ms` after `now`: with their ids from `first_id` on when given (the
+/// intake's single writer picks them), else numbered by the database.
+pub(super) fn insert_entities<DB: sqlx::Database>(
+    query: &mut sqlx::QueryBuilder<DB>,
+    store_id: i64,
+    created: &[CreatedEntity],
+    first_id: Option<i64>,
+    linger_ms: i64,
+    now: i64,
+) -> Result<(), StorageError>
+where
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query.push("INSERT INTO sync_entities (");
+    if first_id.is_some() {
+        query.push("id, ");
+    }
+    query.push("store_id, kind, label, facts, depends_on, version, state, next_run_at, event_count, updated_at) ");
+    let mut rows = Vec::with_capacity(created.len());
+    for (n, entity) in created.iter().enumerate() {
+        let json = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
+        let id = first_id.map(|first| first + i64::try_from(n).unwrap_or(i64::MAX));
+        rows.push((id, entity, json));
+    }
+    query.push_values(rows, |mut row, (id, entity, json)| {
+        if let Some(id) = id {
+            row.push_bind(id);
+        }
+        row.push_bind(store_id)
+            .push_bind(entity.facts.kind().as_str().to_owned())
+            .push_bind(entity.label.clone())
+            .push_bind(json)
+            .push_bind(entity.facts.depends_on())
+            .push_bind(1_i64)
+            .push_bind(EntityState::Pending.as_str().to_owned())
+            .push_bind(now + linger_ms)
+            .push_bind(entity.event_count)
+            .push_bind(now);
+    });
     Ok(())
 }

@@ -23,8 +23,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Connection as _, QueryBuilder, Row as _, Sqlite, SqliteConnection};
 
 use crate::domain::sync::folding::{EntityRef, FoldPlan, RoutedEvent, StoredEntity, plan_fold};
-use crate::storage::sync::fold_write::{MERGE_STATEMENTS, update_entities};
-use crate::storage::sync::{EntityState, corrupt};
+use crate::storage::sync::fold_write::{MERGE_STATEMENTS, insert_entities, update_entities};
+use crate::storage::sync::corrupt;
 use crate::storage::{Backend, Storage, StorageError};
 
 use super::{FoldOnCommit, Original, Prepared};
@@ -152,29 +152,8 @@ fn push_entity_writes(
     now: i64,
 ) -> Result<(), StorageError> {
     for (chunk_index, chunk) in plan.created.chunks(ROWS_PER_STATEMENT).enumerate() {
-        write.push(
-            "INSERT INTO sync_entities (id, store_id, kind, label, facts, depends_on, version, state, \
-             next_run_at, event_count, updated_at) ",
-        );
-        let mut rows = Vec::with_capacity(chunk.len());
-        for (n, entity) in chunk.iter().enumerate() {
-            let json = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
-            let id = first_id + i64::try_from(chunk_index * ROWS_PER_STATEMENT + n).unwrap_or(i64::MAX);
-            rows.push((id, entity, json));
-        }
-        write.push_values(rows, |mut row, (id, entity, json)| {
-            row.push_bind(id)
-                .push_bind(store_id)
-                .push_bind(entity.facts.kind().as_str())
-                .push_bind(entity.label.clone())
-                .push_bind(json)
-                .push_bind(entity.facts.depends_on())
-                .push_bind(1_i64)
-                .push_bind(EntityState::Pending.as_str())
-                .push_bind(now + linger_ms)
-                .push_bind(entity.event_count)
-                .push_bind(now);
-        });
+        let first = first_id + i64::try_from(chunk_index * ROWS_PER_STATEMENT).unwrap_or(i64::MAX);
+        insert_entities(write, store_id, chunk, Some(first), linger_ms, now)?;
         write.push(";\n");
     }
     for merge in &plan.merges {
