@@ -23,8 +23,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Connection as _, QueryBuilder, Row as _, Sqlite, SqliteConnection};
 
 use crate::domain::sync::folding::{EntityRef, FoldPlan, RoutedEvent, StoredEntity, plan_fold};
-use crate::storage::sync::fold_write::{MERGE_STATEMENTS, insert_entities, update_entities};
 use crate::storage::sync::corrupt;
+use crate::storage::sync::fold_write::{MERGE_STATEMENTS, insert_entities, update_entities};
 use crate::storage::{Backend, Storage, StorageError};
 
 use super::{FoldOnCommit, Original, Prepared};
