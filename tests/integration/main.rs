@@ -7,6 +7,7 @@ mod admin;
 mod amqp_faults;
 mod amqp_intake;
 mod auth;
+mod change_capture_settings;
 mod cli;
 mod config;
 mod contention;
