@@ -160,10 +160,8 @@ pub fn change_capture(p: Option<&pb::ChangeCaptureSettings>, v: &mut Violations)
         pb::ConflictPolicy::StoreWins => s::ConflictPolicy::StoreWins,
         pb::ConflictPolicy::SalesforceWins => s::ConflictPolicy::SalesforceWins,
     });
-    let interval = v.check(
-        "change_capture.poll_interval_seconds",
-        s::parse_poll_interval(i64::from(p.poll_interval_seconds)),
-    );
+    let interval =
+        v.check("change_capture.poll_interval_seconds", s::parse_poll_interval(i64::from(p.poll_interval_seconds)));
     let most = s::WatchedSObject::ALL.len();
     if p.watched.len() > most {
         v.add("change_capture.watched", format!("at most {most} entries, one per object"));
@@ -176,7 +174,10 @@ pub fn change_capture(p: Option<&pb::ChangeCaptureSettings>, v: &mut Violations)
         .map(|(i, w)| {
             let object = v.check(&format!("change_capture.watched[{i}].object"), s::WatchedSObject::parse(&w.object));
             if w.fields.len() > s::MAX_WATCHED_FIELDS {
-                v.add(&format!("change_capture.watched[{i}].fields"), format!("at most {} fields", s::MAX_WATCHED_FIELDS));
+                v.add(
+                    &format!("change_capture.watched[{i}].fields"),
+                    format!("at most {} fields", s::MAX_WATCHED_FIELDS),
+                );
                 return None;
             }
             let fields: Vec<Option<ApiName>> = w

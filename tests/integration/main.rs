@@ -7,6 +7,7 @@ mod admin;
 mod amqp_faults;
 mod amqp_intake;
 mod auth;
+mod bidirectional_checks;
 mod change_capture_settings;
 mod cli;
 mod config;

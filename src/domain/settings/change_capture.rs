@@ -187,7 +187,9 @@ pub fn check_rules(c: &ChangeCapture) -> Vec<(String, String)> {
                 ));
             }
             match fields.get(&name.to_ascii_lowercase()) {
-                Some(first) => found.push((field_path, format!("{object}.{name} is already watched at fields[{first}]"))),
+                Some(first) => {
+                    found.push((field_path, format!("{object}.{name} is already watched at fields[{first}]")))
+                }
                 None => {
                     fields.insert(name.to_ascii_lowercase(), j);
                 }

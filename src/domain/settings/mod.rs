@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use change_capture::{
-    ALWAYS_READ_FIELDS, ChangeCapture, ConflictPolicy, DEFAULT_POLL_INTERVAL_SECS, MAX_WATCHED_FIELDS, POLL_INTERVAL_SECS,
-    WatchedObject, WatchedSObject, check_rules as check_change_capture_rules, parse_poll_interval,
+    ALWAYS_READ_FIELDS, ChangeCapture, ConflictPolicy, DEFAULT_POLL_INTERVAL_SECS, MAX_WATCHED_FIELDS,
+    POLL_INTERVAL_SECS, WatchedObject, WatchedSObject, check_rules as check_change_capture_rules, parse_poll_interval,
 };
 pub use external_ids::{ExternalIdFields, KEYED_OBJECTS};
 pub use field_mappings::{
