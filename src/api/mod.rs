@@ -3,6 +3,8 @@
 
 pub mod auth;
 mod auth_layer;
+mod changes;
+mod changes_convert;
 pub mod codec;
 mod credentials_convert;
 pub mod error;
@@ -28,6 +30,7 @@ mod wsdl_import;
 
 pub use auth::{AdminAuth, Caller, TokenStores};
 pub use auth_layer::StoreTokenLayer;
+pub use changes::ChangeApi;
 pub use error::ApiError;
 pub use framing::FramingErrorsLayer;
 pub use inventory::InventoryApi;

@@ -9,6 +9,7 @@ mod amqp_intake;
 mod auth;
 mod bidirectional_checks;
 mod change_capture_settings;
+mod changes;
 mod cli;
 mod config;
 mod contention;
