@@ -10,6 +10,7 @@ mod auth;
 mod bidirectional_checks;
 mod change_capture_settings;
 mod changes;
+mod changes_orders;
 mod cli;
 mod config;
 mod contention;

@@ -43,9 +43,9 @@ fn new_change(kind: ChangeKind, record: &CaptureRecord, modstamp: i64, payload: 
 }
 
 /// The outcome of `row` (changed at `modstamp`) for `record`, or `None` when
-/// it is older than what was seen. SystemModstamp has whole seconds, so two
-/// edits may share one: a row as new as the last seen is compared by value
-/// (a deletion seen at that stamp is not reported again).
+/// it is older than what was seen or a deletion already reported.
+/// SystemModstamp has whole seconds, so two edits may share one: a row as new
+/// as the last seen is compared by value.
 pub(super) fn decide(
     watched: &[&str],
     policy: ConflictPolicy,
@@ -55,14 +55,20 @@ pub(super) fn decide(
     pending: Option<(&StorePending, i64)>,
 ) -> Option<RowOutcome> {
     let deleted = row.get("IsDeleted").and_then(Value::as_bool) == Some(true);
-    if record.sf_modstamp.is_some_and(|seen| seen > modstamp || (deleted && seen == modstamp)) {
+    let reported = record.sf_values.as_ref().and_then(|seen| seen.get("IsDeleted")) == Some(&Value::Bool(true));
+    if record.sf_modstamp.is_some_and(|seen| seen > modstamp) || (deleted && reported) {
         return None;
     }
     let changed_by = row.get("LastModifiedById").and_then(Value::as_str).map(str::to_owned);
+    let mut seen = watched_values(watched.iter().copied(), row);
+    if deleted {
+        // Never a watched field: marks the deletion as reported.
+        seen.insert("IsDeleted".into(), Value::Bool(true));
+    }
     let mut update = RecordUpdate {
         object: record.object.clone(),
         key: record.key.clone(),
-        sf_values: Value::Object(watched_values(watched.iter().copied(), row)).to_string(),
+        sf_values: Value::Object(seen).to_string(),
         sf_modstamp: modstamp,
         body: None,
         pins: None,
@@ -181,7 +187,9 @@ mod tests {
     #[test]
     fn a_deleted_row_is_a_deletion() {
         let row = map(json!({"Id": "001A", "IsDeleted": true}));
-        let outcome = decide(&["Phone"], ConflictPolicy::LatestWins, &account(), &row, 3_000, None).expect("new");
-        assert_eq!(outcome.change.map(|c| c.kind), Some("record_deleted"));
+        let outcome = decide(&["Phone"], ConflictPolicy::LatestWins, &account(), &row, 1_000, None).expect("new");
+        assert_eq!(outcome.change.map(|c| c.kind), Some("record_deleted"), "even in the second it was last seen");
+        let reported = CaptureRecord { sf_values: serde_json::from_str(&outcome.update.sf_values).ok(), ..account() };
+        assert_eq!(decide(&["Phone"], ConflictPolicy::LatestWins, &reported, &row, 1_000, None), None, "once");
     }
 }

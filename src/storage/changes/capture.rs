@@ -36,11 +36,13 @@ pub struct CaptureRecord {
 }
 
 impl CaptureRecord {
-    /// What forcesync knows of the record's values: what it wrote, overlaid with what it saw since.
+    /// What forcesync knows of the record's values: what it last saw, overlaid
+    /// with what it wrote (a written field is newer than any earlier sight of
+    /// it, and one delivered to the store is written back into the body).
     pub fn known(&self) -> Map<String, Value> {
-        let mut known = self.body.clone().unwrap_or_default();
-        if let Some(seen) = &self.sf_values {
-            known.extend(seen.clone());
+        let mut known = self.sf_values.clone().unwrap_or_default();
+        if let Some(body) = &self.body {
+            known.extend(body.clone());
         }
         known
     }
