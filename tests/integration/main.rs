@@ -11,6 +11,7 @@ mod bidirectional_checks;
 mod change_capture_settings;
 mod changes;
 mod changes_orders;
+mod changes_restart;
 mod cli;
 mod config;
 mod contention;

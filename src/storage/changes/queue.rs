@@ -96,6 +96,14 @@ impl Storage {
     ) -> Result<i64, ChangeAckError> {
         let mut write = self.begin_write().await?;
         let acked = crate::storage::with_tx!(write, |tx| {
+            let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM sync_changes WHERE store_id = $1")
+                .bind(store_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StorageError::from)?;
+            if newest.is_none_or(|newest| through > newest) {
+                return Err(ChangeAckError::NotDelivered(through));
+            }
             let never: Option<i64> = sqlx::query_scalar(
                 "SELECT MIN(id) FROM sync_changes WHERE store_id = $1 AND id <= $2 AND acked_at IS NULL AND deliveries = 0",
             )
