@@ -4,7 +4,7 @@
 pub mod auth;
 mod auth_layer;
 mod changes;
-mod changes_convert;
+pub(crate) mod changes_convert;
 pub mod codec;
 mod credentials_convert;
 pub mod error;

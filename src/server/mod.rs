@@ -163,14 +163,17 @@ pub async fn start(
             .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     let committed = Arc::new(Notify::new());
     let intake = Intake::start_with(storage.clone(), committed.clone(), fold_on_commit(&config.engine));
-    let amqp = config.amqp.clone().map(|amqp| crate::amqp::start(amqp, storage.clone(), intake.clone()));
+    let changes_queued = Arc::new(Notify::new());
+    let amqp = config
+        .amqp
+        .clone()
+        .map(|amqp| crate::amqp::start(amqp, storage.clone(), intake.clone(), changes_queued.clone()));
     let sync_service = SyncServiceServer::new(SyncApi::new(storage.clone(), intake))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     health_reporter.set_serving::<SyncServiceServer<SyncApi>>().await;
     let inventory_service = InventoryServiceServer::new(InventoryApi::new(storage.clone()))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     health_reporter.set_serving::<InventoryServiceServer<InventoryApi>>().await;
-    let changes_queued = Arc::new(Notify::new());
     let change_service = ChangeServiceServer::new(ChangeApi::new(storage.clone(), changes_queued.clone()));
     health_reporter.set_serving::<ChangeServiceServer<ChangeApi>>().await;
     let connections = Connections::new(storage.clone(), sealer, http, config.retry);
