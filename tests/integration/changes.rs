@@ -229,3 +229,25 @@ async fn a_field_both_sides_changed_follows_the_policy() {
         assert!(logged, "{case}: both values are logged: {log:?}");
     }
 }
+
+#[tokio::test]
+async fn acknowledged_changes_go_after_the_retention_and_unacknowledged_ones_stay() {
+    let b = bidirectional(ConflictPolicy::LatestWins, "Status = 'Activated'").await;
+    b.setup.sync().upsert_customer(customer_save("c0", jane())).await.expect("customer");
+    b.sync().await;
+    b.capture().await;
+    let contact = id(&b.only("Contact").await);
+    for email in ["first@example.org", "second@example.org"] {
+        b.edit("Contact", &contact, json!({"Email": email})).await;
+        assert_eq!(b.capture().await.queued, 1);
+    }
+    let changes = b.pull().await;
+    assert_eq!(changes.len(), 2);
+    b.ack(changes[0].change_id, Vec::new()).await;
+    b.clock.advance(Duration::from_secs(31 * 86_400));
+    let pruned = b.engine.prune().await;
+    assert_eq!(pruned.changes, 1, "{pruned:?}");
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let left = b.pull().await;
+    assert_eq!(left.iter().map(|c| c.change_id).collect::<Vec<_>>(), [changes[1].change_id], "kept until acknowledged");
+}
