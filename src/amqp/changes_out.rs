@@ -44,11 +44,10 @@ async fn rabbitmq_stores(storage: &Storage) -> Vec<(i64, String)> {
         for store in &page {
             let Ok(settings) = storage.get_settings(&store.code).await else { continue };
             let settings = settings.settings;
-            if settings.queue_mode == QueueMode::RabbitMq && settings.integration_mode == IntegrationMode::Bidirectional
-            {
-                if let Ok(id) = storage.store_id(&store.code).await {
-                    found.push((id, store.code.clone()));
-                }
+            let wanted = settings.queue_mode == QueueMode::RabbitMq
+                && settings.integration_mode == IntegrationMode::Bidirectional;
+            if wanted && let Ok(id) = storage.store_id(&store.code).await {
+                found.push((id, store.code.clone()));
             }
         }
         match page.last() {
