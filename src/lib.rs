@@ -19,6 +19,7 @@ pub mod cli;
 pub mod domain;
 pub mod engine;
 pub mod error_text;
+pub mod http;
 pub mod pb;
 pub mod salesforce;
 pub mod sandbox;
