@@ -15,6 +15,7 @@ mod inventory_bulk;
 mod inventory_checks;
 mod inventory_pauses;
 mod inventory_storage;
+mod http_listener;
 mod malformed;
 mod replicas;
 mod salesforce_batch;

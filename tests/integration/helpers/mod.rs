@@ -151,6 +151,8 @@ pub fn serve_config(
         retry: forcesync::salesforce::retry::RetryPolicy::default(),
         engine,
         amqp: None,
+        http_listen: Some("127.0.0.1:0".parse().expect("http addr")),
+        http_routes: None,
     }
 }
 
