@@ -168,6 +168,9 @@ pub(super) async fn page(
 async fn instance_url(console: &Console, store_id: i64) -> Result<String, String> {
     let connection = console.inner.connections.get(store_id).await.map_err(|e| e.to_string())?;
     let url = connection.client.instance_url().await.map_err(|e| e.to_string())?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(format!("the org's instance URL {url:?} is not a web address"));
+    }
     Ok(url.trim_end_matches('/').to_owned())
 }
 

@@ -119,6 +119,25 @@ impl Console {
     }
 }
 
+/// The console as the HTTP listener's extra routes, reading the API budget
+/// from the engine's `connections`.
+pub fn extra_routes(connections: Arc<Connections>) -> crate::http::ExtraRoutes {
+    crate::http::ExtraRoutes::new(move |state: crate::http::HttpState| {
+        let deps = ConsoleDeps {
+            storage: state.storage.clone(),
+            admin_hash: state.admin_hash.clone(),
+            sealer: state.sealer.clone(),
+            http: state.http.clone(),
+            retry: state.retry,
+            connections: Some(connections.clone()),
+        };
+        router(deps).unwrap_or_else(|error| {
+            tracing::error!(error = %crate::error_text::report(&error), "the web console cannot start");
+            Router::new()
+        })
+    })
+}
+
 /// The console's routes, all under `/console`.
 pub fn router(deps: ConsoleDeps) -> Result<Router, ConsoleError> {
     Ok(routes(Console::new(deps)?))

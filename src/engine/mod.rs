@@ -138,7 +138,7 @@ pub enum EngineError {
 #[derive(Debug)]
 struct Shared {
     storage: Storage,
-    connections: Connections,
+    connections: Arc<Connections>,
     config: EngineConfig,
     /// This process's lease owner id.
     owner: String,
@@ -171,7 +171,13 @@ pub struct EngineHandle {
 }
 
 /// Starts the fold task and `config.workers` workers (none when `config.manual`).
-pub fn start(storage: Storage, connections: Connections, config: EngineConfig, committed: Arc<Notify>) -> EngineHandle {
+/// `connections` may be shared (the web console reads the API budget they saw).
+pub fn start(
+    storage: Storage,
+    connections: Arc<Connections>,
+    config: EngineConfig,
+    committed: Arc<Notify>,
+) -> EngineHandle {
     let (stop, shutdown) = watch::channel(false);
     let owner = lease_owner();
     let workers = if config.manual { 0 } else { config.workers.max(1) };

@@ -9,6 +9,8 @@ mod amqp_intake;
 mod auth;
 mod cli;
 mod config;
+mod console;
+mod console_browser;
 mod contention;
 mod inventory;
 mod inventory_bulk;
