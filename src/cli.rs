@@ -237,6 +237,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("forcesync listening on {}", running.addr);
     if let Some(http_addr) = running.http_addr {
         println!("HTTP on http://{http_addr}/ (/healthz, /readyz, /metrics)");
+        println!("Web console on http://{http_addr}/console/ (sign in with the admin token)");
     }
     running.wait().await
 }

@@ -52,7 +52,8 @@ struct SignInPage<'a> {
 /// The sign-in form, with an anonymous session whose CSRF token it carries.
 pub(super) async fn sign_in_form(State(console): State<Console>) -> Result<Response, ConsoleError> {
     let (id, session) = console.inner.sessions.anonymous()?;
-    let page = console.page("sign_in.html", SignInPage { title: "Sign in", csrf: &session.csrf, error: None, signed_in: false })?;
+    let page = console
+        .page("sign_in.html", SignInPage { title: "Sign in", csrf: &session.csrf, error: None, signed_in: false })?;
     Ok(([(header::SET_COOKIE, session::set_cookie(&id))], page).into_response())
 }
 

@@ -12,6 +12,8 @@ pub fn check(session: &Session, token: &str) -> Result<(), ConsoleError> {
         Ok(())
     } else {
         tracing::warn!("console form refused: missing or wrong CSRF token");
-        Err(ConsoleError::Forbidden("This form's security token is missing or out of date: reload the page and try again."))
+        Err(ConsoleError::Forbidden(
+            "This form's security token is missing or out of date: reload the page and try again.",
+        ))
     }
 }

@@ -125,7 +125,7 @@ pub fn extra_routes(connections: Arc<Connections>) -> crate::http::ExtraRoutes {
     crate::http::ExtraRoutes::new(move |state: crate::http::HttpState| {
         let deps = ConsoleDeps {
             storage: state.storage.clone(),
-            admin_hash: state.admin_hash.clone(),
+            admin_hash: state.admin_hash,
             sealer: state.sealer.clone(),
             http: state.http.clone(),
             retry: state.retry,

@@ -93,22 +93,19 @@ pub(super) async fn page(
             oldest_due: health.oldest_due_at.filter(|_| behind_count > 0).map(|at| super::render::age_text(now - at)),
             parked: capped(health.parked),
             parked_count: health.parked,
-            last_error: last_error.map(|(at, entity, message)| {
-                format!("{} · {entity}: {message}", super::render::when_text(at))
-            }),
+            last_error: last_error
+                .map(|(at, entity, message)| format!("{} · {entity}: {message}", super::render::when_text(at))),
             budget: usage.map(|u| Budget {
                 used: u.used,
                 max: u.max,
-                percent: if u.max == 0 { 100 } else { (u.used.saturating_mul(100) / u.max).min(100) },
+                percent: u.used.saturating_mul(100).checked_div(u.max).map_or(100, |p| p.min(100)),
             }),
-            paused: health.pause.map(|(until, reason)| {
-                format!("paused until {}: {reason}", super::render::when_text(until))
-            }),
+            paused: health
+                .pause
+                .map(|(until, reason)| format!("paused until {}: {reason}", super::render::when_text(until))),
             code: store.code,
         });
     }
-    console.page(
-        "overview.html",
-        Page { title: "Stores", csrf: signed.csrf(), signed_in: true, stores: rows, next_after },
-    )
+    console
+        .page("overview.html", Page { title: "Stores", csrf: signed.csrf(), signed_in: true, stores: rows, next_after })
 }

@@ -86,7 +86,9 @@ impl IntoResponse for ConsoleError {
             signed_in: false,
         };
         let body = templates()
-            .and_then(|env| Ok(env.get_template("error.html")?.render(minijinja::Value::from(minijinja::value::Serde(&page)))?))
+            .and_then(|env| {
+                env.get_template("error.html")?.render(minijinja::Value::from(minijinja::value::Serde(&page)))
+            })
             .unwrap_or_else(|_| page.message.clone());
         (status, Html(body)).into_response()
     }
@@ -107,7 +109,11 @@ pub(super) fn templates() -> Result<minijinja::Environment<'static>, minijinja::
 impl Console {
     /// Renders a template with `context` (any serializable value).
     pub(super) fn page(&self, name: &str, context: impl Serialize) -> Result<Response, ConsoleError> {
-        let body = self.inner.templates.get_template(name)?.render(minijinja::Value::from(minijinja::value::Serde(&context)))?;
+        let body = self
+            .inner
+            .templates
+            .get_template(name)?
+            .render(minijinja::Value::from(minijinja::value::Serde(&context)))?;
         Ok(Html(body).into_response())
     }
 }
@@ -144,7 +150,7 @@ fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -201,7 +207,8 @@ mod tests {
     fn values_are_escaped() {
         let env = templates().expect("templates");
         let page = ErrorPage { title: "t".into(), message: "<script>x</script>".into(), signed_in: false };
-        let html = env.get_template("error.html").expect("t").render(minijinja::Value::from(minijinja::value::Serde(&page)));
+        let html =
+            env.get_template("error.html").expect("t").render(minijinja::Value::from(minijinja::value::Serde(&page)));
         let html = html.expect("render");
         assert!(html.contains("&lt;script&gt;") && !html.contains("<script>x"), "{html}");
     }

@@ -60,7 +60,12 @@ pub const SECTIONS: &[(&str, &[Field])] = &[
         "Connection",
         &[
             f("connection.auth_method", "Auth method", Select(AUTH), "Secrets are set with SetCredentials or the CLI."),
-            f("connection.login_url", "Login URL", Text, "https://login.salesforce.com, test.salesforce.com or My Domain."),
+            f(
+                "connection.login_url",
+                "Login URL",
+                Text,
+                "https://login.salesforce.com, test.salesforce.com or My Domain.",
+            ),
             f("connection.api_version", "API version", Text, "For example 62.0."),
             f("connection.username", "Username", Text, ""),
             f("connection.client_id", "OAuth client id", Text, "For the OAuth methods."),
@@ -234,41 +239,146 @@ macro_rules! with_slot {
     ($p:expr, $path:expr, |$slot:ident| $body:expr, $missing:expr) => {{
         let p = $p;
         match $path {
-            "integration_mode" => { let $slot = &mut p.integration_mode; $body }
-            "queue_mode" => { let $slot = &mut p.queue_mode; $body }
-            "state_country_picklists" => { let $slot = &mut p.state_country_picklists; $body }
-            "person_accounts" => { let $slot = &mut p.person_accounts; $body }
-            "create_opportunity" => { let $slot = &mut p.create_opportunity; $body }
-            "create_order" => { let $slot = &mut p.create_order; $body }
-            "abandoned_cart_stage" => { let $slot = &mut p.abandoned_cart_stage; $body }
-            "draft_stage" => { let $slot = &mut p.draft_stage; $body }
-            "sales_cycle_days" => { let $slot = &mut p.sales_cycle_days; $body }
-            "invoice_date_as_close_date" => { let $slot = &mut p.invoice_date_as_close_date; $body }
-            "pricebook" => { let $slot = &mut p.pricebook; $body }
-            "connection.auth_method" => { let $slot = &mut p.connection.get_or_insert_with(Default::default).auth_method; $body }
-            "connection.login_url" => { let $slot = &mut p.connection.get_or_insert_with(Default::default).login_url; $body }
-            "connection.api_version" => { let $slot = &mut p.connection.get_or_insert_with(Default::default).api_version; $body }
-            "connection.username" => { let $slot = &mut p.connection.get_or_insert_with(Default::default).username; $body }
-            "connection.client_id" => { let $slot = &mut p.connection.get_or_insert_with(Default::default).client_id; $body }
-            "convert_opportunity.enabled" => { let $slot = &mut p.convert_opportunity.get_or_insert_with(Default::default).enabled; $body }
-            "convert_opportunity.converted_stage" => { let $slot = &mut p.convert_opportunity.get_or_insert_with(Default::default).converted_stage; $body }
-            "contact_roles.enabled" => { let $slot = &mut p.contact_roles.get_or_insert_with(Default::default).enabled; $body }
-            "contact_roles.role" => { let $slot = &mut p.contact_roles.get_or_insert_with(Default::default).role; $body }
-            "shipment.tracking_number_field" => { let $slot = &mut p.shipment.get_or_insert_with(Default::default).tracking_number_field; $body }
-            "shipment.carrier_field" => { let $slot = &mut p.shipment.get_or_insert_with(Default::default).carrier_field; $body }
-            "shipment.ship_date_field" => { let $slot = &mut p.shipment.get_or_insert_with(Default::default).ship_date_field; $body }
-            "shipment.shipped_status" => { let $slot = &mut p.shipment.get_or_insert_with(Default::default).shipped_status; $body }
-            "inventory.enabled" => { let $slot = &mut p.inventory.get_or_insert_with(Default::default).enabled; $body }
-            "inventory.object" => { let $slot = &mut p.inventory.get_or_insert_with(Default::default).object; $body }
-            "inventory.quantity_field" => { let $slot = &mut p.inventory.get_or_insert_with(Default::default).quantity_field; $body }
-            "inventory.match_field" => { let $slot = &mut p.inventory.get_or_insert_with(Default::default).match_field; $body }
-            "inventory.create_missing" => { let $slot = &mut p.inventory.get_or_insert_with(Default::default).create_missing; $body }
-            "order_download.enabled" => { let $slot = &mut p.order_download.get_or_insert_with(Default::default).enabled; $body }
-            "order_download.soql_filter" => { let $slot = &mut p.order_download.get_or_insert_with(Default::default).soql_filter; $body }
-            "order_download.start_date" => { let $slot = &mut p.order_download.get_or_insert_with(Default::default).start_date; $body }
-            "logging.enabled" => { let $slot = &mut p.logging.get_or_insert_with(Default::default).enabled; $body }
-            "logging.database_logging" => { let $slot = &mut p.logging.get_or_insert_with(Default::default).database_logging; $body }
-            "logging.database_log_limit" => { let $slot = &mut p.logging.get_or_insert_with(Default::default).database_log_limit; $body }
+            "integration_mode" => {
+                let $slot = &mut p.integration_mode;
+                $body
+            }
+            "queue_mode" => {
+                let $slot = &mut p.queue_mode;
+                $body
+            }
+            "state_country_picklists" => {
+                let $slot = &mut p.state_country_picklists;
+                $body
+            }
+            "person_accounts" => {
+                let $slot = &mut p.person_accounts;
+                $body
+            }
+            "create_opportunity" => {
+                let $slot = &mut p.create_opportunity;
+                $body
+            }
+            "create_order" => {
+                let $slot = &mut p.create_order;
+                $body
+            }
+            "abandoned_cart_stage" => {
+                let $slot = &mut p.abandoned_cart_stage;
+                $body
+            }
+            "draft_stage" => {
+                let $slot = &mut p.draft_stage;
+                $body
+            }
+            "sales_cycle_days" => {
+                let $slot = &mut p.sales_cycle_days;
+                $body
+            }
+            "invoice_date_as_close_date" => {
+                let $slot = &mut p.invoice_date_as_close_date;
+                $body
+            }
+            "pricebook" => {
+                let $slot = &mut p.pricebook;
+                $body
+            }
+            "connection.auth_method" => {
+                let $slot = &mut p.connection.get_or_insert_with(Default::default).auth_method;
+                $body
+            }
+            "connection.login_url" => {
+                let $slot = &mut p.connection.get_or_insert_with(Default::default).login_url;
+                $body
+            }
+            "connection.api_version" => {
+                let $slot = &mut p.connection.get_or_insert_with(Default::default).api_version;
+                $body
+            }
+            "connection.username" => {
+                let $slot = &mut p.connection.get_or_insert_with(Default::default).username;
+                $body
+            }
+            "connection.client_id" => {
+                let $slot = &mut p.connection.get_or_insert_with(Default::default).client_id;
+                $body
+            }
+            "convert_opportunity.enabled" => {
+                let $slot = &mut p.convert_opportunity.get_or_insert_with(Default::default).enabled;
+                $body
+            }
+            "convert_opportunity.converted_stage" => {
+                let $slot = &mut p.convert_opportunity.get_or_insert_with(Default::default).converted_stage;
+                $body
+            }
+            "contact_roles.enabled" => {
+                let $slot = &mut p.contact_roles.get_or_insert_with(Default::default).enabled;
+                $body
+            }
+            "contact_roles.role" => {
+                let $slot = &mut p.contact_roles.get_or_insert_with(Default::default).role;
+                $body
+            }
+            "shipment.tracking_number_field" => {
+                let $slot = &mut p.shipment.get_or_insert_with(Default::default).tracking_number_field;
+                $body
+            }
+            "shipment.carrier_field" => {
+                let $slot = &mut p.shipment.get_or_insert_with(Default::default).carrier_field;
+                $body
+            }
+            "shipment.ship_date_field" => {
+                let $slot = &mut p.shipment.get_or_insert_with(Default::default).ship_date_field;
+                $body
+            }
+            "shipment.shipped_status" => {
+                let $slot = &mut p.shipment.get_or_insert_with(Default::default).shipped_status;
+                $body
+            }
+            "inventory.enabled" => {
+                let $slot = &mut p.inventory.get_or_insert_with(Default::default).enabled;
+                $body
+            }
+            "inventory.object" => {
+                let $slot = &mut p.inventory.get_or_insert_with(Default::default).object;
+                $body
+            }
+            "inventory.quantity_field" => {
+                let $slot = &mut p.inventory.get_or_insert_with(Default::default).quantity_field;
+                $body
+            }
+            "inventory.match_field" => {
+                let $slot = &mut p.inventory.get_or_insert_with(Default::default).match_field;
+                $body
+            }
+            "inventory.create_missing" => {
+                let $slot = &mut p.inventory.get_or_insert_with(Default::default).create_missing;
+                $body
+            }
+            "order_download.enabled" => {
+                let $slot = &mut p.order_download.get_or_insert_with(Default::default).enabled;
+                $body
+            }
+            "order_download.soql_filter" => {
+                let $slot = &mut p.order_download.get_or_insert_with(Default::default).soql_filter;
+                $body
+            }
+            "order_download.start_date" => {
+                let $slot = &mut p.order_download.get_or_insert_with(Default::default).start_date;
+                $body
+            }
+            "logging.enabled" => {
+                let $slot = &mut p.logging.get_or_insert_with(Default::default).enabled;
+                $body
+            }
+            "logging.database_logging" => {
+                let $slot = &mut p.logging.get_or_insert_with(Default::default).database_logging;
+                $body
+            }
+            "logging.database_log_limit" => {
+                let $slot = &mut p.logging.get_or_insert_with(Default::default).database_log_limit;
+                $body
+            }
             _ => $missing,
         }
     }};
@@ -326,9 +436,16 @@ impl Slot for i32 {
 /// The field's value as the form shows it (enums by proto name).
 pub fn get(values: &pb::StoreSettings, path: &str) -> String {
     let mut copy = values.clone();
-    if matches!(SECTIONS.iter().flat_map(|(_, f)| f.iter()).find(|f| f.path == path), Some(Field { input: Select(_), .. }))
-    {
-        return with_slot!(&mut copy, path, |slot| slot.number().map(|n| enum_name(path, n)).unwrap_or_default(), String::new());
+    if matches!(
+        SECTIONS.iter().flat_map(|(_, f)| f.iter()).find(|f| f.path == path),
+        Some(Field { input: Select(_), .. })
+    ) {
+        return with_slot!(
+            &mut copy,
+            path,
+            |slot| slot.number().map(|n| enum_name(path, n)).unwrap_or_default(),
+            String::new()
+        );
     }
     with_slot!(&mut copy, path, |slot| slot.show(), String::new())
 }
@@ -389,12 +506,13 @@ mod tests {
         assert_eq!(next.sales_cycle_days, 45);
         assert_eq!(next.create_order, pb::CreateOrderMode::EveryOrder as i32);
         let expected = ["create_order", "logging.enabled", "sales_cycle_days"];
-        let expected: Vec<&str> =
-            if current.contact_roles.as_ref().is_some_and(|c| c.enabled) { expected.to_vec() } else {
-                let mut all = expected.to_vec();
-                all.insert(1, "contact_roles.enabled");
-                all
-            };
+        let expected: Vec<&str> = if current.contact_roles.as_ref().is_some_and(|c| c.enabled) {
+            expected.to_vec()
+        } else {
+            let mut all = expected.to_vec();
+            all.insert(1, "contact_roles.enabled");
+            all
+        };
         assert_eq!(changed, expected);
     }
 

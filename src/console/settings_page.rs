@@ -94,7 +94,12 @@ async fn render(console: &Console, signed: &Signed, code: &str, shown: Shown) ->
                 )
             })
             .collect(),
-        external_ids: saved.settings.external_id_fields.entries().map(|(o, f)| map(o.to_owned(), f.to_owned())).collect(),
+        external_ids: saved
+            .settings
+            .external_id_fields
+            .entries()
+            .map(|(o, f)| map(o.to_owned(), f.to_owned()))
+            .collect(),
         field_mappings: saved.settings.field_mappings.len(),
     };
     console.page("settings.html", page)
@@ -151,8 +156,10 @@ pub(super) async fn save(
         return render(&console, &signed, &code, shown).await;
     }
     match console.inner.config_api.update_config(&code, &next, Some(&changed), &form_etag, &Actor::Admin).await {
-        Ok(_) => Ok(Redirect::to(&format!("/console/stores/{}/settings?saved=1", super::lookup_page::path_segment(&code)))
-            .into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/console/stores/{}/settings?saved=1", super::lookup_page::path_segment(&code)))
+                .into_response())
+        }
         Err(ApiError::InvalidArgument(violations)) => {
             let mut errors = HashMap::new();
             let mut summary = Vec::new();

@@ -123,8 +123,13 @@ fn parse_rows(rows: Vec<AuditRow>) -> Result<Vec<(i64, AuditEntry)>, StorageErro
         .map(|row| {
             let fields =
                 serde_json::from_str(&row.fields).map_err(|e| StorageError::Corrupt(format!("audit fields: {e}")))?;
-            let entry =
-                AuditEntry { store_code: row.store_code, actor: row.actor, action: row.action, fields, at_millis: row.at };
+            let entry = AuditEntry {
+                store_code: row.store_code,
+                actor: row.actor,
+                action: row.action,
+                fields,
+                at_millis: row.at,
+            };
             Ok((row.id, entry))
         })
         .collect()

@@ -124,7 +124,9 @@ async fn console_settings_edits_are_validated_like_the_rpc_and_guarded_by_the_et
     assert_eq!(unreadable.status, StatusCode::BAD_REQUEST);
     assert!(unreadable.body.contains("must be a whole number"), "{}", unreadable.body);
 
-    let saved = post(&mut console, with(&[("sales_cycle_days", "45"), ("create_order", "CREATE_ORDER_MODE_EVERY_ORDER")])).await;
+    let saved =
+        post(&mut console, with(&[("sales_cycle_days", "45"), ("create_order", "CREATE_ORDER_MODE_EVERY_ORDER")]))
+            .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let mut config = app.config(&store_token);
     let current = config.get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() }).await;
@@ -190,5 +192,71 @@ async fn console_pages_never_show_a_secret() {
         ] {
             assert!(!body.contains(secret), "{path} shows {what}");
         }
+    }
+}
+
+/// Every console query (health counts, parked pages by code, the filtered
+/// log, the audit page, lookups, single and filtered retries) on SQLite and,
+/// when `FORCESYNC_TEST_PG` is set, on PostgreSQL.
+#[tokio::test]
+async fn console_reads_and_retries_on_each_database() {
+    use crate::helpers::postgres;
+    use crate::helpers::sync::{SyncSetup, checkout, customer_save};
+    use forcesync::pb::get_sync_status_request::Entity;
+    use reqwest::Method;
+    use serde_json::json;
+
+    let mut databases = vec![None];
+    databases.extend(postgres::fresh_database().await.map(Some));
+    for database in databases {
+        let engine = forcesync::engine::EngineConfig { max_attempts: 2, ..crate::helpers::test_engine() };
+        let app = crate::helpers::spawn_app_with(database.clone(), engine).await;
+        let (_, token) = app.create_store("main").await;
+        let setup = SyncSetup { app, sandbox: crate::helpers::sandbox::spawn_sandbox().await, token };
+        setup.connect(pb::StoreSettings::default(), Vec::new()).await;
+        let mut sync = setup.sync();
+        sync.upsert_customer(customer_save("c1", jane())).await.expect("customer");
+        setup.settled(Entity::CustomerId("42".into())).await;
+        setup.sandbox.control(Method::POST, "/faults/queue", Some(json!({"kind": "http_500", "count": 400}))).await;
+        for cart in ["77", "78"] {
+            sync.start_checkout(checkout(&format!("e{cart}"), cart, jane(), 1)).await.expect("checkout");
+        }
+        for cart in ["77", "78"] {
+            let parked = setup.caught_up(Entity::CartId(cart.into())).await;
+            assert_eq!(parked.state, pb::SyncState::Parked as i32, "{database:?}: {parked:?}");
+        }
+        setup.sandbox.control(Method::DELETE, "/faults", None).await;
+
+        let addr = setup.app.server.http_addr.expect("http addr");
+        let mut console = ConsoleHttp::signed_in(addr, ADMIN_TOKEN).await;
+        let overview = console.get("/console/").await.body;
+        assert!(overview.contains("<strong>2</strong> parked"), "{database:?}: {overview}");
+        let parked = console.get("/console/stores/main/parked?code=UNKNOWN_EXCEPTION").await.body;
+        assert!(parked.contains("cart:77") && parked.contains("cart:78"), "{database:?}: {parked}");
+        let none = console.get("/console/stores/main/parked?code=INVALID_FIELD").await.body;
+        assert!(none.contains("No parked items with error code INVALID_FIELD"), "{database:?}: {none}");
+        let errors = console.get("/console/stores/main/log?level=error&entity=cart%3A78").await.body;
+        assert!(errors.contains("cart:78") && !errors.contains(">cart:77<"), "{database:?}: {errors}");
+        let audit = console.get("/console/stores/main/audit").await.body;
+        assert!(audit.contains("test_connection_apply"), "{database:?}: {audit}");
+
+        let id = parked.split("name=\"entity_id\" value=\"").nth(1).and_then(|rest| rest.split('"').next());
+        let id = id.expect("a Retry button").to_owned();
+        let token = csrf(&parked);
+        let retried = console.post("/console/stores/main/parked/retry", &[("csrf", &token), ("entity_id", &id)]).await;
+        assert_eq!(retried.location.as_deref(), Some("/console/stores/main/parked?retried=1"), "{database:?}");
+        let retried = console
+            .post("/console/stores/main/parked/retry", &[("csrf", &token), ("error_code", "UNKNOWN_EXCEPTION")])
+            .await;
+        assert_eq!(retried.location.as_deref(), Some("/console/stores/main/parked?retried=1"), "{database:?}");
+        for cart in ["77", "78"] {
+            let status = setup.settled(Entity::CartId(cart.into())).await;
+            assert_eq!(status.state, pb::SyncState::Synced as i32, "{database:?}: {status:?}");
+        }
+        let lookup = console.get("/console/stores/main/lookup?q=cart+78").await.body;
+        assert!(lookup.contains(">synced<") && lookup.contains("Opportunity"), "{database:?}: {lookup}");
+        let overview = console.get("/console/").await.body;
+        assert!(overview.contains("up to date") && overview.contains(">none<"), "{database:?}: {overview}");
+        setup.app.server.shutdown().await.expect("shutdown");
     }
 }

@@ -54,7 +54,6 @@ async fn browser_sign_in_refuses_a_wrong_token_then_accepts_the_admin_token() {
     let row = browser.wait_text("#store-main", "main").await;
     assert!(row.contains("up to date"), "{row}");
     assert_eq!(browser.title().await, "Stores · forcesync console");
-    screenshot(&browser, "stores").await;
 
     browser.click(&browser.find(".sign-out button").await).await;
     browser.find("#token").await;
@@ -82,6 +81,8 @@ async fn browser_retries_a_parked_item_and_it_syncs_in_the_sandbox() {
     sign_in(&browser, &setup, ADMIN_TOKEN).await;
     let row = browser.wait_text("#store-main", "parked").await;
     assert!(row.contains("1 parked"), "{row}");
+    assert!(row.contains("UNKNOWN_EXCEPTION"), "the last error: {row}");
+    screenshot(&browser, "stores").await;
     browser.goto(&console_url(&setup, "/console/stores/main/parked")).await;
     let item = browser.wait_text("table.parked tbody tr", "cart:77").await;
     assert!(item.contains("UNKNOWN_EXCEPTION"), "Salesforce's error: {item}");
@@ -125,6 +126,7 @@ async fn browser_settings_edit_is_refused_with_its_message_then_accepted() {
     let field = browser.find("#sales_cycle_days").await;
     assert_eq!(browser.property(&field, "value").await, json!("0"), "the refused value stays for correction");
     assert_eq!(browser.property(&field, "ariaInvalid").await, json!("true"));
+    browser.click(&field).await; // scrolls the refused field into view for the screenshot
     screenshot(&browser, "settings-refused").await;
 
     browser.clear(&field).await;

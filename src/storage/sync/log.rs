@@ -96,9 +96,8 @@ impl Storage {
         limit: i64,
     ) -> Result<Vec<LogEntry>, StorageError> {
         Ok(with_pool!(self, |pool| {
-            let mut query = sqlx::QueryBuilder::new(
-                "SELECT id, at, level, entity, message FROM sync_log WHERE store_id = ",
-            );
+            let mut query =
+                sqlx::QueryBuilder::new("SELECT id, at, level, entity, message FROM sync_log WHERE store_id = ");
             query.push_bind(store_id);
             if let Some(level) = &filter.level {
                 query.push(" AND level = ").push_bind(level.clone());

@@ -19,9 +19,9 @@ mod requeue;
 mod retention;
 mod status;
 
+pub use health::{HEALTH_COUNT_CAP, StoreHealth};
 pub use intake::{Ack, FoldOnCommit, Intake, IntakeError};
 pub use jobs::ClaimedEntity;
-pub use health::{HEALTH_COUNT_CAP, StoreHealth};
 pub use log::{LogEntry, LogFilter, LogLine};
 pub use parked::{ParkedEntity, ParkedPage};
 pub use pauses::ExpiredPause;

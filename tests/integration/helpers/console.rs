@@ -108,7 +108,8 @@ pub fn form_fields(body: &str, action: &str) -> Vec<(String, String)> {
         let head = select.split('>').next().unwrap_or_default();
         let Some(name) = attribute(head, "name") else { continue };
         let options = select.split("</select>").next().unwrap_or_default();
-        let chosen = options.split("<option").skip(1).find(|o| o.split('>').next().unwrap_or_default().contains(" selected"));
+        let chosen =
+            options.split("<option").skip(1).find(|o| o.split('>').next().unwrap_or_default().contains(" selected"));
         if let Some(chosen) = chosen.or_else(|| options.split("<option").nth(1)) {
             fields.push((name, attribute(chosen, "value").unwrap_or_default()));
         }

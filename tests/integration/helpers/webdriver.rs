@@ -144,7 +144,11 @@ impl Browser {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             let found = self
-                .try_call(reqwest::Method::POST, &self.at("/element"), Some(json!({"using": "css selector", "value": css})))
+                .try_call(
+                    reqwest::Method::POST,
+                    &self.at("/element"),
+                    Some(json!({"using": "css selector", "value": css})),
+                )
                 .await;
             if let Ok(found) = found
                 && let Some(id) = found[ELEMENT].as_str()
