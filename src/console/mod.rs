@@ -8,7 +8,8 @@
 //!   and the signed-in guard, [`csrf`]: every POST form's token.
 //! - [`render`]: templates (`templates/`), errors as pages, security headers.
 //! - One file per page area: [`overview`], [`settings_page`] (with
-//!   [`settings_form`]), [`connection_page`], [`parked_page`], [`log_page`]
+//!   [`settings_form`], [`settings_fields`], [`settings_slots`]),
+//!   [`connection_page`], [`parked_page`], [`log_page`]
 //!   (sync log and audit), [`lookup_page`].
 //!
 //! Pages never show a secret: store tokens, credentials, the admin token and
@@ -23,8 +24,10 @@ mod overview;
 mod parked_page;
 mod render;
 pub mod session;
+mod settings_fields;
 mod settings_form;
 mod settings_page;
+mod settings_slots;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
