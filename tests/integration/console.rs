@@ -260,3 +260,32 @@ async fn console_reads_and_retries_on_each_database() {
         setup.app.server.shutdown().await.expect("shutdown");
     }
 }
+
+/// The overview counts work not yet written (received events, then pending
+/// entities) with the oldest's wait, and shows a pause with its reason.
+#[tokio::test]
+async fn console_overview_shows_the_backlog_and_a_pause_with_its_reason() {
+    use crate::helpers::sync::{checkout, customer_save};
+    use crate::helpers::{Bearer, spawn_app_with, stepped_engine};
+    use forcesync::pb::sync_service_client::SyncServiceClient;
+
+    let clock = forcesync::engine::TestClock::ahead_of_wall_clock();
+    let app = spawn_app_with(None, stepped_engine(&clock)).await;
+    let (_, token) = app.create_store("main").await;
+    let mut sync = SyncServiceClient::with_interceptor(app.channel.clone(), Bearer::new(&token));
+    sync.upsert_customer(customer_save("c1", jane())).await.expect("customer");
+    sync.start_checkout(checkout("e1", "77", jane(), 1)).await.expect("checkout");
+    sync.start_checkout(checkout("e2", "78", jane(), 1)).await.expect("checkout");
+    let addr = app.server.http_addr.expect("http addr");
+    let mut console = ConsoleHttp::signed_in(addr, ADMIN_TOKEN).await;
+    let overview = console.get("/console/").await.body;
+    assert!(overview.contains("<strong>3</strong> to write"), "three events not yet folded: {overview}");
+    assert!(overview.contains("oldest due for"), "{overview}");
+
+    let engine = app.server.engine().expect("engine");
+    engine.drain().await;
+    let overview = console.get("/console/").await.body;
+    assert!(overview.contains("to write"), "the entities still wait: {overview}");
+    assert!(overview.contains("not syncing: the store is not configured"), "{overview}");
+    assert!(overview.contains("paused until"), "{overview}");
+}

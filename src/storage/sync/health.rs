@@ -3,7 +3,7 @@
 //! bounded index walk), how long the oldest due work has waited, and the
 //! store's pause. Every query walks an index.
 
-use crate::storage::{Storage, StorageError, with_pool};
+use crate::storage::{Backend, Storage, StorageError, with_pool};
 
 /// Counts stop here: the console shows "10000+" beyond.
 pub const HEALTH_COUNT_CAP: i64 = 10_000;
@@ -69,14 +69,17 @@ impl Storage {
                 .fetch_optional(pool)
                 .await?
         });
+        // Walks the due index in order (SQLite would otherwise sort the store's whole backlog).
+        let due_index = match self.backend {
+            Backend::Sqlite(_) => " INDEXED BY sync_entities_due",
+            Backend::Postgres(_) => "",
+        };
+        let first_due_sql = format!(
+            "SELECT next_run_at FROM sync_entities{due_index} WHERE state = 'pending' AND store_id = $1 \
+             ORDER BY next_run_at LIMIT 1"
+        );
         let first_due: Option<i64> = with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT next_run_at FROM sync_entities WHERE state = 'pending' AND store_id = $1 \
-                 ORDER BY next_run_at LIMIT 1",
-            )
-            .bind(store_id)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_scalar(sqlx::AssertSqlSafe(first_due_sql.clone())).bind(store_id).fetch_optional(pool).await?
         });
         let pause: Option<PauseRow> = with_pool!(self, |pool| {
             sqlx::query_as("SELECT paused_until, reason FROM sync_pauses WHERE store_id = $1")
