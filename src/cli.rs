@@ -90,6 +90,24 @@ pub struct ServeArgs {
     pub retention_days: u16,
     #[command(flatten)]
     pub amqp: crate::amqp::AmqpArgs,
+    /// Address of the HTTP listener (/healthz, /readyz, /metrics); `off` disables it.
+    #[arg(long, env = "FORCESYNC_HTTP_LISTEN", default_value = "127.0.0.1:9464")]
+    pub http_listen: HttpListen,
+}
+
+/// `--http-listen`: an address, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpListen(pub Option<SocketAddr>);
+
+impl std::str::FromStr for HttpListen {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        if raw.eq_ignore_ascii_case("off") {
+            return Ok(Self(None));
+        }
+        raw.parse().map(|addr| Self(Some(addr))).map_err(|_| format!("{raw:?} is not an address (host:port) or `off`"))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,6 +198,8 @@ fn database_config(database: DatabaseArgs) -> ServeConfig {
         retry: Default::default(),
         engine: Default::default(),
         amqp: None,
+        http_listen: None,
+        http_routes: None,
     }
 }
 
@@ -208,6 +228,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         master_key,
         engine,
         amqp: args.amqp.config(),
+        http_listen: args.http_listen.0,
         ..database_config(args.database)
     };
     let mut running = server::start(config, server::shutdown_signal()).await?;
@@ -217,6 +238,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("Send it as \"authorization: Bearer <token>\" to StoreAdminService.");
     }
     println!("forcesync listening on {}", running.addr);
+    if let Some(http_addr) = running.http_addr {
+        println!("HTTP on http://{http_addr}/ (/healthz, /readyz, /metrics)");
+        println!("Web console on http://{http_addr}/console/ (sign in with the admin token)");
+    }
     running.wait().await
 }
 

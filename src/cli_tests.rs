@@ -1,6 +1,6 @@
 //! The command line explains itself: every argument of every command has help.
 
-use clap::CommandFactory as _;
+use clap::{CommandFactory as _, Parser as _};
 
 use super::Cli;
 
@@ -31,4 +31,15 @@ fn every_argument_of_every_command_has_help() {
 #[test]
 fn the_command_tree_is_valid() {
     Cli::command().debug_assert();
+}
+
+#[test]
+fn http_listen_takes_an_address_or_off() {
+    use super::HttpListen;
+    assert_eq!("off".parse::<HttpListen>(), Ok(HttpListen(None)));
+    assert_eq!("127.0.0.1:9464".parse::<HttpListen>(), Ok(HttpListen(Some(([127, 0, 0, 1], 9464).into()))));
+    assert!("localhost".parse::<HttpListen>().is_err());
+    let cli = Cli::try_parse_from(["forcesync", "serve"]).expect("parses");
+    let super::Command::Serve(args) = cli.command else { panic!("serve") };
+    assert_eq!(args.http_listen, HttpListen(Some(([127, 0, 0, 1], 9464).into())), "the default");
 }

@@ -126,6 +126,8 @@ pub(super) fn serve_config(
         retry: Default::default(),
         engine,
         amqp: None,
+        http_listen: None,
+        http_routes: None,
     })
 }
 

@@ -2,7 +2,8 @@
 //! database, loads the master key, resolves the admin token (last, so a start
 //! that fails keeps no token it never showed), then serves the forcesync
 //! services with health and reflection until the shutdown signal, finishing
-//! in-flight calls.
+//! in-flight calls. The HTTP listener (`crate::http`) runs beside it and
+//! stops last, so `/readyz` answers 503 while the rest drains.
 
 pub mod admin_token;
 
@@ -48,6 +49,11 @@ pub struct ServeConfig {
     pub engine: EngineConfig,
     /// RabbitMQ queue mode (`--amqp-url`); `None`: no AMQP at all.
     pub amqp: Option<crate::amqp::AmqpConfig>,
+    /// The HTTP listener (`--http-listen`); `None`: no HTTP listener.
+    pub http_listen: Option<SocketAddr>,
+    /// Routes mounted on the HTTP listener beside the built-in ones; `None`:
+    /// the web console (`crate::console`, sharing the engine's connections).
+    pub http_routes: Option<crate::http::ExtraRoutes>,
 }
 
 impl ServeConfig {
@@ -60,6 +66,8 @@ impl ServeConfig {
 #[derive(Debug)]
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where the HTTP listener is bound (`None`: it is off).
+    pub http_addr: Option<SocketAddr>,
     /// The admin token generated on this start, to be shown once.
     pub generated_admin_token: Option<Token>,
     pub storage: Storage,
@@ -67,6 +75,7 @@ pub struct RunningServer {
     task: JoinHandle<Result<(), tonic::transport::Error>>,
     engine: Option<EngineHandle>,
     amqp: Option<crate::amqp::AmqpHandle>,
+    http: Option<crate::http::HttpServer>,
 }
 
 impl RunningServer {
@@ -83,10 +92,16 @@ impl RunningServer {
     /// Stops accepting calls, lets in-flight calls finish, stops the engine
     /// (releasing its leases), closes the database.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        self.begin_shutdown();
+        self.wait().await
+    }
+
+    /// Starts the shutdown without waiting for it: `/readyz` turns 503 and
+    /// new gRPC calls are refused; [`RunningServer::wait`] finishes it.
+    pub fn begin_shutdown(&mut self) {
         if let Some(signal) = self.shutdown.take() {
             let _ = signal.send(());
         }
-        self.wait().await
     }
 
     /// Waits until the server stops (after its shutdown signal).
@@ -98,8 +113,12 @@ impl RunningServer {
         if let Some(engine) = self.engine.take() {
             engine.shutdown().await;
         }
+        let http = match self.http.take() {
+            Some(http) => http.shutdown().await,
+            None => Ok(()),
+        };
         self.storage.close().await;
-        served
+        served.and(http)
     }
 }
 
@@ -124,6 +143,10 @@ pub async fn start(
     let listener =
         TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
+    let http_listener = match config.http_listen {
+        Some(listen) => Some(crate::http::HttpServer::bind(listen).await?),
+        None => None,
+    };
     let storage = open_storage(&config).await?;
     let master_key = match &config.master_key {
         Some(key) => key.clone(),
@@ -158,6 +181,8 @@ pub async fn start(
     let admin =
         StoreAdminServiceServer::with_interceptor(StoreAdminApi::new(storage.clone()), AdminAuth::new(admin_hash));
     let sealer = Sealer::new(&master_key);
+    let http_state =
+        crate::http::HttpState::new(storage.clone(), admin_hash, sealer.clone(), http.clone(), config.retry);
     let config_service =
         StoreConfigServiceServer::new(StoreConfigApi::new(storage.clone(), sealer.clone(), http.clone(), config.retry))
             .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
@@ -176,15 +201,24 @@ pub async fn start(
     health_reporter.set_serving::<InventoryServiceServer<InventoryApi>>().await;
     let change_service = ChangeServiceServer::new(ChangeApi::new(storage.clone(), changes_queued.clone()));
     health_reporter.set_serving::<ChangeServiceServer<ChangeApi>>().await;
-    let connections = Connections::new(storage.clone(), sealer, http, config.retry);
-    let engine = engine::start(storage.clone(), connections, config.engine.clone(), committed, changes_queued);
+    let connections = Arc::new(Connections::new(storage.clone(), sealer, http, config.retry));
+    let engine = engine::start(storage.clone(), connections.clone(), config.engine.clone(), committed, changes_queued);
 
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+    let http_server = match http_listener {
+        Some(listener) => {
+            let console = crate::console::extra_routes(connections);
+            let extra = config.http_routes.as_ref().unwrap_or(&console);
+            Some(crate::http::serve(listener, http_state.clone(), Some(extra))?)
+        }
+        None => None,
+    };
     let signal = async move {
         tokio::select! {
             () = stop => {},
             _ = shutdown_rx => {},
         }
+        http_state.begin_shutdown();
         tracing::info!("shutting down: finishing in-flight calls");
         health_reporter.set_not_serving::<StoreAdminServiceServer<StoreAdminApi>>().await;
         health_reporter.set_not_serving::<StoreConfigServiceServer<StoreConfigApi>>().await;
@@ -205,15 +239,18 @@ pub async fn start(
         .add_service(change_service);
     let incoming = TcpIncoming::from(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, signal));
-    tracing::info!(%addr, database = storage.backend_name(), "forcesync is serving");
+    let http_addr = http_server.as_ref().map(|server| server.addr);
+    tracing::info!(%addr, ?http_addr, database = storage.backend_name(), "forcesync is serving");
     Ok(RunningServer {
         addr,
+        http_addr,
         generated_admin_token,
         storage,
         shutdown: Some(shutdown_tx),
         task,
         engine: Some(engine),
         amqp,
+        http: http_server,
     })
 }
 

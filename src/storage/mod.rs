@@ -158,6 +158,12 @@ impl Storage {
         }
     }
 
+    /// One round trip to the database (`/readyz`).
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        with_pool!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(drop)?);
+        Ok(())
+    }
+
     pub async fn close(&self) {
         with_pool!(self, |pool| pool.close().await)
     }

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 fn logs_that_are_not_on_a_terminal_have_no_colour_codes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_forcesync"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())
         .env("RUST_LOG", "info")
         .env("FORCESYNC_ADMIN_TOKEN", crate::helpers::ADMIN_TOKEN)

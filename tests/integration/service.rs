@@ -75,6 +75,8 @@ async fn shutdown_is_graceful_and_the_data_survives_a_restart() {
         retry: Default::default(),
         engine: Default::default(),
         amqp: None,
+        http_listen: None,
+        http_routes: None,
     };
     let restarted = forcesync::server::start(config, std::future::pending()).await.expect("restart");
     assert!(restarted.generated_admin_token.is_some(), "no admin token configured: one is generated and shown");
@@ -101,6 +103,8 @@ async fn a_start_that_cannot_listen_keeps_no_admin_token_and_the_next_start_show
         retry: Default::default(),
         engine: Default::default(),
         amqp: None,
+        http_listen: None,
+        http_routes: None,
     };
     let taken_addr = taken.local_addr().expect("taken address");
     let failed = forcesync::server::start(config(taken_addr), std::future::pending()).await;

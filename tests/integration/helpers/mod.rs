@@ -3,11 +3,13 @@
 //! that send bearer tokens.
 
 pub mod amqp;
+pub mod console;
 pub mod logs;
 pub mod postgres;
 pub mod process;
 pub mod sandbox;
 pub mod sync;
+pub mod webdriver;
 
 use forcesync::domain::token::Token;
 use forcesync::pb::store_admin_service_client::StoreAdminServiceClient;
@@ -151,6 +153,8 @@ pub fn serve_config(
         retry: forcesync::salesforce::retry::RetryPolicy::default(),
         engine,
         amqp: None,
+        http_listen: Some("127.0.0.1:0".parse().expect("http addr")),
+        http_routes: None,
     }
 }
 
