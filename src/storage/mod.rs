@@ -29,6 +29,7 @@ mod credentials;
 mod error;
 pub mod inventory;
 mod lookups;
+pub mod runs;
 mod sealing;
 mod settings;
 mod stores;

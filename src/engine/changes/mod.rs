@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use crate::domain::lifecycle::PlannedWrite;
 use crate::domain::settings::{IntegrationMode, StoreSettings};
+use crate::storage::runs::RunTable;
 
 use super::subrequests::ReadyWrite;
 use super::{Engine, idle, millis};
@@ -126,7 +127,7 @@ impl Engine {
             }
             Err(error) => {
                 report.failed += 1;
-                let attempts = shared.storage.change_attempts(store_id).await.unwrap_or_default() + 1;
+                let attempts = shared.storage.run_attempts(RunTable::Changes, store_id).await.unwrap_or_default() + 1;
                 let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
                 let backoff = shared.config.retry_base.saturating_mul(2u32.saturating_pow(exponent));
                 tracing::warn!(%error, attempts, "change capture failed; trying again later");
@@ -142,7 +143,9 @@ impl Engine {
 
     async fn release_changes(&self, store_id: i64, next_run_at: i64, attempts: i64) {
         let shared = &self.shared;
-        if let Err(error) = shared.storage.release_changes(store_id, &shared.owner, next_run_at, attempts).await {
+        if let Err(error) =
+            shared.storage.release_run(RunTable::Changes, store_id, &shared.owner, next_run_at, attempts).await
+        {
             tracing::error!(%error, store_id, "could not release the change capture lease; it expires on its own");
         }
     }

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::salesforce::Error;
 use crate::storage::inventory::PushRecord;
+use crate::storage::runs::RunTable;
 use crate::storage::sync::LogLine;
 
 use super::failures::pauses_store;
@@ -179,7 +180,7 @@ impl Engine {
                 self.release_inventory(store_id, now, None).await;
             }
             Some(_) => {
-                let attempts = shared.storage.inventory_attempts(store_id).await.unwrap_or_default() + 1;
+                let attempts = shared.storage.run_attempts(RunTable::Inventory, store_id).await.unwrap_or_default() + 1;
                 let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
                 let wait =
                     shared.config.retry_base.saturating_mul(2u32.saturating_pow(exponent)).min(shared.config.retry_max);
@@ -193,9 +194,11 @@ impl Engine {
         let shared = &self.shared;
         let attempts = match attempts {
             Some(attempts) => attempts,
-            None => shared.storage.inventory_attempts(store_id).await.unwrap_or_default(),
+            None => shared.storage.run_attempts(RunTable::Inventory, store_id).await.unwrap_or_default(),
         };
-        if let Err(error) = shared.storage.release_inventory(store_id, &shared.owner, next_run_at, attempts).await {
+        if let Err(error) =
+            shared.storage.release_run(RunTable::Inventory, store_id, &shared.owner, next_run_at, attempts).await
+        {
             tracing::error!(%error, store_id, "could not release the inventory lease; it expires on its own");
         }
     }

@@ -43,41 +43,6 @@ impl Storage {
         Ok(taken == 1)
     }
 
-    /// Gives the lease back: due again at `next_run_at` after `attempts` failed runs in a row.
-    pub async fn release_changes(
-        &self,
-        store_id: i64,
-        owner: &str,
-        next_run_at: i64,
-        attempts: i64,
-    ) -> Result<(), StorageError> {
-        let _turn = self.write_turn().await;
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE change_runs SET locked_until = NULL, lease_owner = NULL, next_run_at = $3, attempts = $4 \
-                 WHERE store_id = $1 AND lease_owner = $2",
-            )
-            .bind(store_id)
-            .bind(owner)
-            .bind(next_run_at)
-            .bind(attempts)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
-    /// Failed capture runs in a row for the store.
-    pub async fn change_attempts(&self, store_id: i64) -> Result<i64, StorageError> {
-        let attempts: Option<i64> = with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT attempts FROM change_runs WHERE store_id = $1")
-                .bind(store_id)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(attempts.unwrap_or_default())
-    }
-
     /// Makes the capture of store `code` due now (tests, operators).
     pub async fn wake_changes_of(&self, code: &str) -> Result<(), StorageError> {
         let _turn = self.write_turn().await;

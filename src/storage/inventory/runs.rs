@@ -72,42 +72,6 @@ impl Storage {
         Ok(taken == 1)
     }
 
-    /// Gives the lease back; the store is due again at `next_run_at` with
-    /// `attempts` failed pushes in a row (0 after a push that finished).
-    pub async fn release_inventory(
-        &self,
-        store_id: i64,
-        owner: &str,
-        next_run_at: i64,
-        attempts: i64,
-    ) -> Result<(), StorageError> {
-        let _turn = self.write_turn().await;
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE inventory_runs SET locked_until = NULL, lease_owner = NULL, next_run_at = $3, attempts = $4 \
-                 WHERE store_id = $1 AND lease_owner = $2",
-            )
-            .bind(store_id)
-            .bind(owner)
-            .bind(next_run_at)
-            .bind(attempts)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
-    /// Failed pushes in a row for the store.
-    pub async fn inventory_attempts(&self, store_id: i64) -> Result<i64, StorageError> {
-        let attempts: Option<i64> = with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT attempts FROM inventory_runs WHERE store_id = $1")
-                .bind(store_id)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(attempts.unwrap_or_default())
-    }
-
     /// Records a push, keeping the store's newest [`PUSHES_KEPT`] pushes and
     /// the event ids of UpdateInventory calls received since `forget_before`.
     pub async fn record_push(&self, store_id: i64, push: &PushRecord, forget_before: i64) -> Result<(), StorageError> {
