@@ -20,6 +20,7 @@ pub mod domain;
 pub mod engine;
 pub mod error_text;
 pub mod http;
+pub mod metrics;
 pub mod pb;
 pub mod salesforce;
 pub mod sandbox;

@@ -17,6 +17,7 @@ mod inventory_pauses;
 mod inventory_storage;
 mod http_listener;
 mod malformed;
+mod metrics;
 mod replicas;
 mod salesforce_batch;
 mod salesforce_client;

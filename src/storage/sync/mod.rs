@@ -6,6 +6,7 @@
 //! the sync log and the read side for the API ([`status`]).
 
 mod fold;
+mod gauges;
 mod fold_write;
 mod intake;
 mod jobs;
@@ -16,6 +17,7 @@ mod requeue;
 mod retention;
 mod status;
 
+pub use gauges::{MAX_STORES, StoreGauges};
 pub use intake::{Ack, FoldOnCommit, Intake, IntakeError};
 pub use jobs::ClaimedEntity;
 pub use log::LogLine;
