@@ -11,9 +11,11 @@ use std::sync::Arc;
 
 use crate::domain::sync::Outcome;
 use crate::metrics::StoreLabel;
-use crate::storage::sync::{ClaimedEntity, WrittenRecord};
+use crate::salesforce::tally;
+use crate::storage::sync::ClaimedEntity;
 
 use super::failures::pauses_store;
+use super::report;
 use super::store_batch::{self, Finished};
 use super::{EngineError, Shared, millis};
 
@@ -156,7 +158,7 @@ impl Engine {
     #[tracing::instrument(
         name = "engine.store_batch",
         skip_all,
-        fields(store_id, store = tracing::field::Empty, entities = entities.len())
+        fields(store_id = store_id, store = tracing::field::Empty, entities = entities.len())
     )]
     async fn process_store(&self, store_id: i64, entities: Vec<ClaimedEntity>) -> Vec<Outcome> {
         let shared = &self.shared;
@@ -167,9 +169,12 @@ impl Engine {
             }
             Err(error) => return self.defer_store(store_id, &entities, &error).await,
         };
-        let result = store_batch::process(shared, &connection, &entities).await;
+        let (result, requests) = tally::counted(store_batch::process(shared, &connection, &entities)).await;
+        for (kind, count) in requests.by_kind() {
+            tracing::info!(store = %connection.code, request_kind = kind, requests = count, "Salesforce requests");
+        }
         let store: StoreLabel = connection.code.as_str().into();
-        count_written(&store, &result.shared_records);
+        report::count_written(&store, &result.shared_records);
         if let Some(reason) = &result.pause {
             let until = self.now() + millis(shared.config.pause_after(0));
             crate::metrics::global().paused(reason);
@@ -184,7 +189,7 @@ impl Engine {
         self.record(store_id, &store, &connection.settings.logging, result.finished).await
     }
 
-    #[tracing::instrument(name = "engine.record", skip_all, fields(store_id, entities = finished.len()))]
+    #[tracing::instrument(name = "engine.record", skip_all, fields(store_id = store_id, entities = finished.len()))]
     async fn record(
         &self,
         store_id: i64,
@@ -202,12 +207,13 @@ impl Engine {
             if let Err(error) = shared.storage.finish_entity(&shared.owner, &done.entity, &done.outcome, now).await {
                 tracing::error!(%error, entity = %done.entity.label, "could not record the outcome");
             } else if matches!(done.outcome, Outcome::Synced) {
-                count_written(store, &done.records);
+                report::count_written(store, &done.records);
                 if let Some(since) = done.entity.pending_since {
                     let waited = u64::try_from(now.saturating_sub(since)).unwrap_or(0);
                     crate::metrics::global().synced(store, std::time::Duration::from_millis(waited));
                 }
             }
+            report::log_outcome(store, &done);
             lines.extend(done.log);
             outcomes.push(done.outcome);
         }
@@ -290,9 +296,3 @@ impl Engine {
     }
 }
 
-/// Counts records written to Salesforce, by object (not those only found there).
-fn count_written(store: &StoreLabel, records: &[WrittenRecord]) {
-    for record in records.iter().filter(|record| !record.matched) {
-        crate::metrics::global().records_written(store, &record.object, 1);
-    }
-}

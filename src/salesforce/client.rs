@@ -112,6 +112,7 @@ impl Client {
 
     /// Counts one request of `kind` in the metrics, by its result.
     fn count<T>(&self, kind: &'static str, result: &Result<T, Error>) {
+        super::tally::note(kind);
         if let Some(store) = &self.store {
             let outcome = match result {
                 Ok(_) => "ok",

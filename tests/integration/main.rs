@@ -16,6 +16,7 @@ mod inventory_checks;
 mod inventory_pauses;
 mod inventory_storage;
 mod http_listener;
+mod logs_json;
 mod malformed;
 mod metrics;
 mod replicas;
