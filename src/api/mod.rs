@@ -2,6 +2,7 @@
 //! validation (wire → domain) and the single error → status mapping.
 
 pub mod auth;
+mod audit;
 mod auth_layer;
 pub mod codec;
 mod credentials_convert;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admin;
+mod audit_rpc;
 mod amqp_faults;
 mod amqp_intake;
 mod auth;
