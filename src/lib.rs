@@ -16,6 +16,7 @@ pub mod amqp;
 pub mod api;
 pub mod bench;
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod error_text;

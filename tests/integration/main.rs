@@ -11,6 +11,7 @@ mod auth;
 mod cli;
 mod config;
 mod contention;
+mod demo;
 mod inventory;
 mod inventory_bulk;
 mod inventory_checks;
