@@ -1,8 +1,8 @@
 //! The gRPC surface: one file per service, the bearer-token checks, request
 //! validation (wire → domain) and the single error → status mapping.
 
-pub mod auth;
 mod audit;
+pub mod auth;
 mod auth_layer;
 pub mod codec;
 mod credentials_convert;

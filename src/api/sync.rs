@@ -102,7 +102,9 @@ impl SyncService for SyncApi {
         &self,
         request: Request<pb::UpdateOrderStatusRequest>,
     ) -> Result<Response<pb::UpdateOrderStatusResponse>, Status> {
-        let ack = self.write_one(&request, ("UpdateOrderStatus", EventKind::StatusChange), convert::update_order_status).await?;
+        let ack = self
+            .write_one(&request, ("UpdateOrderStatus", EventKind::StatusChange), convert::update_order_status)
+            .await?;
         Ok(Response::new(pb::UpdateOrderStatusResponse { ack: Some(ack) }))
     }
 
@@ -110,7 +112,9 @@ impl SyncService for SyncApi {
         &self,
         request: Request<pb::RecordShipmentRequest>,
     ) -> Result<Response<pb::RecordShipmentResponse>, Status> {
-        let ack = self.write_one(&request, ("RecordShipment", EventKind::Shipment), super::shipment_convert::record_shipment).await?;
+        let ack = self
+            .write_one(&request, ("RecordShipment", EventKind::Shipment), super::shipment_convert::record_shipment)
+            .await?;
         Ok(Response::new(pb::RecordShipmentResponse { ack: Some(ack) }))
     }
 
@@ -119,7 +123,9 @@ impl SyncService for SyncApi {
         request: Request<pb::SubmitEventsRequest>,
     ) -> Result<Response<pb::SubmitEventsResponse>, Status> {
         let caller = Caller::of(&request)?;
-        let acks = super::sync_submit::submit_events(&self.intake, &caller, request.get_ref(), Utc::now()).await?;
+        let acks =
+            super::sync_submit::submit_events(&self.intake, &caller, request.get_ref(), Utc::now(), "SubmitEvents")
+                .await?;
         Ok(Response::new(pb::SubmitEventsResponse { acks }))
     }
 

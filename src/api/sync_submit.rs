@@ -15,12 +15,14 @@ use crate::storage::sync::{Ack, Intake};
 use super::auth::Caller;
 use super::{ApiError, sync_convert as convert, timestamp};
 
-/// Validates a SubmitEvents request received at `now` and commits its events for `caller`'s store.
+/// Validates a SubmitEvents request received at `now` and commits its events
+/// for `caller`'s store; `via` names the path in the ack metric (`SubmitEvents`, `amqp`).
 pub async fn submit_events(
     intake: &Intake,
     caller: &Caller,
     request: &pb::SubmitEventsRequest,
     now: DateTime<Utc>,
+    via: &'static str,
 ) -> Result<Vec<EventAck>, ApiError> {
     let started = std::time::Instant::now();
     let events = match convert::submit_events(request, now) {
@@ -35,7 +37,7 @@ pub async fn submit_events(
         }
     };
     let acks = commit(intake, caller, &events).await?;
-    crate::metrics::global().acked("SubmitEvents", started.elapsed());
+    crate::metrics::global().acked(via, started.elapsed());
     Ok(acks)
 }
 

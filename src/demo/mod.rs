@@ -86,8 +86,7 @@ impl Demo {
         };
         let server = server::start(config, std::future::pending()).await?;
         let channel = crate::bench::harness::channel(server.addr).await?;
-        let (store_token, checks) =
-            setup::create_store(&channel, admin_token.expose(), &sandbox.url, &login).await?;
+        let (store_token, checks) = setup::create_store(&channel, admin_token.expose(), &sandbox.url, &login).await?;
         Ok(Self { sandbox, server, channel, admin_token, store_token, checks })
     }
 

@@ -12,9 +12,9 @@ use tonic::transport::Channel;
 
 use crate::bench::harness::{Bearer, SyncClient};
 use crate::bench::shop::{order_events, order_id, sku, sync_catalog};
+use crate::pb;
 use crate::pb::inventory_service_client::InventoryServiceClient;
 use crate::pb::sync_service_client::SyncServiceClient;
-use crate::pb;
 
 /// Catalog items the shop sells.
 pub const SKUS: usize = 12;
@@ -88,13 +88,10 @@ async fn customer(
 ) -> anyhow::Result<()> {
     let mut events = order_events(i, SKUS);
     let group = if i == MISFIT { MISFIT_GROUP } else { "Retail" };
-    for customer in [
-        events.customer.customer.as_mut(),
-        events.checkout.customer.as_mut(),
-        events.order.customer.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
+    for customer in
+        [events.customer.customer.as_mut(), events.checkout.customer.as_mut(), events.order.customer.as_mut()]
+            .into_iter()
+            .flatten()
     {
         customer.customer_group = group.into();
     }
@@ -119,13 +116,13 @@ async fn customer(
     report.orders += 1;
     say(format!("order {order} placed and paid ({cart} converted)"));
     tokio::time::sleep(pace).await;
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         sync.record_shipment(shipment(i)).await.context("RecordShipment")?;
         report.shipments += 1;
         say(format!("order {order} shipped"));
         tokio::time::sleep(pace).await;
     }
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         let levels = skus.iter().filter_map(|sku| sku_index(sku)).map(|index| (index, 50 - (i % 40) as i64)).collect();
         stock(inventory, &format!("stock-{i}"), levels, false).await?;
         report.stock_updates += 1;
@@ -178,11 +175,7 @@ async fn stock(
 ) -> anyhow::Result<()> {
     let levels = levels
         .into_iter()
-        .map(|(index, quantity)| pb::StockLevel {
-            sku: sku(index),
-            quantity: quantity.to_string(),
-            as_of: None,
-        })
+        .map(|(index, quantity)| pb::StockLevel { sku: sku(index), quantity: quantity.to_string(), as_of: None })
         .collect();
     let request = pb::UpdateInventoryRequest { event_id: event_id.into(), levels, full_snapshot };
     inventory.update_inventory(request).await.context("UpdateInventory")?;

@@ -17,8 +17,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 
-pub use labels::{object_label, pause_reason, request_kind};
 use labels::{EventLabels, ObjectLabels, PauseLabels, RequestLabels, RpcLabels, StoreLabels};
+pub use labels::{object_label, pause_reason, request_kind};
 
 /// A store's code as a label value: cloned by reference count, not copied.
 pub type StoreLabel = Arc<str>;
@@ -71,8 +71,7 @@ impl Metrics {
             Unit::Seconds,
             ack_seconds.clone(),
         );
-        let sync_latency_seconds =
-            HistogramFamily::<StoreLabels>::new_with_constructor(sync_histogram);
+        let sync_latency_seconds = HistogramFamily::<StoreLabels>::new_with_constructor(sync_histogram);
         registry.register_with_unit(
             "forcesync_sync_latency",
             "Time from an entity's first unsynced event being received to Salesforce holding it, by store",

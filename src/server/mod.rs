@@ -179,7 +179,8 @@ pub async fn start(
     let admin =
         StoreAdminServiceServer::with_interceptor(StoreAdminApi::new(storage.clone()), AdminAuth::new(admin_hash));
     let sealer = Sealer::new(&master_key);
-    let http_state = crate::http::HttpState::new(storage.clone(), admin_hash, sealer.clone(), http.clone(), config.retry);
+    let http_state =
+        crate::http::HttpState::new(storage.clone(), admin_hash, sealer.clone(), http.clone(), config.retry);
     let config_service =
         StoreConfigServiceServer::new(StoreConfigApi::new(storage.clone(), sealer.clone(), http.clone(), config.retry))
             .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);

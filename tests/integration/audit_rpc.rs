@@ -42,13 +42,17 @@ async fn the_audit_is_paged_newest_first_for_the_admin_and_the_store_itself() {
     assert_eq!(entries[0].fields, ["password"], "names what changed, not its value");
     assert!(entries[0].actor.starts_with("store-token:"), "{:?}", entries[0]);
     assert_eq!(entries[4].actor, "admin");
-    let times: Vec<_> = entries.iter().map(|e| e.time.clone().expect("time")).map(|t| (t.seconds, t.nanos)).collect();
+    let times: Vec<_> = entries.iter().map(|e| e.time.expect("time")).map(|t| (t.seconds, t.nanos)).collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first: {times:?}");
     assert!(!format!("{entries:?}").contains(PASSWORD), "no value in the audit");
 
     // The store reads its own audit with its token: the same entries.
     let own = config
-        .list_config_audit(ListConfigAuditRequest { store_code: "main".into(), page_size: 10, page_token: String::new() })
+        .list_config_audit(ListConfigAuditRequest {
+            store_code: "main".into(),
+            page_size: 10,
+            page_token: String::new(),
+        })
         .await
         .expect("own audit")
         .into_inner();
@@ -69,8 +73,12 @@ async fn a_store_token_is_refused_on_another_stores_audit_and_bad_requests_are_n
 
     let unauthenticated = app.admin_with(Bearer::none()).list_audit_entries(admin_list("main", 0, "")).await;
     assert_eq!(unauthenticated.expect_err("no admin token").code(), tonic::Code::Unauthenticated);
-    let store_token_as_admin = app.admin_with(Bearer::new(&main_token)).list_audit_entries(admin_list("main", 0, "")).await;
-    assert_eq!(store_token_as_admin.expect_err("a store token is not the admin token").code(), tonic::Code::Unauthenticated);
+    let store_token_as_admin =
+        app.admin_with(Bearer::new(&main_token)).list_audit_entries(admin_list("main", 0, "")).await;
+    assert_eq!(
+        store_token_as_admin.expect_err("a store token is not the admin token").code(),
+        tonic::Code::Unauthenticated
+    );
 
     let mut admin = app.admin();
     let bad_token = admin.list_audit_entries(admin_list("main", 0, "not-a-token")).await.expect_err("bad page token");

@@ -24,8 +24,13 @@ async fn the_demo_shop_fills_the_org_and_parks_the_misconfigured_customer() {
     crate::helpers::logs::capture();
     let dir = tempfile::tempdir().expect("temp dir");
     let any = "127.0.0.1:0".parse().expect("addr");
-    let options =
-        DemoOptions { listen: any, http_listen: Some(any), sandbox_listen: any, data_dir: dir.path().into(), http_routes: None };
+    let options = DemoOptions {
+        listen: any,
+        http_listen: Some(any),
+        sandbox_listen: any,
+        data_dir: dir.path().into(),
+        http_routes: None,
+    };
     let demo = Demo::start(options).await.expect("the demo starts");
     assert!(demo.checks.iter().any(|check| check.starts_with("login: PASS")), "{:?}", demo.checks);
 

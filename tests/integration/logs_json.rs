@@ -69,9 +69,8 @@ async fn json_lines_carry_store_entity_event_and_request_fields_and_no_secret() 
     sync.submit_events(pb::SubmitEventsRequest { events: sale_events() }).await.expect("submit the sale");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let status = sync
-            .get_sync_status(pb::GetSyncStatusRequest { entity: Some(Entity::OrderId("100000123".into())) })
-            .await;
+        let status =
+            sync.get_sync_status(pb::GetSyncStatusRequest { entity: Some(Entity::OrderId("100000123".into())) }).await;
         if status.is_ok_and(|s| s.into_inner().state == pb::SyncState::Synced as i32) {
             break;
         }

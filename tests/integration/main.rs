@@ -4,20 +4,20 @@
 mod helpers;
 
 mod admin;
-mod audit_rpc;
 mod amqp_faults;
 mod amqp_intake;
+mod audit_rpc;
 mod auth;
 mod cli;
 mod config;
 mod contention;
 mod demo;
+mod http_listener;
 mod inventory;
 mod inventory_bulk;
 mod inventory_checks;
 mod inventory_pauses;
 mod inventory_storage;
-mod http_listener;
 mod logs_json;
 mod malformed;
 mod metrics;

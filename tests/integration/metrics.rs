@@ -49,7 +49,9 @@ async fn metrics_reflect_a_synced_sale_and_hold_no_secret() {
     assert_eq!(events("order_placed", "invalid"), 1.0);
     assert!(must(&text, r#"forcesync_ack_duration_seconds_count{rpc="SubmitEvents"}"#) >= 2.0);
 
-    let requests = |kind: &str| value(&text, &format!(r#"forcesync_salesforce_requests_total{{store="{STORE}",kind="{kind}",result="ok"}}"#));
+    let requests = |kind: &str| {
+        value(&text, &format!(r#"forcesync_salesforce_requests_total{{store="{STORE}",kind="{kind}",result="ok"}}"#))
+    };
     assert!(requests("login").unwrap_or_default() >= 1.0, "{text}");
     let writes = requests("composite_graph").unwrap_or_default() + requests("collections").unwrap_or_default();
     assert!(writes >= 1.0, "the sale was written in at least one request: {text}");

@@ -6,8 +6,8 @@
 //! the sync log and the read side for the API ([`status`]).
 
 mod fold;
-mod gauges;
 mod fold_write;
+mod gauges;
 mod intake;
 mod jobs;
 mod log;
