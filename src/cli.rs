@@ -59,6 +59,8 @@ pub enum BenchCommand {
     Inventory(crate::bench::inventory::InventoryBenchArgs),
     /// A large queue with Salesforce unreachable, then its drain (issue 16).
     Backlog(crate::bench::backlog::BacklogBenchArgs),
+    /// Bidirectional mode: idle API calls per hour and edit-to-store latency.
+    Changes(crate::bench::changes::ChangesBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +184,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => crate::demo::run(args).await,
         Command::Bench(BenchCommand::Sandbox(args)) => crate::bench::sandbox::run(args).await,
         Command::Bench(BenchCommand::Orders(args)) => crate::bench::orders::run(args).await,
+        Command::Bench(BenchCommand::Changes(args)) => crate::bench::changes::run(args).await,
         Command::Bench(BenchCommand::Ingest(args)) => crate::bench::ingest::run(args).await,
         Command::Bench(BenchCommand::Inventory(args)) => crate::bench::inventory::run(args).await,
         Command::Bench(BenchCommand::Backlog(args)) => crate::bench::backlog::run(args).await,

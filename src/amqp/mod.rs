@@ -8,15 +8,17 @@
 //! header ([`headers`]) when it can never be accepted, put back when the
 //! database cannot take it now. Without `--amqp-url` none of this runs.
 
+mod changes_out;
 mod consumer;
 pub mod headers;
 mod reconnect;
 pub mod topology;
 mod verdict;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::api::TokenStores;
@@ -114,24 +116,28 @@ impl AmqpArgs {
     }
 }
 
-/// The running consumer.
+/// The running consumer (and the publisher of bidirectional stores' changes).
 #[derive(Debug)]
 pub struct AmqpHandle {
     stop: watch::Sender<bool>,
     state: watch::Receiver<AmqpState>,
     task: JoinHandle<()>,
+    changes: JoinHandle<()>,
 }
 
 /// How long shutdown waits for messages being committed before closing the connection (the broker requeues the rest).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// Starts consuming in the background; connection failures are retried with backoff, never fatal.
-pub fn start(config: AmqpConfig, storage: Storage, intake: Intake) -> AmqpHandle {
+/// Starts consuming in the background, and publishing the changes of
+/// bidirectional stores in RabbitMQ mode (`queued` says when there are new
+/// ones); connection failures are retried with backoff, never fatal.
+pub fn start(config: AmqpConfig, storage: Storage, intake: Intake, queued: Arc<Notify>) -> AmqpHandle {
     let (stop, stopping) = watch::channel(false);
     let (report, state) = watch::channel(AmqpState::default());
+    let changes = tokio::spawn(changes_out::run(config.clone(), storage.clone(), queued, stopping.clone()));
     let judge = verdict::Judge::new(storage.clone(), intake, TokenStores::new(storage));
     let task = tokio::spawn(reconnect::run(config, judge, stopping, report));
-    AmqpHandle { stop, state, task }
+    AmqpHandle { stop, state, task, changes }
 }
 
 impl AmqpHandle {
@@ -152,6 +158,9 @@ impl AmqpHandle {
         let _ = self.stop.send(true);
         if let Err(error) = self.task.await {
             tracing::error!(%error, "the RabbitMQ consumer task failed");
+        }
+        if let Err(error) = self.changes.await {
+            tracing::error!(%error, "the RabbitMQ change publisher failed");
         }
     }
 }

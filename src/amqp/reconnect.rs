@@ -53,7 +53,7 @@ impl Default for Backoff {
     }
 }
 
-fn random() -> u16 {
+pub(super) fn random() -> u16 {
     let mut bytes = [0u8; 2];
     let _ = getrandom::fill(&mut bytes);
     u16::from_le_bytes(bytes)

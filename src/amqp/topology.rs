@@ -7,6 +7,7 @@
 //! | `forcesync.events.intake` | queue, bound with `#` | forcesync consumes it; `x-dead-letter-exchange` = the DLX |
 //! | `forcesync.events.dlx` | fanout exchange | dead-letter exchange |
 //! | `forcesync.events.dead` | queue, bound to the DLX | messages forcesync cannot accept, with the reason in headers |
+//! | `forcesync.changes.<store>` | queue (default exchange) | bidirectional stores in RabbitMQ mode take their changes here (declared when there is one) |
 
 use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable};
@@ -45,6 +46,12 @@ impl Topology {
             dead_letter_exchange: format!("{prefix}.events.dlx"),
             dead_letter_queue: format!("{prefix}.events.dead"),
         }
+    }
+
+    /// The queue a bidirectional store in RabbitMQ mode takes its changes from.
+    pub fn changes_queue(&self, store_code: &str) -> String {
+        let prefix = self.exchange.strip_suffix(".events").unwrap_or(&self.exchange);
+        format!("{prefix}.changes.{store_code}")
     }
 
     /// The arguments of the intake queue (a queue declared earlier with other arguments is refused by the broker).

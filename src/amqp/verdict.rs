@@ -171,7 +171,8 @@ impl Judge {
             | ApiError::StoreNotFound(_)
             | ApiError::StoreExists(_)
             | ApiError::EtagMismatch { .. }
-            | ApiError::EntityNotFound(_)) => {
+            | ApiError::EntityNotFound(_)
+            | ApiError::ChangeNotDelivered(_)) => {
                 tracing::error!(%error, "a RabbitMQ message failed inside forcesync");
                 reject(Reason::Internal, "forcesync failed to take the message; its log says why", store)
             }

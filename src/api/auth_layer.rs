@@ -15,8 +15,12 @@ use tower::{Layer, Service};
 use super::auth::{Caller, TokenStores};
 
 /// The services whose calls need a valid store token.
-const STORE_SERVICES: [&str; 3] =
-    ["/forcesync.v1.SyncService/", "/forcesync.v1.StoreConfigService/", "/forcesync.v1.InventoryService/"];
+const STORE_SERVICES: [&str; 4] = [
+    "/forcesync.v1.SyncService/",
+    "/forcesync.v1.StoreConfigService/",
+    "/forcesync.v1.InventoryService/",
+    "/forcesync.v1.ChangeService/",
+];
 
 /// Wraps the server's routes with [`StoreTokenCheck`].
 #[derive(Debug, Clone)]

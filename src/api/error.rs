@@ -38,6 +38,8 @@ pub enum ApiError {
     InventoryEventIdReused(String),
     #[error("nothing has been received for {0}")]
     EntityNotFound(String),
+    #[error("change {0} was never delivered to this store: pull it before acknowledging it")]
+    ChangeNotDelivered(i64),
     /// The service cannot take the request now; retrying later is safe.
     #[error("{0}; retry later")]
     Unavailable(String),
@@ -66,6 +68,7 @@ impl ApiError {
             Self::EventIdReused { .. } => Code::AlreadyExists,
             Self::InventoryEventIdReused(_) => Code::AlreadyExists,
             Self::EntityNotFound(_) => Code::NotFound,
+            Self::ChangeNotDelivered(_) => Code::FailedPrecondition,
             Self::Unavailable(_) => Code::Unavailable,
             Self::Internal(_) => Code::Internal,
         }
@@ -102,6 +105,16 @@ impl ApiError {
             }
             Self::EntityNotFound(alias) => {
                 ErrorDetails::with_resource_info("forcesync.v1.SyncEntity", alias.clone(), "", self.to_string())
+            }
+            Self::ChangeNotDelivered(change) => {
+                let mut details = ErrorDetails::new();
+                details.add_precondition_failure_violation(
+                    "NOT_DELIVERED",
+                    format!("change/{change}"),
+                    "acknowledge only changes PullChanges or WatchChanges delivered",
+                );
+                details.set_error_info("CHANGE_NOT_DELIVERED", ERROR_DOMAIN, HashMap::new());
+                details
             }
             Self::Unavailable(_) => ErrorDetails::with_retry_info(Some(std::time::Duration::from_secs(1))),
             Self::Internal(_) => ErrorDetails::new(),
@@ -160,7 +173,11 @@ impl ApiError {
             Self::EventIdReused { event_id, sequence } => Self::EventIdReused { event_id: echo(event_id), sequence },
             Self::EntityNotFound(alias) => Self::EntityNotFound(echo(alias)),
             Self::InventoryEventIdReused(event_id) => Self::InventoryEventIdReused(echo(event_id)),
-            other @ (Self::MissingToken(_) | Self::InvalidToken(_) | Self::Unavailable(_) | Self::Internal(_)) => other,
+            other @ (Self::MissingToken(_)
+            | Self::InvalidToken(_)
+            | Self::ChangeNotDelivered(_)
+            | Self::Unavailable(_)
+            | Self::Internal(_)) => other,
         }
     }
 }

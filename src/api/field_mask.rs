@@ -45,7 +45,8 @@ fn copy(path: &str, src: &StoreSettings, dst: &mut StoreSettings) -> bool {
         order_download,
         external_id_fields,
         field_mappings,
-        person_accounts
+        person_accounts,
+        change_capture
     );
     nested!(connection { auth_method, login_url, api_version, username, client_id });
     nested!(logging { enabled, database_logging, database_log_limit });
@@ -54,6 +55,7 @@ fn copy(path: &str, src: &StoreSettings, dst: &mut StoreSettings) -> bool {
     nested!(shipment { tracking_number_field, carrier_field, ship_date_field, shipped_status });
     nested!(inventory { enabled, object, quantity_field, match_field, create_missing });
     nested!(order_download { enabled, soql_filter, start_date });
+    nested!(change_capture { watched, poll_interval_seconds, conflict_policy });
     false
 }
 
@@ -97,6 +99,9 @@ const LEAF_PATHS: &[&str] = &[
     "external_id_fields",
     "field_mappings",
     "person_accounts",
+    "change_capture.watched",
+    "change_capture.poll_interval_seconds",
+    "change_capture.conflict_policy",
 ];
 
 /// Whether `src` sets the field at `path` to something other than its zero value.

@@ -4,6 +4,8 @@
 mod audit;
 pub mod auth;
 mod auth_layer;
+mod changes;
+pub(crate) mod changes_convert;
 pub mod codec;
 mod credentials_convert;
 pub mod error;
@@ -29,6 +31,7 @@ mod wsdl_import;
 
 pub use auth::{AdminAuth, Caller, TokenStores};
 pub use auth_layer::StoreTokenLayer;
+pub use changes::ChangeApi;
 pub use error::ApiError;
 pub use framing::FramingErrorsLayer;
 pub use inventory::InventoryApi;

@@ -100,6 +100,7 @@ pub fn to_proto(d: &StoreSettings) -> pb::StoreSettings {
             .collect(),
         field_mappings: d.field_mappings.iter().map(super::settings_mappings::to_proto).collect(),
         person_accounts: d.person_accounts,
+        change_capture: Some(sections::change_capture_to_proto(&d.change_capture)),
     }
 }
 
@@ -161,6 +162,7 @@ pub fn from_proto(p: &pb::StoreSettings, v: &mut Violations) -> Option<StoreSett
     let order_download = sections::order_download(p.order_download.as_ref(), v);
     let external_id_fields = sections::external_id_fields(&p.external_id_fields, v);
     let field_mappings = super::settings_mappings::from_proto(&p.field_mappings, v);
+    let change_capture = sections::change_capture(p.change_capture.as_ref(), v);
     let settings = StoreSettings {
         integration_mode: integration_mode?,
         connection: connection?,
@@ -183,6 +185,7 @@ pub fn from_proto(p: &pb::StoreSettings, v: &mut Violations) -> Option<StoreSett
         external_id_fields: external_id_fields?,
         field_mappings: field_mappings?,
         person_accounts: p.person_accounts,
+        change_capture: change_capture?,
     };
     for (field, reason) in s::check_cross_field_rules(&settings) {
         v.add(&field, reason);

@@ -5,7 +5,7 @@ use crate::domain::Violations;
 use crate::domain::settings::{self as s, ApiName, PicklistValue};
 use crate::pb;
 
-use super::settings_convert::optional_date;
+use super::settings_convert::{enum_field, optional_date};
 
 /// Salesforce usernames look like email addresses, at most 80 characters.
 pub fn username(raw: &str) -> Result<String, String> {
@@ -126,4 +126,70 @@ pub fn external_id_fields(
         })
         .collect();
     parsed.into_iter().collect::<Option<Vec<_>>>().map(s::ExternalIdFields::from_entries)
+}
+
+/// `change_capture`: domain → wire.
+pub fn change_capture_to_proto(d: &s::ChangeCapture) -> pb::ChangeCaptureSettings {
+    pb::ChangeCaptureSettings {
+        watched: d
+            .watched
+            .iter()
+            .map(|w| pb::WatchedObject {
+                object: w.object.api_name().to_owned(),
+                fields: w.fields.iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
+        poll_interval_seconds: i32::try_from(d.poll_interval_secs).unwrap_or(i32::MAX),
+        conflict_policy: match d.conflict_policy {
+            s::ConflictPolicy::LatestWins => pb::ConflictPolicy::LatestWins,
+            s::ConflictPolicy::StoreWins => pb::ConflictPolicy::StoreWins,
+            s::ConflictPolicy::SalesforceWins => pb::ConflictPolicy::SalesforceWins,
+        } as i32,
+    }
+}
+
+/// `change_capture`: wire → domain. An absent section takes the defaults and
+/// `CONFLICT_POLICY_UNSPECIFIED` the default policy; the rules that span
+/// entries (each object once, unique fields) are the domain's.
+pub fn change_capture(p: Option<&pb::ChangeCaptureSettings>, v: &mut Violations) -> Option<s::ChangeCapture> {
+    let default = s::ChangeCapture::default();
+    let Some(p) = p else { return Some(default) };
+    let policy = enum_field(v, "change_capture.conflict_policy", p.conflict_policy, |m| match m {
+        pb::ConflictPolicy::Unspecified => default.conflict_policy,
+        pb::ConflictPolicy::LatestWins => s::ConflictPolicy::LatestWins,
+        pb::ConflictPolicy::StoreWins => s::ConflictPolicy::StoreWins,
+        pb::ConflictPolicy::SalesforceWins => s::ConflictPolicy::SalesforceWins,
+    });
+    let interval =
+        v.check("change_capture.poll_interval_seconds", s::parse_poll_interval(i64::from(p.poll_interval_seconds)));
+    let most = s::WatchedSObject::ALL.len();
+    if p.watched.len() > most {
+        v.add("change_capture.watched", format!("at most {most} entries, one per object"));
+        return None;
+    }
+    let watched: Vec<Option<s::WatchedObject>> = p
+        .watched
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let object = v.check(&format!("change_capture.watched[{i}].object"), s::WatchedSObject::parse(&w.object));
+            if w.fields.len() > s::MAX_WATCHED_FIELDS {
+                v.add(
+                    &format!("change_capture.watched[{i}].fields"),
+                    format!("at most {} fields", s::MAX_WATCHED_FIELDS),
+                );
+                return None;
+            }
+            let fields: Vec<Option<ApiName>> = w
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(j, f)| v.check(&format!("change_capture.watched[{i}].fields[{j}]"), ApiName::parse(f)))
+                .collect();
+            let fields: Option<Vec<ApiName>> = fields.into_iter().collect();
+            Some(s::WatchedObject { object: object?, fields: fields? })
+        })
+        .collect();
+    let watched: Option<Vec<s::WatchedObject>> = watched.into_iter().collect();
+    Some(s::ChangeCapture { watched: watched?, poll_interval_secs: interval?, conflict_policy: policy? })
 }

@@ -225,6 +225,19 @@ impl Bench {
     }
 }
 
+/// A Salesforce client for the bench's own calls, as the sandbox's demo user.
+pub fn sf_client(http: &reqwest::Client, url: &str) -> crate::salesforce::Client {
+    use crate::salesforce::auth::{Credentials, Secret};
+    let credentials = Credentials::Password {
+        username: SF_USER.into(),
+        password: Secret::new(SF_PASSWORD),
+        security_token: Secret::new(SF_TOKEN),
+    };
+    let settings =
+        crate::salesforce::ConnectionSettings { login_url: url.into(), api_version: "64.0".into(), credentials };
+    crate::salesforce::Client::new(http.clone(), settings, crate::salesforce::retry::RetryPolicy::default())
+}
+
 /// The demo org with forcesync's custom fields, `latency_ms` added to every call, an API budget that never runs out.
 pub async fn sandbox(latency_ms: u64) -> anyhow::Result<SandboxServer> {
     let mut config = SandboxConfig::demo();

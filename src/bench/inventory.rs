@@ -21,14 +21,12 @@ use crate::engine::EngineConfig;
 use crate::pb::inventory_service_client::InventoryServiceClient;
 use crate::pb::store_config_service_client::StoreConfigServiceClient;
 use crate::pb::{self, StockLevel};
-use crate::salesforce::auth::{Credentials, Secret};
 use crate::salesforce::bulk::{BulkOperation, CsvWriter, PollPolicy};
-use crate::salesforce::retry::RetryPolicy;
 use crate::salesforce::soql::{Literal, Soql};
-use crate::salesforce::{Call, Client, ConnectionSettings};
+use crate::salesforce::{Call, Client};
 
 use super::Table;
-use super::harness::{Bearer, Bench, Counters, SF_PASSWORD, SF_TOKEN, SF_USER, sandbox};
+use super::harness::{Bearer, Bench, Counters, sandbox, sf_client};
 
 #[derive(Debug, Args)]
 pub struct InventoryBenchArgs {
@@ -132,16 +130,6 @@ pub async fn run(args: InventoryBenchArgs) -> anyhow::Result<()> {
     println!("{}", table.render());
     bench.stop().await?;
     Ok(())
-}
-
-fn sf_client(http: &reqwest::Client, url: &str) -> Client {
-    let credentials = Credentials::Password {
-        username: SF_USER.into(),
-        password: Secret::new(SF_PASSWORD),
-        security_token: Secret::new(SF_TOKEN),
-    };
-    let settings = ConnectionSettings { login_url: url.into(), api_version: "64.0".into(), credentials };
-    Client::new(http.clone(), settings, RetryPolicy::default())
 }
 
 /// The catalog, inserted by one Bulk job.

@@ -5,6 +5,7 @@
 pub mod backlog;
 mod backlog_probe;
 mod backlog_table;
+pub mod changes;
 pub(crate) mod harness;
 pub mod ingest;
 pub mod ingest_amqp;

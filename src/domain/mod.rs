@@ -1,6 +1,7 @@
 //! Pure types and rules: no I/O. Newtypes here can only hold valid values, so
 //! the layers above validate once, at the edge, and then trust the types.
 
+pub mod changes;
 pub mod email;
 pub mod geo;
 pub mod inventory;

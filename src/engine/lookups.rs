@@ -25,6 +25,7 @@ pub(super) fn known_record(object: &str, key: &str, id: &str, matched: bool) -> 
         body_hash: Vec::new(),
         matched,
         written_at: 0,
+        ..WrittenRecord::default()
     }
 }
 

@@ -12,6 +12,7 @@
 //! `flows::BatchFlows`. A new flow (shipments, inventory) is a domain plan
 //! plus a module there and one arm in `Flow::of`; see [`flows`] for the steps.
 
+mod changes;
 pub mod clock;
 pub mod connections;
 mod failures;
@@ -41,6 +42,7 @@ use crate::domain::sync::RetryRules;
 use crate::salesforce;
 use crate::storage::{Storage, StorageError};
 
+pub use changes::ChangesReport;
 pub use clock::{Clock, SystemClock, TestClock};
 pub use connections::Connections;
 pub use inventory::InventoryReport;
@@ -145,6 +147,8 @@ struct Shared {
     owner: String,
     /// Notified after events are committed.
     committed: Arc<Notify>,
+    /// Notified when changes for the stores were queued.
+    changes: Arc<Notify>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -172,12 +176,26 @@ pub struct EngineHandle {
 }
 
 /// Starts the fold task and `config.workers` workers (none when `config.manual`).
-pub fn start(storage: Storage, connections: Connections, config: EngineConfig, committed: Arc<Notify>) -> EngineHandle {
+/// `changes` is notified when changes were queued for the stores (WatchChanges waits on it).
+pub fn start(
+    storage: Storage,
+    connections: Connections,
+    config: EngineConfig,
+    committed: Arc<Notify>,
+    changes: Arc<Notify>,
+) -> EngineHandle {
     let (stop, shutdown) = watch::channel(false);
     let owner = lease_owner();
     let workers = if config.manual { 0 } else { config.workers.max(1) };
-    let shared =
-        Arc::new(Shared { storage: storage.clone(), connections, config, owner: owner.clone(), committed, shutdown });
+    let shared = Arc::new(Shared {
+        storage: storage.clone(),
+        connections,
+        config,
+        owner: owner.clone(),
+        committed,
+        changes,
+        shutdown,
+    });
     let engine = Engine { shared: shared.clone() };
     let mut tasks = JoinSet::new();
     if workers > 0 {
@@ -190,6 +208,7 @@ pub fn start(storage: Storage, connections: Connections, config: EngineConfig, c
         tasks.spawn(lease_keeper::run(engine.clone()));
         tasks.spawn(retention_task::run(engine.clone()));
         tasks.spawn(inventory::run(engine.clone()));
+        tasks.spawn(changes::run(engine.clone()));
     }
     tracing::info!(workers, owner = %owner, "sync engine started");
     EngineHandle { engine, stop, tasks, storage, owner }

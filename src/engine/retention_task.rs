@@ -32,7 +32,8 @@ impl Engine {
                 Ok(pruned) => {
                     total.events += pruned.events;
                     total.log_rows += pruned.log_rows;
-                    if pruned.events < PRUNE_BATCH as u64 && pruned.log_rows < PRUNE_BATCH as u64 {
+                    total.changes += pruned.changes;
+                    if !pruned.full(PRUNE_BATCH) {
                         break;
                     }
                 }
@@ -44,8 +45,9 @@ impl Engine {
             tokio::task::yield_now().await;
         }
         tracing::Span::current().record("events", total.events).record("log_rows", total.log_rows);
-        if total.events + total.log_rows > 0 {
-            tracing::info!(events = total.events, log_rows = total.log_rows, "pruned past the retention");
+        if total.events + total.log_rows + total.changes > 0 {
+            let (events, log_rows, changes) = (total.events, total.log_rows, total.changes);
+            tracing::info!(events, log_rows, changes, "pruned past the retention");
         }
         total
     }

@@ -3,7 +3,6 @@
 //! per request within Salesforce's limits. Naive (the benchmark's baseline):
 //! one request per record, in order, stopping at the first failure.
 
-use crate::domain::settings::ExternalIdFields;
 use crate::salesforce::Error;
 use crate::storage::sync::{Outcome, WrittenRecord};
 
@@ -58,7 +57,7 @@ pub(super) async fn send(
         Strategy::Naive => naive(connection, &to_send).await,
     };
     for ((w, nodes), answer) in to_send.into_iter().zip(answers) {
-        out.push(finish(shared, key_fields, &w, &nodes, answer, records));
+        out.push(finish(shared, connection, &w, &nodes, answer, records));
     }
     out
 }
@@ -88,12 +87,14 @@ async fn naive(connection: &StoreConnection, to_send: &[(Work, Vec<ReadyWrite>)]
 
 fn finish(
     shared: &Shared,
-    key_fields: &ExternalIdFields,
+    connection: &StoreConnection,
     w: &Work,
     nodes: &[ReadyWrite],
     answer: Answer,
     records: &mut Records,
 ) -> (Finished, Option<Error>) {
+    let key_fields = &connection.settings.external_id_fields;
+    let keep_bodies = crate::engine::changes::keeps_bodies(&connection.settings);
     match answer {
         Answer::Written(results) => {
             let mut written = Vec::with_capacity(nodes.len());
@@ -107,6 +108,8 @@ fn finish(
                     body_hash: node.hash.clone(),
                     matched: false,
                     written_at: 0,
+                    body: keep_bodies.then(|| crate::engine::changes::written_body(&w.operations, node)).flatten(),
+                    ..WrittenRecord::default()
                 };
                 records.insert((node.object.clone(), node.key.clone()), record.clone());
                 written.push(record);

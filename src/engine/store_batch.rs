@@ -109,6 +109,7 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
             return result;
         }
     };
+    let work = super::changes::adjust(work, &prepared.records);
     let sent = send::send(shared, connection, work, &mut prepared.records, &prepared.flows).await;
     if let Some(error) = sent.iter().find_map(|f| f.1.as_ref().filter(|e| pauses_store(e))) {
         result.pause = Some(error.to_string());

@@ -66,6 +66,9 @@ pub struct ObjectDescribe {
     pub createable: bool,
     #[serde(default)]
     pub updateable: bool,
+    /// Its records can be read with SOQL.
+    #[serde(default)]
+    pub queryable: bool,
     #[serde(default)]
     pub fields: Vec<FieldDescribe>,
     #[serde(default)]

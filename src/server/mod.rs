@@ -20,9 +20,10 @@ use tokio::task::JoinHandle;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
-use crate::api::{AdminAuth, InventoryApi, StoreAdminApi, StoreConfigApi, SyncApi};
+use crate::api::{AdminAuth, ChangeApi, InventoryApi, StoreAdminApi, StoreConfigApi, SyncApi};
 use crate::domain::token::Token;
 use crate::engine::{self, Connections, EngineConfig, EngineHandle};
+use crate::pb::change_service_server::ChangeServiceServer;
 use crate::pb::inventory_service_server::InventoryServiceServer;
 use crate::pb::store_admin_service_server::StoreAdminServiceServer;
 use crate::pb::store_config_service_server::StoreConfigServiceServer;
@@ -186,15 +187,21 @@ pub async fn start(
             .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     let committed = Arc::new(Notify::new());
     let intake = Intake::start_with(storage.clone(), committed.clone(), fold_on_commit(&config.engine));
-    let amqp = config.amqp.clone().map(|amqp| crate::amqp::start(amqp, storage.clone(), intake.clone()));
+    let changes_queued = Arc::new(Notify::new());
+    let amqp = config
+        .amqp
+        .clone()
+        .map(|amqp| crate::amqp::start(amqp, storage.clone(), intake.clone(), changes_queued.clone()));
     let sync_service = SyncServiceServer::new(SyncApi::new(storage.clone(), intake))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     health_reporter.set_serving::<SyncServiceServer<SyncApi>>().await;
     let inventory_service = InventoryServiceServer::new(InventoryApi::new(storage.clone()))
         .max_decoding_message_size(crate::api::MAX_REQUEST_BYTES);
     health_reporter.set_serving::<InventoryServiceServer<InventoryApi>>().await;
+    let change_service = ChangeServiceServer::new(ChangeApi::new(storage.clone(), changes_queued.clone()));
+    health_reporter.set_serving::<ChangeServiceServer<ChangeApi>>().await;
     let connections = Connections::new(storage.clone(), sealer, http, config.retry);
-    let engine = engine::start(storage.clone(), connections, config.engine.clone(), committed);
+    let engine = engine::start(storage.clone(), connections, config.engine.clone(), committed, changes_queued);
 
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
     let http_server = match http_listener {
@@ -223,7 +230,8 @@ pub async fn start(
         .add_service(admin)
         .add_service(config_service)
         .add_service(sync_service)
-        .add_service(inventory_service);
+        .add_service(inventory_service)
+        .add_service(change_service);
     let incoming = TcpIncoming::from(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, signal));
     let http_addr = http_server.as_ref().map(|server| server.addr);

@@ -24,6 +24,7 @@
 
 mod admin_token;
 mod audit;
+pub mod changes;
 mod credentials;
 mod error;
 pub mod inventory;

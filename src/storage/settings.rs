@@ -121,6 +121,11 @@ impl Storage {
         };
         credentials::write(&mut tx, swapped.id, credential_changes, now).await?;
         audit::config_changed(&mut tx, code, note, now).await?;
+        // New settings may turn change capture on, or change what it watches: it looks at once.
+        with_tx!(tx, |conn| {
+            let woken = sqlx::query("UPDATE change_runs SET next_run_at = 0 WHERE store_id = $1").bind(swapped.id);
+            woken.execute(conn).await?.rows_affected()
+        });
         tx.commit().await?;
         Ok(VersionedSettings { settings: settings.clone(), version: swapped.settings_version, updated_at: now })
     }

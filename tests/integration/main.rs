@@ -4,10 +4,16 @@
 mod helpers;
 
 mod admin;
+mod amqp_changes;
 mod amqp_faults;
 mod amqp_intake;
 mod audit_rpc;
 mod auth;
+mod bidirectional_checks;
+mod change_capture_settings;
+mod changes;
+mod changes_orders;
+mod changes_restart;
 mod cli;
 mod config;
 mod contention;

@@ -45,6 +45,7 @@ impl Default for StoreSettings {
             external_id_fields: ExternalIdFields::default(),
             field_mappings: Vec::new(),
             person_accounts: false,
+            change_capture: ChangeCapture::default(),
         }
     }
 }
@@ -89,5 +90,13 @@ mod tests {
         let mut json = serde_json::to_value(StoreSettings::default()).expect("serialize");
         json["sales_cycle_days"] = 0.into();
         assert!(serde_json::from_value::<StoreSettings>(json).is_err());
+    }
+
+    #[test]
+    fn settings_saved_before_change_capture_read_its_defaults() {
+        let mut json = serde_json::to_value(StoreSettings::default()).expect("serialize");
+        json.as_object_mut().expect("object").remove("change_capture");
+        let read = serde_json::from_value::<StoreSettings>(json).expect("deserialize");
+        assert_eq!(read.change_capture, ChangeCapture::default());
     }
 }

@@ -1,6 +1,7 @@
 //! A store's settings (DESIGN.md §2) as validated domain types, with the
 //! defaults a new store starts with. Stored as JSON; versioned by the storage.
 
+mod change_capture;
 mod external_ids;
 mod field_mappings;
 mod values;
@@ -8,6 +9,10 @@ mod values;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use change_capture::{
+    ALWAYS_READ_FIELDS, ChangeCapture, ConflictPolicy, DEFAULT_POLL_INTERVAL_SECS, MAX_WATCHED_FIELDS,
+    POLL_INTERVAL_SECS, WatchedObject, WatchedSObject, check_rules as check_change_capture_rules, parse_poll_interval,
+};
 pub use external_ids::{ExternalIdFields, KEYED_OBJECTS};
 pub use field_mappings::{
     FieldMapping, MAX_FIELD_MAPPINGS, MappedObject, MappingSource, Transform, check_rules as check_field_mapping_rules,
@@ -46,6 +51,10 @@ pub struct StoreSettings {
     /// Customers without a company are written as Person Accounts (when the org has them).
     #[serde(default)]
     pub person_accounts: bool,
+    /// What comes back from Salesforce in BIDIRECTIONAL mode (settings saved
+    /// before it existed read as the defaults).
+    #[serde(default)]
+    pub change_capture: ChangeCapture,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -42,6 +42,8 @@ pub fn check_cross_field_rules(s: &StoreSettings) -> Vec<(String, String)> {
     }
     let key_field = |object: &str| s.external_id_fields.field_for(object).to_owned();
     found.extend(super::field_mappings::check_rules(&s.field_mappings, key_field));
+    // Accepted in either integration mode: they only act in BIDIRECTIONAL.
+    found.extend(super::change_capture::check_rules(&s.change_capture));
     found
 }
 
@@ -98,6 +100,17 @@ mod tests {
         assert_eq!(paths(&s), ["order_download.enabled"]);
         s.integration_mode = IntegrationMode::Bidirectional;
         assert!(paths(&s).is_empty());
+    }
+
+    #[test]
+    fn change_capture_is_checked_in_either_mode() {
+        let mut s = StoreSettings::default();
+        s.change_capture.poll_interval_secs = 90;
+        assert!(paths(&s).is_empty(), "accepted in store-to-Salesforce mode");
+        s.change_capture.poll_interval_secs = 2;
+        assert_eq!(paths(&s), ["change_capture.poll_interval_seconds"]);
+        s.integration_mode = IntegrationMode::Bidirectional;
+        assert_eq!(paths(&s), ["change_capture.poll_interval_seconds"]);
     }
 
     #[test]

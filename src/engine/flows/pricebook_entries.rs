@@ -28,6 +28,7 @@ fn remember(records: &mut Records, out: &mut Ensured, key: String, id: &str, dig
         body_hash: digest,
         matched: false,
         written_at: 0,
+        ..Default::default()
     };
     records.insert(("PricebookEntry".into(), key), written.clone());
     out.written.push(written);

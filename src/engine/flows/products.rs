@@ -170,6 +170,7 @@ fn record(object: &str, key: &str, id: &str, hash: Vec<u8>) -> WrittenRecord {
         body_hash: hash,
         matched: false,
         written_at: 0,
+        ..WrittenRecord::default()
     }
 }
 

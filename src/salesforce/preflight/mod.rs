@@ -1,6 +1,7 @@
 //! Test Connection: log in, then check the org against everything the store's
 //! settings will make forcesync write, and say exactly what to fix.
 
+mod changes;
 mod inventory;
 mod objects;
 mod shipments;
@@ -99,6 +100,7 @@ pub async fn run(client: &Client, settings: &StoreSettings) -> Vec<Check> {
     checks.extend(values::check(client, settings).await);
     checks.extend(shipments::check(client, settings).await);
     checks.extend(inventory::check(client, settings).await);
+    checks.extend(changes::check(client, settings).await);
     checks.push(budget(client).await);
     checks
 }

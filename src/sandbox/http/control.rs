@@ -27,6 +27,7 @@ pub fn router() -> Router<Shared> {
         .route("/users", post(add_user))
         .route("/users/{username}/unlock", post(unlock))
         .route("/sessions", delete(expire_sessions))
+        .route("/late-commit", post(late_commit))
 }
 
 fn bad_request(message: impl std::fmt::Display) -> Response {
@@ -96,6 +97,27 @@ async fn settings(State(shared): State<Shared>, body: Bytes) -> Response {
         }
         json(200, &state.counters())
     })
+}
+
+/// `{"id": "001…", "seconds": 120}`: the record's SystemModstamp moves that
+/// far back, as if its transaction had committed late.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LateCommit {
+    id: String,
+    seconds: i64,
+}
+
+async fn late_commit(State(shared): State<Shared>, body: Bytes) -> Response {
+    let late: LateCommit = match parse(&body) {
+        Ok(late) => late,
+        Err(message) => return bad_request(message),
+    };
+    let Ok(id) = crate::sandbox::ids::SfId::parse(&late.id) else { return bad_request("not a record Id") };
+    match shared.with_state(|state| state.org.backdate(&id, chrono::Duration::seconds(late.seconds))) {
+        Ok(stamp) => json(200, &json!({ "SystemModstamp": stamp })),
+        Err(message) => bad_request(message),
+    }
 }
 
 async fn set_faults(State(shared): State<Shared>, body: Bytes) -> Response {

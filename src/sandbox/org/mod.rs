@@ -106,6 +106,20 @@ impl Org {
         Some((object.name.as_str(), record))
     }
 
+    /// Moves a record's SystemModstamp `by` into the past, as a transaction
+    /// that committed late leaves it: stamped before rows a poll already read.
+    pub fn backdate(&mut self, id: &SfId, by: chrono::Duration) -> Result<String, String> {
+        let object = self.schema.object_for_id(id).map(|o| o.name.clone()).ok_or("no such record")?;
+        let table = self.tables.get_mut(&object).ok_or("no such object")?;
+        let mut record = table.get(id.as_str()).cloned().ok_or("no such record")?;
+        let stamp = record.get("SystemModstamp").and_then(Value::as_str).ok_or("no SystemModstamp")?;
+        let at = DateTime::parse_from_str(stamp, "%Y-%m-%dT%H:%M:%S%.f%z").map_err(|e| e.to_string())?;
+        let moved = format_datetime(at.with_timezone(&Utc) - by);
+        record.insert("SystemModstamp".into(), Value::String(moved.clone()));
+        table.put(id.as_str(), record);
+        Ok(moved)
+    }
+
     /// Total rows per object (deleted included), for the control endpoint.
     pub fn row_counts(&self) -> Vec<(String, usize)> {
         let mut counts: Vec<_> = self.tables.iter().map(|(name, t)| (name.clone(), t.len())).collect();

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::storage::{Storage, StorageError, now_millis, with_pool, write_tx};
 
 /// One record forcesync wrote (or matched); also the `sync_records` row.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct WrittenRecord {
     pub object: String,
     #[sqlx(rename = "ext_key")]
@@ -18,6 +18,15 @@ pub struct WrittenRecord {
     pub body_hash: Vec<u8>,
     pub matched: bool,
     pub written_at: i64,
+    /// The planned body written, kept for bidirectional stores (JSON).
+    #[sqlx(default)]
+    pub body: Option<String>,
+    /// Fields Salesforce won in a conflict: `{"version": v, "fields": {...}}` (JSON).
+    #[sqlx(default)]
+    pub pins: Option<String>,
+    /// An Order downloaded from Salesforce: the store's sale updates its header only.
+    #[sqlx(default)]
+    pub downloaded: bool,
 }
 
 const CHUNK: usize = 400;
@@ -33,7 +42,8 @@ impl Storage {
         for chunk in keys.chunks(CHUNK) {
             let rows: Vec<WrittenRecord> = with_pool!(self, |pool| {
                 let mut query = sqlx::QueryBuilder::new(
-                    "SELECT object, ext_key, sf_id, body_hash, matched, written_at FROM sync_records WHERE store_id = ",
+                    "SELECT object, ext_key, sf_id, body_hash, matched, written_at, pins, downloaded FROM sync_records \
+                     WHERE store_id = ",
                 );
                 query.push_bind(store_id).push(" AND ext_key IN ");
                 query.push_tuples(chunk, |mut row, key| {
@@ -62,7 +72,7 @@ impl Storage {
         write_tx!(self, |tx| {
             for chunk in records.chunks(CHUNK) {
                 let mut query = sqlx::QueryBuilder::new(
-                    "INSERT INTO sync_records (store_id, object, ext_key, sf_id, body_hash, matched, entity_id, written_at) ",
+                    "INSERT INTO sync_records (store_id, object, ext_key, sf_id, body_hash, matched, entity_id, written_at, body) ",
                 );
                 query.push_values(chunk, |mut row, record| {
                     row.push_bind(store_id)
@@ -72,12 +82,14 @@ impl Storage {
                         .push_bind(record.body_hash.clone())
                         .push_bind(record.matched)
                         .push_bind(entity_id)
-                        .push_bind(now);
+                        .push_bind(now)
+                        .push_bind(record.body.clone());
                 });
                 query.push(
                     " ON CONFLICT (store_id, object, ext_key) DO UPDATE SET sf_id = excluded.sf_id, \
                      body_hash = excluded.body_hash, matched = excluded.matched, \
-                     entity_id = COALESCE(excluded.entity_id, sync_records.entity_id), written_at = excluded.written_at",
+                     entity_id = COALESCE(excluded.entity_id, sync_records.entity_id), written_at = excluded.written_at, \
+                     body = COALESCE(excluded.body, sync_records.body)",
                 );
                 query.build().execute(&mut *tx).await?;
             }

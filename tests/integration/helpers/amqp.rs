@@ -109,6 +109,24 @@ impl Broker {
         }
     }
 
+    /// Takes one message from `queue` (acknowledged), waiting for it. The
+    /// queue is declared first (durable), as a consumer does: declaring what exists is a no-op.
+    pub async fn take(&self, queue: &str) -> DeadLetter {
+        let durable = QueueDeclareOptions { durable: true, ..Default::default() };
+        self.channel.queue_declare(queue.into(), durable, FieldTable::default()).await.expect("declare");
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(message) = self.channel.basic_get(queue.into(), BasicGetOptions::default()).await.expect("get")
+            {
+                let delivery = message.delivery;
+                delivery.acker.ack(BasicAckOptions::default()).await.expect("ack");
+                return DeadLetter { properties: delivery.properties, body: delivery.data };
+            }
+            assert!(tokio::time::Instant::now() < deadline, "nothing arrived in {queue}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Takes `count` messages from the dead-letter queue, waiting for them; then checks none is left.
     pub async fn dead_letters(&self, count: usize) -> Vec<DeadLetter> {
         let deadline = tokio::time::Instant::now() + PATIENCE;
@@ -138,7 +156,7 @@ impl Broker {
     /// Deletes this test's queues and exchanges.
     pub async fn remove(self) {
         let t = &self.topology;
-        for queue in [&t.queue, &t.dead_letter_queue] {
+        for queue in [&t.queue, &t.dead_letter_queue, &t.changes_queue("main")] {
             let _ = self.channel.queue_delete(queue.as_str().into(), QueueDeleteOptions::default()).await;
         }
         for exchange in [&t.exchange, &t.dead_letter_exchange] {
