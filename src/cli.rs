@@ -232,7 +232,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         engine,
         amqp: args.amqp.config(),
         http_listen: args.http_listen.0,
-        http_routes: crate::http::console_routes(),
+        http_routes: None,
         ..database_config(args.database)
     };
     let mut running = server::start(config, server::shutdown_signal()).await?;
@@ -244,6 +244,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("forcesync listening on {}", running.addr);
     if let Some(http_addr) = running.http_addr {
         println!("HTTP on http://{http_addr}/ (/healthz, /readyz, /metrics)");
+        println!("Web console on http://{http_addr}/console/ (sign in with the admin token)");
     }
     running.wait().await
 }

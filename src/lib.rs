@@ -3,7 +3,7 @@
 //! `api` receives and checks requests, `domain` holds the pure rules,
 //! `storage` keeps everything durable, `store_login` opens a store's Salesforce
 //! connection, `amqp` takes store events from RabbitMQ (queue mode), and
-//! `server` wires them together.
+//! `server` wires them together; `console` is the operators' web console.
 //! `sandbox` is the Salesforce emulator that tests, demos and `bench` run against.
 
 /// Installs rustls' ring provider (reqwest is built without a default one, to
@@ -16,6 +16,7 @@ pub mod amqp;
 pub mod api;
 pub mod bench;
 pub mod cli;
+pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod engine;

@@ -44,10 +44,9 @@ async fn rabbitmq_stores(storage: &Storage) -> Vec<(i64, String)> {
         for store in &page {
             let Ok(settings) = storage.get_settings(&store.code).await else { continue };
             let settings = settings.settings;
-            if settings.queue_mode == QueueMode::RabbitMq
-                && settings.integration_mode == IntegrationMode::Bidirectional
-                && let Ok(id) = storage.store_id(&store.code).await
-            {
+            let wanted = settings.queue_mode == QueueMode::RabbitMq
+                && settings.integration_mode == IntegrationMode::Bidirectional;
+            if wanted && let Ok(id) = storage.store_id(&store.code).await {
                 found.push((id, store.code.clone()));
             }
         }

@@ -17,6 +17,7 @@ use crate::pb;
 use crate::pb::change_service_server::ChangeService;
 use crate::storage::Storage;
 use crate::storage::changes::ChangeAckError;
+use crate::storage::sync::LogLine;
 
 use super::auth::Caller;
 use super::{ApiError, changes_convert as convert, paging};
@@ -68,9 +69,21 @@ impl ChangeApi {
             }
             Err(ChangeAckError::Storage(error)) => return Err(error.into()),
         };
-        let failed = results.iter().filter(|r| r.error.is_some()).count();
-        if failed > 0 {
-            tracing::warn!(store = %caller.store_code, failed, "the store could not apply some changes");
+        let failed: Vec<LogLine> = results
+            .iter()
+            .filter_map(|r| {
+                let error = r.error.as_ref()?;
+                let message = format!("the store could not apply change {}: {error}", r.change_id);
+                Some(LogLine { level: "warn", entity: format!("change {}", r.change_id), message })
+            })
+            .collect();
+        if !failed.is_empty() {
+            tracing::warn!(store = %caller.store_code, failed = failed.len(), "the store could not apply some changes");
+            let logging = self.storage.get_settings(&caller.store_code).await?.settings.logging;
+            if logging.enabled && logging.database_logging {
+                let keep = i64::from(logging.database_log_limit);
+                self.storage.append_sync_log(caller.store_id, &failed, keep).await?;
+            }
         }
         if results.iter().any(|r| r.store_order_id.is_some()) {
             // The engine stamps the acknowledged orders on its next capture run.

@@ -14,7 +14,7 @@ mod framing;
 mod inventory;
 mod inventory_convert;
 mod paging;
-mod settings_convert;
+pub(crate) mod settings_convert;
 mod settings_mappings;
 mod settings_sections;
 mod shipment_convert;
@@ -43,12 +43,12 @@ pub use sync::SyncApi;
 pub const MAX_REQUEST_BYTES: usize = wsdl_import::MAX_WSDL_BYTES + 1024 * 1024;
 
 /// The etag clients see for a settings version.
-pub(crate) fn etag(version: i64) -> String {
+pub fn etag(version: i64) -> String {
     format!("v{version}")
 }
 
 /// Parses an etag back to its version; `None` when it is not one of ours.
-pub(crate) fn parse_etag(etag: &str) -> Option<i64> {
+pub fn parse_etag(etag: &str) -> Option<i64> {
     etag.strip_prefix('v')?.parse().ok().filter(|v| *v > 0)
 }
 

@@ -13,7 +13,7 @@ use crate::pb::{
     UpdateStoreConfigResponse,
 };
 use crate::salesforce::retry::RetryPolicy;
-use crate::storage::{CredentialKind, Sealer, Storage};
+use crate::storage::{Actor, CredentialKind, Sealer, Storage, VersionedSettings};
 
 use super::auth::authorize;
 use super::credentials_convert::{credentials_to_proto, parse_credentials};
@@ -36,6 +36,31 @@ impl StoreConfigApi {
 
     pub(super) fn seal(&self, code: &str, kind: CredentialKind, value: &str) -> Result<Vec<u8>, ApiError> {
         Ok(self.sealer.seal(value.as_bytes(), &kind.seal_context(code))?)
+    }
+}
+
+impl StoreConfigApi {
+    /// UpdateStoreConfig's work for any caller (the RPC, the web console):
+    /// checks the etag, applies `changes` as `mask` says, validates with the
+    /// same rules, saves and audits.
+    pub(crate) async fn update_config(
+        &self,
+        code: &str,
+        changes: &pb::StoreSettings,
+        mask: Option<&[String]>,
+        expected_etag: &str,
+        actor: &Actor,
+    ) -> Result<VersionedSettings, ApiError> {
+        let expected = parse_etag(expected_etag)
+            .ok_or_else(|| ApiError::invalid("etag", "is required: pass the etag from GetStoreConfig"))?;
+        let current = self.storage.get_settings(code).await?;
+        if current.version != expected {
+            return Err(ApiError::EtagMismatch { expected: expected_etag.to_owned(), current: etag(current.version) });
+        }
+        let (settings, paths) = merge_settings(&current.settings, changes, mask)?;
+        let saved = self.storage.update_settings(code, expected, &settings, actor, &paths).await?;
+        tracing::info!(store = %code, actor = %actor, fields = ?paths, version = saved.version, "settings updated");
+        Ok(saved)
     }
 }
 
@@ -103,16 +128,8 @@ impl StoreConfigService for StoreConfigApi {
         let Some(changes) = request.settings else {
             return Err(ApiError::invalid("settings", "is required").into());
         };
-        let expected = parse_etag(&request.etag)
-            .ok_or_else(|| ApiError::invalid("etag", "is required: pass the etag from GetStoreConfig"))?;
-        let current = self.storage.get_settings(&code).await?;
-        if current.version != expected {
-            return Err(ApiError::EtagMismatch { expected: request.etag, current: etag(current.version) }.into());
-        }
         let mask = request.update_mask.map(|mask| mask.paths);
-        let (settings, paths) = merge_settings(&current.settings, &changes, mask.as_deref())?;
-        let saved = self.storage.update_settings(&code, expected, &settings, &actor, &paths).await?;
-        tracing::info!(store = %code, actor = %actor, fields = ?paths, version = saved.version, "settings updated");
+        let saved = self.update_config(&code, &changes, mask.as_deref(), &request.etag, &actor).await?;
         Ok(Response::new(UpdateStoreConfigResponse {
             settings: Some(settings_convert::to_proto(&saved.settings)),
             etag: etag(saved.version),

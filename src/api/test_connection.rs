@@ -22,7 +22,8 @@ fn check_to_proto(check: Check) -> pb::ConnectionCheck {
 }
 
 impl StoreConfigApi {
-    pub(super) async fn run_test_connection(
+    /// TestConnection's work for any caller (the RPC, the web console).
+    pub(crate) async fn run_test_connection(
         &self,
         request: TestConnectionRequest,
         actor: Actor,

@@ -44,7 +44,7 @@ pub struct DemoOptions {
     pub sandbox_listen: SocketAddr,
     /// A fresh directory for the SQLite database and the master key.
     pub data_dir: PathBuf,
-    /// Routes for the HTTP listener beside the built-in ones (the web console).
+    /// Routes for the HTTP listener beside the built-in ones (`None`: the web console).
     pub http_routes: Option<crate::http::ExtraRoutes>,
 }
 
@@ -117,7 +117,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         http_listen: Some(args.http_listen),
         sandbox_listen: args.sandbox_listen,
         data_dir: data_dir.clone(),
-        http_routes: crate::http::console_routes(),
+        http_routes: None,
     };
     let demo = match Demo::start(options).await {
         Ok(demo) => demo,

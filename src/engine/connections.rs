@@ -46,6 +46,12 @@ impl Connections {
         Self { storage, sealer, http, retry, by_store: Mutex::new(HashMap::new()) }
     }
 
+    /// The API usage the store's connection saw last (`Sforce-Limit-Info`),
+    /// if it has made a call since it was built.
+    pub async fn api_usage(&self, store_id: i64) -> Option<crate::salesforce::budget::ApiUsage> {
+        self.by_store.lock().await.get(&store_id).and_then(|c| c.client.budget().latest())
+    }
+
     /// The store's connection, rebuilt if its settings or secrets changed since.
     pub async fn get(&self, store_id: i64) -> Result<Arc<StoreConnection>, EngineError> {
         let code = self.storage.store_code(store_id).await?;

@@ -141,7 +141,7 @@ pub enum EngineError {
 #[derive(Debug)]
 struct Shared {
     storage: Storage,
-    connections: Connections,
+    connections: Arc<Connections>,
     config: EngineConfig,
     /// This process's lease owner id.
     owner: String,
@@ -176,10 +176,11 @@ pub struct EngineHandle {
 }
 
 /// Starts the fold task and `config.workers` workers (none when `config.manual`).
-/// `changes` is notified when changes were queued for the stores (WatchChanges waits on it).
+/// `connections` may be shared (the web console reads the API budget they saw); `changes` is notified when
+/// changes were queued for the stores (WatchChanges waits on it).
 pub fn start(
     storage: Storage,
-    connections: Connections,
+    connections: Arc<Connections>,
     config: EngineConfig,
     committed: Arc<Notify>,
     changes: Arc<Notify>,

@@ -130,9 +130,3 @@ pub fn serve(listener: TcpListener, state: HttpState, extra: Option<&ExtraRoutes
     let extra = extra.map(|build| (build.0)(state.clone())).unwrap_or_default();
     HttpServer::serve(listener, router(state, extra))
 }
-
-/// The routes `serve` and `demo` mount beside the built-in ones: the web
-/// console's, once it is wired in here (`src/console/`); none until then.
-pub fn console_routes() -> Option<ExtraRoutes> {
-    None
-}

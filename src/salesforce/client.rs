@@ -134,6 +134,12 @@ impl Client {
         &self.budget
     }
 
+    /// The org's instance URL (its record pages live under it), logging in
+    /// first when there is no session yet.
+    pub async fn instance_url(&self) -> Result<String, Error> {
+        Ok(self.current_session().await?.instance_url)
+    }
+
     /// Logins made so far (tests prove a re-login happened exactly once).
     pub fn login_count(&self) -> u64 {
         self.logins.load(Ordering::Relaxed)

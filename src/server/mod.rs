@@ -51,7 +51,8 @@ pub struct ServeConfig {
     pub amqp: Option<crate::amqp::AmqpConfig>,
     /// The HTTP listener (`--http-listen`); `None`: no HTTP listener.
     pub http_listen: Option<SocketAddr>,
-    /// Routes mounted on the HTTP listener beside the built-in ones (the web console).
+    /// Routes mounted on the HTTP listener beside the built-in ones; `None`:
+    /// the web console (`crate::console`, sharing the engine's connections).
     pub http_routes: Option<crate::http::ExtraRoutes>,
 }
 
@@ -200,12 +201,16 @@ pub async fn start(
     health_reporter.set_serving::<InventoryServiceServer<InventoryApi>>().await;
     let change_service = ChangeServiceServer::new(ChangeApi::new(storage.clone(), changes_queued.clone()));
     health_reporter.set_serving::<ChangeServiceServer<ChangeApi>>().await;
-    let connections = Connections::new(storage.clone(), sealer, http, config.retry);
-    let engine = engine::start(storage.clone(), connections, config.engine.clone(), committed, changes_queued);
+    let connections = Arc::new(Connections::new(storage.clone(), sealer, http, config.retry));
+    let engine = engine::start(storage.clone(), connections.clone(), config.engine.clone(), committed, changes_queued);
 
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
     let http_server = match http_listener {
-        Some(listener) => Some(crate::http::serve(listener, http_state.clone(), config.http_routes.as_ref())?),
+        Some(listener) => {
+            let console = crate::console::extra_routes(connections);
+            let extra = config.http_routes.as_ref().unwrap_or(&console);
+            Some(crate::http::serve(listener, http_state.clone(), Some(extra))?)
+        }
         None => None,
     };
     let signal = async move {

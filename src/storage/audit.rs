@@ -81,6 +81,7 @@ pub(crate) async fn config_changed(
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
+    #[sqlx(default)]
     id: i64,
     store_code: String,
     actor: String,
@@ -92,37 +93,44 @@ struct AuditRow {
 impl Storage {
     /// The store's audit, newest first, at most `limit` rows.
     pub async fn list_audit(&self, store_code: &str, limit: i64) -> Result<Vec<AuditEntry>, StorageError> {
-        let page = self.audit_page(store_code, None, limit).await?;
-        Ok(page.into_iter().map(|(_, entry)| entry).collect())
+        const SQL: &str = "SELECT store_code, actor, action, fields, at FROM config_audit \
+                           WHERE store_code = $1 ORDER BY id DESC LIMIT $2";
+        let rows: Vec<AuditRow> =
+            with_pool!(self, |pool| { sqlx::query_as(SQL).bind(store_code).bind(limit).fetch_all(pool).await? });
+        Ok(parse_rows(rows)?.into_iter().map(|(_, entry)| entry).collect())
     }
 
-    /// A page of the store's audit, newest first: at most `limit` rows with
-    /// ids below `before` (all when `None`), each with its id (the paging key).
+    /// A page of the store's audit, newest first: up to `limit` rows with ids
+    /// below `before_id` (all when `None`), each with its id for the next page.
     pub async fn audit_page(
         &self,
         store_code: &str,
-        before: Option<i64>,
+        before_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<(i64, AuditEntry)>, StorageError> {
         const SQL: &str = "SELECT id, store_code, actor, action, fields, at FROM config_audit \
                            WHERE store_code = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
-        let before = before.unwrap_or(i64::MAX);
+        let before = before_id.unwrap_or(i64::MAX);
         let rows: Vec<AuditRow> = with_pool!(self, |pool| {
             sqlx::query_as(SQL).bind(store_code).bind(before).bind(limit).fetch_all(pool).await?
         });
-        rows.into_iter()
-            .map(|row| {
-                let fields = serde_json::from_str(&row.fields)
-                    .map_err(|e| StorageError::Corrupt(format!("audit fields: {e}")))?;
-                let entry = AuditEntry {
-                    store_code: row.store_code,
-                    actor: row.actor,
-                    action: row.action,
-                    fields,
-                    at_millis: row.at,
-                };
-                Ok((row.id, entry))
-            })
-            .collect()
+        parse_rows(rows)
     }
+}
+
+fn parse_rows(rows: Vec<AuditRow>) -> Result<Vec<(i64, AuditEntry)>, StorageError> {
+    rows.into_iter()
+        .map(|row| {
+            let fields =
+                serde_json::from_str(&row.fields).map_err(|e| StorageError::Corrupt(format!("audit fields: {e}")))?;
+            let entry = AuditEntry {
+                store_code: row.store_code,
+                actor: row.actor,
+                action: row.action,
+                fields,
+                at_millis: row.at,
+            };
+            Ok((row.id, entry))
+        })
+        .collect()
 }

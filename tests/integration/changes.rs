@@ -139,8 +139,14 @@ async fn salesforce_edits_of_synced_records_reach_the_store_once() {
     }
     assert!(b.pull().await.is_empty(), "leased: not delivered twice at once");
     let last = changes.iter().map(|c| c.change_id).max().unwrap_or_default();
-    let acked = b.ack(last, Vec::new()).await;
+    let failed =
+        pb::AckResult { change_id: changes[0].change_id, error: "order is locked".into(), ..Default::default() };
+    let acked = b.ack(last, vec![failed]).await;
     assert_eq!((acked.acknowledged, acked.acked_cursor), (3, last));
+    let storage = &b.setup.app.server.storage;
+    let log = storage.sync_log(storage.store_id("main").await.expect("store"), 10).await.expect("log");
+    let shown = format!("the store could not apply change {}: order is locked", changes[0].change_id);
+    assert!(log.iter().any(|(_, level, _, message)| level == "warn" && *message == shown), "kept and shown: {log:?}");
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     assert!(b.pull().await.is_empty(), "acknowledged changes never come back");
     assert_eq!(b.ack(last, Vec::new()).await.acknowledged, 0, "acknowledging again is a no-op");

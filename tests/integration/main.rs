@@ -16,6 +16,8 @@ mod changes_orders;
 mod changes_restart;
 mod cli;
 mod config;
+mod console;
+mod console_browser;
 mod contention;
 mod demo;
 mod http_listener;

@@ -12,6 +12,26 @@ pub struct LogLine {
     pub message: String,
 }
 
+/// Which log lines to list (the console's filters and paging).
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    pub level: Option<String>,
+    /// An entity label, e.g. `order:100000123`.
+    pub entity: Option<String>,
+    /// Only lines older than this id (paging, newest first).
+    pub before_id: Option<i64>,
+}
+
+/// One stored log line.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct LogEntry {
+    pub id: i64,
+    pub at: i64,
+    pub level: String,
+    pub entity: String,
+    pub message: String,
+}
+
 #[derive(sqlx::FromRow)]
 struct LogRow {
     at: i64,
@@ -65,5 +85,31 @@ impl Storage {
             .await?
         });
         Ok(rows.into_iter().map(|row| (row.at, row.level, row.entity, row.message)).collect())
+    }
+
+    /// Up to `limit` log lines of a store matching `filter`, newest first.
+    /// Walks the (store, id) index; the log is kept to the store's limit.
+    pub async fn sync_log_page(
+        &self,
+        store_id: i64,
+        filter: &LogFilter,
+        limit: i64,
+    ) -> Result<Vec<LogEntry>, StorageError> {
+        Ok(with_pool!(self, |pool| {
+            let mut query =
+                sqlx::QueryBuilder::new("SELECT id, at, level, entity, message FROM sync_log WHERE store_id = ");
+            query.push_bind(store_id);
+            if let Some(level) = &filter.level {
+                query.push(" AND level = ").push_bind(level.clone());
+            }
+            if let Some(entity) = &filter.entity {
+                query.push(" AND entity = ").push_bind(entity.clone());
+            }
+            if let Some(before) = filter.before_id {
+                query.push(" AND id < ").push_bind(before);
+            }
+            query.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+            query.build_query_as().fetch_all(pool).await?
+        }))
     }
 }

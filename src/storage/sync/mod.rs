@@ -2,15 +2,18 @@
 //! entities ([`fold`], [`fold_write`]; on SQLite by the intake as it commits),
 //! entities leased and finished as jobs ([`jobs`]), what
 //! forcesync wrote to Salesforce ([`records`]), store pauses ([`pauses`]),
-//! parked work queued again ([`requeue`]),
+//! parked work listed ([`parked`]) and queued again ([`requeue`]), a store's
+//! health at a glance ([`health`]),
 //! the sync log and the read side for the API ([`status`]).
 
 mod fold;
 mod fold_write;
 mod gauges;
+mod health;
 mod intake;
 mod jobs;
 mod log;
+mod parked;
 mod pauses;
 mod records;
 mod requeue;
@@ -18,9 +21,11 @@ mod retention;
 mod status;
 
 pub use gauges::{MAX_STORES, StoreGauges};
+pub use health::{HEALTH_COUNT_CAP, StoreHealth};
 pub use intake::{Ack, FoldOnCommit, Intake, IntakeError};
 pub use jobs::ClaimedEntity;
-pub use log::LogLine;
+pub use log::{LogEntry, LogFilter, LogLine};
+pub use parked::{ParkedEntity, ParkedPage};
 pub use pauses::ExpiredPause;
 pub use records::WrittenRecord;
 pub use retention::Pruned;

@@ -63,6 +63,22 @@ impl Storage {
         Ok(count)
     }
 
+    /// Queues one parked entity of a store again (the console's Retry
+    /// button); false when it is not (or no longer) parked.
+    pub async fn retry_parked_entity(&self, store_id: i64, entity_id: i64) -> Result<bool, StorageError> {
+        let row: Option<ParkedRow> = with_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, state, last_error FROM sync_entities WHERE id = $1 AND store_id = $2")
+                .bind(entity_id)
+                .bind(store_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some(row) = row else { return Ok(false) };
+        let state = EntityState::parse(&row.state).ok_or_else(|| corrupt("entity state", &row.state))?;
+        let Some(next) = job_state::requeue_parked(state, now_millis()) else { return Ok(false) };
+        Ok(self.requeue(&[(row.id, next)]).await? == 1)
+    }
+
     /// Writes each entity's requeue in one transaction. Everything is sent
     /// again: a record written earlier may be what was deleted or broken.
     async fn requeue(&self, entities: &[(i64, job_state::Requeued)]) -> Result<u64, StorageError> {

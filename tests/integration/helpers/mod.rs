@@ -3,11 +3,13 @@
 //! that send bearer tokens.
 
 pub mod amqp;
+pub mod console;
 pub mod logs;
 pub mod postgres;
 pub mod process;
 pub mod sandbox;
 pub mod sync;
+pub mod webdriver;
 
 use forcesync::domain::token::Token;
 use forcesync::pb::store_admin_service_client::StoreAdminServiceClient;
