@@ -40,6 +40,8 @@ pub enum Command {
     Store(StoreCommand),
     /// Run the Salesforce emulator (for tests, demos and benchmarks).
     Sandbox(crate::sandbox_cli::SandboxArgs),
+    /// Sandbox, server and a simulated shop in one process: watch forcesync work.
+    Demo(crate::demo::DemoArgs),
     /// Benchmarks (use a release build): baseline and result side by side.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -179,6 +181,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Store(command) => store(command).await,
         Command::Sandbox(args) => crate::sandbox_cli::run(args).await,
+        Command::Demo(args) => crate::demo::run(args).await,
         Command::Bench(BenchCommand::Sandbox(args)) => crate::bench::sandbox::run(args).await,
         Command::Bench(BenchCommand::Orders(args)) => crate::bench::orders::run(args).await,
         Command::Bench(BenchCommand::Changes(args)) => crate::bench::changes::run(args).await,
@@ -229,6 +232,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         engine,
         amqp: args.amqp.config(),
         http_listen: args.http_listen.0,
+        http_routes: None,
         ..database_config(args.database)
     };
     let mut running = server::start(config, server::shutdown_signal()).await?;
@@ -319,10 +323,21 @@ async fn store(command: StoreCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sets up `tracing` output on stderr, filtered by RUST_LOG (default `info`).
-pub fn init_logging(format: LogFormat) {
+impl Cli {
+    /// The log level without RUST_LOG: `info`, but `warn` for the demo, whose
+    /// shop prints what happens (the engine's lines would drown it).
+    pub fn default_log_level(&self) -> &'static str {
+        match self.command {
+            Command::Demo(_) => "warn",
+            _ => "info",
+        }
+    }
+}
+
+/// Sets up `tracing` output on stderr, filtered by RUST_LOG (else `default_level`).
+pub fn init_logging(format: LogFormat, default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let filter = crate::amqp::cap_client_logs(filter);
     // Colour codes only on a terminal: never in files, pipes or journals.
     let ansi = std::io::stderr().is_terminal();

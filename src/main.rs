@@ -7,7 +7,7 @@ use clap::Parser as _;
 fn main() -> ExitCode {
     forcesync::install_crypto_provider();
     let cli = forcesync::cli::Cli::parse();
-    forcesync::cli::init_logging(cli.log_format);
+    forcesync::cli::init_logging(cli.log_format, cli.default_log_level());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

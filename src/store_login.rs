@@ -89,7 +89,7 @@ pub fn open(
     sealed: Vec<(CredentialKind, Vec<u8>, i64)>,
 ) -> Result<Client, LoginError> {
     let secrets = unseal(sealer, code, sealed)?;
-    client(http, retry, settings, &secrets).map_err(LoginError::NotConfigured)
+    client(http, retry, settings, &secrets).map(|client| client.for_store(code)).map_err(LoginError::NotConfigured)
 }
 
 #[cfg(test)]

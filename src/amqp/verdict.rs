@@ -147,7 +147,7 @@ impl Judge {
                 return reject(Reason::UndecodableBody, detail, Some(&store));
             }
         };
-        match sync_submit::submit_events(&self.intake, &caller, &request, Utc::now()).await {
+        match sync_submit::submit_events(&self.intake, &caller, &request, Utc::now(), "amqp").await {
             Ok(acks) => Verdict::Accepted {
                 store: caller.store_code,
                 events: acks.len(),

@@ -29,9 +29,15 @@ impl InventoryApi {
         &self,
         request: Request<pb::UpdateInventoryRequest>,
     ) -> Result<pb::UpdateInventoryResponse, ApiError> {
+        let started = std::time::Instant::now();
         let caller = Caller::of(&request)?;
+        let store: crate::metrics::StoreLabel = caller.store_code.as_str().into();
+        let metrics = crate::metrics::global();
         let now = Utc::now();
-        let update = convert::update_inventory(request.get_ref(), now).map_err(ApiError::InvalidArgument)?;
+        let update = convert::update_inventory(request.get_ref(), now).map_err(|violations| {
+            metrics.event_received(&store, "inventory", "invalid");
+            ApiError::InvalidArgument(violations)
+        })?;
         let event_id = update.event_id.as_str().to_owned();
         let outcome = self
             .storage
@@ -47,8 +53,13 @@ impl InventoryApi {
         let (duplicate, received_at, accepted, superseded) = match outcome {
             Accepted::New { received_at, accepted, superseded } => (false, received_at, accepted, superseded),
             Accepted::Duplicate { received_at, accepted, superseded } => (true, received_at, accepted, superseded),
-            Accepted::Reused => return Err(ApiError::InventoryEventIdReused(event_id)),
+            Accepted::Reused => {
+                metrics.event_received(&store, "inventory", "refused");
+                return Err(ApiError::InventoryEventIdReused(event_id));
+            }
         };
+        metrics.event_received(&store, "inventory", if duplicate { "duplicate" } else { "accepted" });
+        metrics.acked("UpdateInventory", started.elapsed());
         tracing::debug!(store = %caller.store_code, %event_id, levels = update.levels.len(), accepted, duplicate,
             "inventory levels received");
         Ok(pb::UpdateInventoryResponse {

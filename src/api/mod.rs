@@ -1,6 +1,7 @@
 //! The gRPC surface: one file per service, the bearer-token checks, request
 //! validation (wire → domain) and the single error → status mapping.
 
+mod audit;
 pub mod auth;
 mod auth_layer;
 mod changes;

@@ -95,6 +95,17 @@ impl StoreAdminService for StoreAdminApi {
         Ok(Response::new(DeleteStoreResponse {}))
     }
 
+    async fn list_audit_entries(
+        &self,
+        request: Request<pb::ListAuditEntriesRequest>,
+    ) -> Result<Response<pb::ListAuditEntriesResponse>, Status> {
+        let request = request.into_inner();
+        let code = store_code("store_code", &request.store_code)?;
+        let (entries, next_page_token) =
+            super::audit::page(&self.storage, code.as_str(), request.page_size, &request.page_token).await?;
+        Ok(Response::new(pb::ListAuditEntriesResponse { entries, next_page_token }))
+    }
+
     async fn rotate_store_token(
         &self,
         request: Request<RotateStoreTokenRequest>,

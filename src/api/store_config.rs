@@ -88,6 +88,18 @@ pub(super) fn merge_settings(
 
 #[tonic::async_trait]
 impl StoreConfigService for StoreConfigApi {
+    async fn list_config_audit(
+        &self,
+        request: Request<pb::ListConfigAuditRequest>,
+    ) -> Result<Response<pb::ListConfigAuditResponse>, Status> {
+        let code = &request.get_ref().store_code;
+        require_store_code(code)?;
+        authorize(&request, code)?;
+        let page = super::audit::page(&self.storage, code, request.get_ref().page_size, &request.get_ref().page_token);
+        let (entries, next_page_token) = page.await?;
+        Ok(Response::new(pb::ListConfigAuditResponse { entries, next_page_token }))
+    }
+
     async fn get_store_config(
         &self,
         request: Request<GetStoreConfigRequest>,

@@ -6,7 +6,7 @@ use chrono::Utc;
 use tonic::{Request, Response, Status};
 
 use crate::domain::Violations;
-use crate::domain::sync::NewEvent;
+use crate::domain::sync::{EventKind, NewEvent};
 use crate::pb::sync_service_server::SyncService;
 use crate::pb::{self, EventAck};
 use crate::storage::Storage;
@@ -29,17 +29,26 @@ impl SyncApi {
     }
 
     /// Authorises, validates with `convert` and commits one event.
+    /// `rpc` and `kind` name the call and its event in the metrics.
     async fn write_one<T>(
         &self,
         request: &Request<T>,
+        (rpc, kind): (&'static str, EventKind),
         convert: impl FnOnce(&T, chrono::DateTime<Utc>, &mut Violations) -> Option<NewEvent>,
     ) -> Result<EventAck, ApiError> {
+        let started = std::time::Instant::now();
         let caller = Caller::of(request)?;
         let mut v = Violations::default();
         let event = convert(request.get_ref(), Utc::now(), &mut v);
-        let event = v.finish(|| event).map_err(ApiError::InvalidArgument)?;
+        let event = v.finish(|| event).map_err(|violations| {
+            let store: crate::metrics::StoreLabel = caller.store_code.as_str().into();
+            crate::metrics::global().event_received(&store, kind.as_str(), "invalid");
+            ApiError::InvalidArgument(violations)
+        })?;
         let mut acks = self.commit(&caller, &[event]).await?;
-        acks.pop().ok_or_else(|| ApiError::Unavailable("the event was not acknowledged".into()))
+        let ack = acks.pop().ok_or_else(|| ApiError::Unavailable("the event was not acknowledged".into()))?;
+        crate::metrics::global().acked(rpc, started.elapsed());
+        Ok(ack)
     }
 
     async fn commit(&self, caller: &Caller, events: &[NewEvent]) -> Result<Vec<EventAck>, ApiError> {
@@ -53,7 +62,7 @@ impl SyncService for SyncApi {
         &self,
         request: Request<pb::UpsertCustomerRequest>,
     ) -> Result<Response<pb::UpsertCustomerResponse>, Status> {
-        let ack = self.write_one(&request, convert::upsert_customer).await?;
+        let ack = self.write_one(&request, ("UpsertCustomer", EventKind::Customer), convert::upsert_customer).await?;
         Ok(Response::new(pb::UpsertCustomerResponse { ack: Some(ack) }))
     }
 
@@ -61,7 +70,7 @@ impl SyncService for SyncApi {
         &self,
         request: Request<pb::UpsertProductsRequest>,
     ) -> Result<Response<pb::UpsertProductsResponse>, Status> {
-        let ack = self.write_one(&request, convert::upsert_products).await?;
+        let ack = self.write_one(&request, ("UpsertProducts", EventKind::Products), convert::upsert_products).await?;
         Ok(Response::new(pb::UpsertProductsResponse { ack: Some(ack) }))
     }
 
@@ -69,7 +78,7 @@ impl SyncService for SyncApi {
         &self,
         request: Request<pb::StartCheckoutRequest>,
     ) -> Result<Response<pb::StartCheckoutResponse>, Status> {
-        let ack = self.write_one(&request, convert::start_checkout).await?;
+        let ack = self.write_one(&request, ("StartCheckout", EventKind::Checkout), convert::start_checkout).await?;
         Ok(Response::new(pb::StartCheckoutResponse { ack: Some(ack) }))
     }
 
@@ -77,7 +86,7 @@ impl SyncService for SyncApi {
         &self,
         request: Request<pb::PlaceOrderRequest>,
     ) -> Result<Response<pb::PlaceOrderResponse>, Status> {
-        let ack = self.write_one(&request, convert::place_order).await?;
+        let ack = self.write_one(&request, ("PlaceOrder", EventKind::OrderPlaced), convert::place_order).await?;
         Ok(Response::new(pb::PlaceOrderResponse { ack: Some(ack) }))
     }
 
@@ -85,7 +94,7 @@ impl SyncService for SyncApi {
         &self,
         request: Request<pb::RecordPaymentRequest>,
     ) -> Result<Response<pb::RecordPaymentResponse>, Status> {
-        let ack = self.write_one(&request, convert::record_payment).await?;
+        let ack = self.write_one(&request, ("RecordPayment", EventKind::Payment), convert::record_payment).await?;
         Ok(Response::new(pb::RecordPaymentResponse { ack: Some(ack) }))
     }
 
@@ -93,7 +102,9 @@ impl SyncService for SyncApi {
         &self,
         request: Request<pb::UpdateOrderStatusRequest>,
     ) -> Result<Response<pb::UpdateOrderStatusResponse>, Status> {
-        let ack = self.write_one(&request, convert::update_order_status).await?;
+        let ack = self
+            .write_one(&request, ("UpdateOrderStatus", EventKind::StatusChange), convert::update_order_status)
+            .await?;
         Ok(Response::new(pb::UpdateOrderStatusResponse { ack: Some(ack) }))
     }
 
@@ -101,7 +112,9 @@ impl SyncService for SyncApi {
         &self,
         request: Request<pb::RecordShipmentRequest>,
     ) -> Result<Response<pb::RecordShipmentResponse>, Status> {
-        let ack = self.write_one(&request, super::shipment_convert::record_shipment).await?;
+        let ack = self
+            .write_one(&request, ("RecordShipment", EventKind::Shipment), super::shipment_convert::record_shipment)
+            .await?;
         Ok(Response::new(pb::RecordShipmentResponse { ack: Some(ack) }))
     }
 
@@ -110,7 +123,9 @@ impl SyncService for SyncApi {
         request: Request<pb::SubmitEventsRequest>,
     ) -> Result<Response<pb::SubmitEventsResponse>, Status> {
         let caller = Caller::of(&request)?;
-        let acks = super::sync_submit::submit_events(&self.intake, &caller, request.get_ref(), Utc::now()).await?;
+        let acks =
+            super::sync_submit::submit_events(&self.intake, &caller, request.get_ref(), Utc::now(), "SubmitEvents")
+                .await?;
         Ok(Response::new(pb::SubmitEventsResponse { acks }))
     }
 

@@ -131,6 +131,23 @@ pub fn sync_event(event: &pb::SyncEvent, now: DateTime<Utc>, v: &mut Violations)
     }
 }
 
+/// The kind of a submitted event as a metrics label (`unknown` when it names none).
+pub fn submitted_kind(event: &pb::SyncEvent) -> &'static str {
+    use crate::domain::sync::EventKind;
+    use pb::sync_event::Event;
+    let kind = match &event.event {
+        None => return "unknown",
+        Some(Event::Customer(_)) => EventKind::Customer,
+        Some(Event::Products(_)) => EventKind::Products,
+        Some(Event::Checkout(_)) => EventKind::Checkout,
+        Some(Event::Order(_)) => EventKind::OrderPlaced,
+        Some(Event::Payment(_)) => EventKind::Payment,
+        Some(Event::Status(_)) => EventKind::StatusChange,
+        Some(Event::Shipment(_)) => EventKind::Shipment,
+    };
+    kind.as_str()
+}
+
 /// SubmitEvents → 1 to 1,000 events in request order, or every violation
 /// (`events[3].order.order_id`).
 pub fn submit_events(req: &pb::SubmitEventsRequest, now: DateTime<Utc>) -> Result<Vec<NewEvent>, Vec<FieldViolation>> {

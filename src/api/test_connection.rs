@@ -53,7 +53,7 @@ impl StoreConfigApi {
             };
         }
         let checks = match store_login::client(&self.http, self.retry, &settings, &secrets) {
-            Ok(client) => preflight::run(&client, &settings).await,
+            Ok(client) => preflight::run(&client.for_store(&code), &settings).await,
             Err(missing) => vec![Check::fail(
                 "credentials",
                 format!("cannot log in: {missing}"),

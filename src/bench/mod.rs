@@ -6,7 +6,7 @@ pub mod backlog;
 mod backlog_probe;
 mod backlog_table;
 pub mod changes;
-mod harness;
+pub(crate) mod harness;
 pub mod ingest;
 pub mod ingest_amqp;
 pub mod inventory;
@@ -14,7 +14,7 @@ mod noop;
 pub mod orders;
 mod replica;
 pub mod sandbox;
-mod shop;
+pub(crate) mod shop;
 mod table;
 
 pub use table::Table;

@@ -13,7 +13,7 @@ use super::harness::SyncClient;
 /// Longest wait for the catalog to sync.
 const PATIENCE: Duration = Duration::from_secs(120);
 
-fn sku(index: usize) -> String {
+pub(crate) fn sku(index: usize) -> String {
     format!("BENCH-{index:03}")
 }
 

@@ -71,7 +71,16 @@ mod tests {
             profile: Default::default(),
         };
         let facts = EntityFacts::Customer(CustomerSave { customer, at: chrono::Utc::now() });
-        ClaimedEntity { id: 1, store_id: 1, label: "customer:42".into(), facts, version: 1, attempts, uncertain: false }
+        ClaimedEntity {
+            id: 1,
+            store_id: 1,
+            label: "customer:42".into(),
+            facts,
+            version: 1,
+            attempts,
+            uncertain: false,
+            pending_since: None,
+        }
     }
 
     #[test]

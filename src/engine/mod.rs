@@ -24,6 +24,7 @@ mod lookups;
 mod named_values;
 mod org_facts;
 mod packed_graphs;
+mod report;
 mod retention_task;
 mod send;
 mod step;

@@ -10,9 +10,12 @@ use std::ops::AddAssign;
 use std::sync::Arc;
 
 use crate::domain::sync::Outcome;
+use crate::metrics::StoreLabel;
+use crate::salesforce::tally;
 use crate::storage::sync::ClaimedEntity;
 
 use super::failures::pauses_store;
+use super::report;
 use super::store_batch::{self, Finished};
 use super::{EngineError, Shared, millis};
 
@@ -155,7 +158,7 @@ impl Engine {
     #[tracing::instrument(
         name = "engine.store_batch",
         skip_all,
-        fields(store_id, store = tracing::field::Empty, entities = entities.len())
+        fields(store_id = store_id, store = tracing::field::Empty, entities = entities.len())
     )]
     async fn process_store(&self, store_id: i64, entities: Vec<ClaimedEntity>) -> Vec<Outcome> {
         let shared = &self.shared;
@@ -166,9 +169,15 @@ impl Engine {
             }
             Err(error) => return self.defer_store(store_id, &entities, &error).await,
         };
-        let result = store_batch::process(shared, &connection, &entities).await;
+        let (result, requests) = tally::counted(store_batch::process(shared, &connection, &entities)).await;
+        for (kind, count) in requests.by_kind() {
+            tracing::info!(store = %connection.code, request_kind = kind, requests = count, "Salesforce requests");
+        }
+        let store: StoreLabel = connection.code.as_str().into();
+        report::count_written(&store, &result.shared_records);
         if let Some(reason) = &result.pause {
             let until = self.now() + millis(shared.config.pause_after(0));
+            crate::metrics::global().paused(reason);
             tracing::warn!(store = %connection.code, %reason, "pausing the store's sync");
             if let Err(error) = shared.storage.pause_store(store_id, until, reason, 0).await {
                 tracing::error!(%error, "could not record the pause");
@@ -177,13 +186,14 @@ impl Engine {
         if let Err(error) = shared.storage.record_writes(store_id, None, &result.shared_records).await {
             tracing::error!(%error, "could not record written products");
         }
-        self.record(store_id, &connection.settings.logging, result.finished).await
+        self.record(store_id, &store, &connection.settings.logging, result.finished).await
     }
 
-    #[tracing::instrument(name = "engine.record", skip_all, fields(store_id, entities = finished.len()))]
+    #[tracing::instrument(name = "engine.record", skip_all, fields(store_id = store_id, entities = finished.len()))]
     async fn record(
         &self,
         store_id: i64,
+        store: &StoreLabel,
         logging: &crate::domain::settings::Logging,
         finished: Vec<Finished>,
     ) -> Vec<Outcome> {
@@ -196,7 +206,14 @@ impl Engine {
             let now = self.now();
             if let Err(error) = shared.storage.finish_entity(&shared.owner, &done.entity, &done.outcome, now).await {
                 tracing::error!(%error, entity = %done.entity.label, "could not record the outcome");
+            } else if matches!(done.outcome, Outcome::Synced) {
+                report::count_written(store, &done.records);
+                if let Some(since) = done.entity.pending_since {
+                    let waited = u64::try_from(now.saturating_sub(since)).unwrap_or(0);
+                    crate::metrics::global().synced(store, std::time::Duration::from_millis(waited));
+                }
             }
+            report::log_outcome(store, &done);
             lines.extend(done.log);
             outcomes.push(done.outcome);
         }
@@ -214,6 +231,7 @@ impl Engine {
         let shared = &self.shared;
         let now = self.now();
         tracing::warn!(store_id, %error, "store cannot sync now; pausing");
+        crate::metrics::global().paused(&error.to_string());
         let until = now + millis(shared.config.pause_after(0));
         if let Err(error) = shared.storage.pause_store(store_id, until, &error.to_string(), 0).await {
             tracing::error!(%error, "could not record the pause");

@@ -1,8 +1,9 @@
 //! The HTTP/1 listener beside gRPC (`--http-listen`): `/healthz` and
-//! `/readyz` for load balancers, plus whatever extra routes the server is
+//! `/readyz` for load balancers, `/metrics` for Prometheus, plus whatever extra routes the server is
 //! given (the web console mounts itself this way).
 
 mod health;
+mod metrics;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -85,6 +86,7 @@ pub fn router(state: HttpState, extra: Router) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .with_state(state)
         .merge(extra)
 }

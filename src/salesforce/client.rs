@@ -68,6 +68,8 @@ pub struct Client {
     policy: RetryPolicy,
     logins: AtomicU64,
     describes: super::describe::DescribeCache,
+    /// The store whose org this is, for metrics (`None`: not counted).
+    store: Option<crate::metrics::StoreLabel>,
 }
 
 /// The first error of a Salesforce error body (array of `{errorCode, message, fields}`).
@@ -98,6 +100,25 @@ impl Client {
             policy,
             logins: AtomicU64::new(0),
             describes: Default::default(),
+            store: None,
+        }
+    }
+
+    /// Counts this client's requests, logins and API usage under store `code`.
+    pub fn for_store(mut self, code: &str) -> Self {
+        self.store = Some(code.into());
+        self
+    }
+
+    /// Counts one request of `kind` in the metrics, by its result.
+    fn count<T>(&self, kind: &'static str, result: &Result<T, Error>) {
+        super::tally::note(kind);
+        if let Some(store) = &self.store {
+            let outcome = match result {
+                Ok(_) => "ok",
+                Err(error) => error.class.as_str(),
+            };
+            crate::metrics::global().salesforce_request(store, kind, outcome);
         }
     }
 
@@ -128,7 +149,15 @@ impl Client {
     pub async fn login(&self) -> Result<Session, Error> {
         let s = &self.settings;
         self.logins.fetch_add(1, Ordering::Relaxed);
-        let session = match &s.credentials {
+        let session = self.login_once(s).await;
+        self.count("login", &session);
+        let session = session?;
+        *self.session.lock().await = Some(session.clone());
+        Ok(session)
+    }
+
+    async fn login_once(&self, s: &ConnectionSettings) -> Result<Session, Error> {
+        Ok(match &s.credentials {
             Credentials::Password { username, password, security_token } => {
                 auth::soap_login(&self.http, &s.login_url, &s.api_version, username, password, security_token).await?
             }
@@ -138,9 +167,7 @@ impl Client {
             Credentials::JwtBearer { client_id, username, private_key_pem } => {
                 auth::jwt_bearer(&self.http, &s.login_url, client_id, username, private_key_pem).await?
             }
-        };
-        *self.session.lock().await = Some(session.clone());
-        Ok(session)
+        })
     }
 
     async fn current_session(&self) -> Result<Session, Error> {
@@ -171,12 +198,18 @@ impl Client {
     {
         let mut attempt = 1;
         let mut relogged = false;
+        let kind = crate::metrics::request_kind(path);
         loop {
             let session = self.current_session().await?;
             let org_id = session.org_id.clone();
-            match attempt_once(session).await {
+            let result = attempt_once(session).await;
+            self.count(kind, &result);
+            match result {
                 Err(error) if error.class == ErrorClass::Session && !relogged => {
                     relogged = true;
+                    if let Some(store) = &self.store {
+                        crate::metrics::global().relogin(store);
+                    }
                     tracing::info!(org = %org_id, "session expired; logging in again");
                     self.login().await?;
                 }
@@ -208,7 +241,15 @@ impl Client {
     /// Records the API usage a response reports in `Sforce-Limit-Info`.
     pub(crate) fn record_usage(&self, headers: &reqwest::header::HeaderMap) {
         if let Some(usage) = headers.get("sforce-limit-info").and_then(|v| v.to_str().ok()).and_then(parse_limit_info) {
-            self.budget.record(usage);
+            self.note_usage(usage);
+        }
+    }
+
+    /// Keeps the API usage Salesforce reported, in the budget and the metrics.
+    pub(crate) fn note_usage(&self, usage: super::budget::ApiUsage) {
+        self.budget.record(usage);
+        if let Some(store) = &self.store {
+            crate::metrics::global().api_usage(store, usage.used, usage.max);
         }
     }
 

@@ -164,7 +164,7 @@ impl Client {
             return Err(Error::bad_response(reply.status, "/limits has no DailyApiRequests"));
         };
         let usage = super::budget::ApiUsage { used: max.saturating_sub(remaining), max };
-        self.budget().record(usage);
+        self.note_usage(usage);
         Ok(usage)
     }
 }

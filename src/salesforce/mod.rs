@@ -15,6 +15,7 @@ pub mod query;
 mod remedy;
 pub mod retry;
 pub mod soql;
+pub mod tally;
 pub mod wsdl;
 
 pub use client::{Call, Client, ConnectionSettings, Reply};

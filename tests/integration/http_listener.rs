@@ -71,3 +71,15 @@ async fn no_http_listener_when_it_is_off() {
     assert_eq!(server.http_addr, None);
     server.shutdown().await.expect("clean shutdown");
 }
+
+#[tokio::test]
+async fn readyz_is_503_when_the_database_does_not_answer() {
+    let app = spawn_app().await;
+    let addr = app.server.http_addr.expect("http addr");
+    assert_eq!(get(addr, "/readyz").await.0, 200);
+    // Closing the pool makes every query fail, as a lost database would.
+    app.server.storage.close().await;
+    assert_eq!(get(addr, "/readyz").await, (503, "not ready: the database does not answer\n".to_string()));
+    assert_eq!(get(addr, "/healthz").await.0, 200, "the process itself is alive");
+    assert_eq!(get(addr, "/metrics").await.0, 503, "no half-read metrics");
+}

@@ -48,6 +48,7 @@ async fn reflection_lists_the_services() {
     assert_eq!(
         names,
         [
+            "forcesync.v1.ChangeService",
             "forcesync.v1.InventoryService",
             "forcesync.v1.StoreAdminService",
             "forcesync.v1.StoreConfigService",

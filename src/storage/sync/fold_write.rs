@@ -162,7 +162,9 @@ where
 {
     query.push("UPDATE sync_entities SET facts = v.column2, ");
     query.push("depends_on = v.column3, event_count = v.column4, version = version + 1, updated_at = ");
-    query.push_bind(now).push(", waiting_reason = NULL, next_run_at = CASE WHEN state = 'pending' ");
+    query.push_bind(now).push(", pending_since = CASE WHEN state = 'pending' THEN COALESCE(pending_since, ");
+    query.push_bind(now).push(") ELSE ").push_bind(now).push(" END");
+    query.push(", waiting_reason = NULL, next_run_at = CASE WHEN state = 'pending' ");
     query.push("THEN next_run_at ELSE ").push_bind(now + linger_ms).push(" END, state = 'pending' FROM (");
     let mut rows = Vec::with_capacity(entities.len());
     for entity in entities {
@@ -197,7 +199,8 @@ where
     if first_id.is_some() {
         query.push("id, ");
     }
-    query.push("store_id, kind, label, facts, depends_on, version, state, next_run_at, event_count, updated_at) ");
+    query.push("store_id, kind, label, facts, depends_on, version, state, next_run_at, event_count, updated_at, ");
+    query.push("pending_since) ");
     let mut rows = Vec::with_capacity(created.len());
     for (n, entity) in created.iter().enumerate() {
         let json = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
@@ -217,6 +220,7 @@ where
             .push_bind(EntityState::Pending.as_str().to_owned())
             .push_bind(now + linger_ms)
             .push_bind(entity.event_count)
+            .push_bind(now)
             .push_bind(now);
     });
     Ok(())

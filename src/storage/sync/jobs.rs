@@ -27,6 +27,8 @@ pub struct ClaimedEntity {
     /// being recorded (it failed, or its worker stopped or died mid-call).
     /// Sticky: only a success, which records what was written, clears it.
     pub uncertain: bool,
+    /// When it became pending with its oldest unsynced change (`None`: unknown).
+    pub pending_since: Option<i64>,
 }
 
 impl ClaimedEntity {
@@ -47,6 +49,7 @@ struct DueRow {
     attempts: i64,
     uncertain: bool,
     locked_until: Option<i64>,
+    pending_since: Option<i64>,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -129,8 +132,8 @@ impl Storage {
             Backend::Sqlite(_) => "",
         };
         let select = format!(
-            "SELECT e.id, e.store_id, e.label, e.facts, e.version, e.attempts, e.uncertain, e.locked_until \
-             FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at, e.id LIMIT $2{lock}"
+            "SELECT e.id, e.store_id, e.label, e.facts, e.version, e.attempts, e.uncertain, e.locked_until, \
+             e.pending_since FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at, e.id LIMIT $2{lock}"
         );
         let claims: Vec<(DueRow, Leased)> = write_tx!(self, |tx| {
             let rows: Vec<DueRow> =
@@ -172,6 +175,7 @@ impl Storage {
                     version: row.version,
                     attempts: row.attempts,
                     uncertain: leased.uncertain,
+                    pending_since: row.pending_since,
                 })
             })
             .collect::<Result<Vec<_>, StorageError>>()?;

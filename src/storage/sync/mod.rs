@@ -8,6 +8,7 @@
 
 mod fold;
 mod fold_write;
+mod gauges;
 mod health;
 mod intake;
 mod jobs;
@@ -19,6 +20,7 @@ mod requeue;
 mod retention;
 mod status;
 
+pub use gauges::{MAX_STORES, StoreGauges};
 pub use health::{HEALTH_COUNT_CAP, StoreHealth};
 pub use intake::{Ack, FoldOnCommit, Intake, IntakeError};
 pub use jobs::ClaimedEntity;

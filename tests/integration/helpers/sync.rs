@@ -45,10 +45,22 @@ pub async fn connected_store_on(
     settings: pb::StoreSettings,
     paths: Vec<&str>,
 ) -> SyncSetup {
+    connected_store_named("main", sandbox, engine, settings, paths).await
+}
+
+/// Like [`connected_store_on`], for a store with this code (the setup's
+/// `etag` and `connect` are for store `main` only).
+pub async fn connected_store_named(
+    code: &str,
+    sandbox: TestSandbox,
+    engine: EngineConfig,
+    settings: pb::StoreSettings,
+    paths: Vec<&str>,
+) -> SyncSetup {
     let app = spawn_app_with(None, engine).await;
-    let (_, token) = app.create_store("main").await;
+    let (_, token) = app.create_store(code).await;
     let setup = SyncSetup { app, sandbox, token };
-    setup.connect(settings, paths).await;
+    setup.connect_store(code, settings, paths).await;
     setup
 }
 
@@ -59,40 +71,20 @@ impl SyncSetup {
 
     /// The store's settings etag now (what a config update or Test Connection names).
     pub async fn etag(&self) -> String {
-        let mut config = StoreConfigServiceClient::with_interceptor(self.app.channel.clone(), Bearer::new(&self.token));
-        let current = config.get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() }).await;
-        current.expect("get config").into_inner().etag
+        self.etag_of("main").await
+    }
+
+    async fn etag_of(&self, code: &str) -> String {
+        etag_at(&self.app.channel, &self.token, code).await
     }
 
     /// Applies connection settings for the sandbox plus `settings` (fields in `paths`).
-    pub async fn connect(&self, mut settings: pb::StoreSettings, paths: Vec<&str>) {
-        settings.connection = Some(pb::ConnectionSettings {
-            login_url: self.sandbox.server.url.clone(),
-            username: USER.into(),
-            ..Default::default()
-        });
-        let mut paths: Vec<String> = paths.into_iter().map(str::to_owned).collect();
-        paths.extend(["connection.login_url".to_owned(), "connection.username".to_owned()]);
-        let mut config = StoreConfigServiceClient::with_interceptor(self.app.channel.clone(), Bearer::new(&self.token));
-        let etag = self.etag().await;
-        let secret =
-            |kind: pb::CredentialKind, value: &str| pb::CredentialValue { kind: kind as i32, value: value.into() };
-        let response = config
-            .test_connection(pb::TestConnectionRequest {
-                store_code: "main".into(),
-                settings: Some(settings),
-                update_mask: Some(FieldMask { paths }),
-                credentials: vec![
-                    secret(pb::CredentialKind::Password, PASSWORD),
-                    secret(pb::CredentialKind::SecurityToken, TOKEN),
-                ],
-                apply: true,
-                etag,
-            })
-            .await
-            .expect("test connection")
-            .into_inner();
-        assert!(response.applied, "test connection: {:?}", response.checks);
+    pub async fn connect(&self, settings: pb::StoreSettings, paths: Vec<&str>) {
+        self.connect_store("main", settings, paths).await;
+    }
+
+    async fn connect_store(&self, code: &str, settings: pb::StoreSettings, paths: Vec<&str>) {
+        connect_at(&self.app.channel, &self.token, code, &self.sandbox.server.url, settings, paths).await;
     }
 
     /// Polls until the entity is synced or parked (or waiting, when `accept_waiting`).
@@ -293,4 +285,46 @@ pub fn catalog(event_id: &str) -> pb::UpsertProductsRequest {
 
 pub fn by_order(order: &str) -> Entity {
     Entity::OrderId(order.into())
+}
+
+/// The settings etag of store `code` on the server behind `channel`.
+pub async fn etag_at(channel: &Channel, token: &str, code: &str) -> String {
+    let mut config = StoreConfigServiceClient::with_interceptor(channel.clone(), Bearer::new(token));
+    let current = config.get_store_config(pb::GetStoreConfigRequest { store_code: code.into() }).await;
+    current.expect("get config").into_inner().etag
+}
+
+/// Connects store `code` on the server behind `channel` to the sandbox at
+/// `login_url` (Test Connection & Apply), plus `settings` (fields in `paths`).
+pub async fn connect_at(
+    channel: &Channel,
+    token: &str,
+    code: &str,
+    login_url: &str,
+    mut settings: pb::StoreSettings,
+    paths: Vec<&str>,
+) {
+    settings.connection =
+        Some(pb::ConnectionSettings { login_url: login_url.into(), username: USER.into(), ..Default::default() });
+    let mut paths: Vec<String> = paths.into_iter().map(str::to_owned).collect();
+    paths.extend(["connection.login_url".to_owned(), "connection.username".to_owned()]);
+    let mut config = StoreConfigServiceClient::with_interceptor(channel.clone(), Bearer::new(token));
+    let etag = etag_at(channel, token, code).await;
+    let secret = |kind: pb::CredentialKind, value: &str| pb::CredentialValue { kind: kind as i32, value: value.into() };
+    let response = config
+        .test_connection(pb::TestConnectionRequest {
+            store_code: code.into(),
+            settings: Some(settings),
+            update_mask: Some(FieldMask { paths }),
+            credentials: vec![
+                secret(pb::CredentialKind::Password, PASSWORD),
+                secret(pb::CredentialKind::SecurityToken, TOKEN),
+            ],
+            apply: true,
+            etag,
+        })
+        .await
+        .expect("test connection")
+        .into_inner();
+    assert!(response.applied, "test connection: {:?}", response.checks);
 }
