@@ -16,9 +16,10 @@ use serde_json::{Value, json};
 use tonic::codegen::InterceptedService;
 use tonic::transport::Channel;
 
+use crate::helpers::sandbox::spawn_sandbox;
 use crate::helpers::sandbox::{TestSandbox, VERSION};
-use crate::helpers::sync::{SyncSetup, connected_store_with, customer_save, jane, sale_events};
-use crate::helpers::{Bearer, settle, stepped_engine};
+use crate::helpers::sync::{SyncSetup, customer_save, jane, sale_events};
+use crate::helpers::{Bearer, postgres, settle, spawn_app_with, stepped_engine};
 
 pub type ChangeClient = ChangeServiceClient<InterceptedService<Channel, Bearer>>;
 
@@ -31,8 +32,13 @@ pub struct Bidi {
 }
 
 /// A bidirectional store with `policy`, order download on (filter `filter`),
-/// its capture reading from today.
+/// its capture reading from today; on SQLite.
 pub async fn bidirectional(policy: ConflictPolicy, filter: &str) -> Bidi {
+    bidirectional_on(None, policy, filter).await
+}
+
+/// Like [`bidirectional`], on `database_url` (`None`: SQLite).
+pub async fn bidirectional_on(database_url: Option<String>, policy: ConflictPolicy, filter: &str) -> Bidi {
     let clock = TestClock::ahead_of_wall_clock();
     let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
     let settings = pb::StoreSettings {
@@ -42,7 +48,10 @@ pub async fn bidirectional(policy: ConflictPolicy, filter: &str) -> Bidi {
         ..Default::default()
     };
     let paths = vec!["integration_mode", "order_download", "change_capture.conflict_policy"];
-    let setup = connected_store_with(stepped_engine(&clock), settings, paths).await;
+    let app = spawn_app_with(database_url, stepped_engine(&clock)).await;
+    let (_, token) = app.create_store("main").await;
+    let setup = SyncSetup { app, sandbox: spawn_sandbox().await, token };
+    setup.connect(settings, paths).await;
     let engine = setup.app.server.engine().expect("stepped engine");
     let human = human_session(&setup.sandbox).await;
     Bidi { setup, clock, engine, human }
@@ -154,7 +163,17 @@ async fn salesforce_edits_of_synced_records_reach_the_store_once() {
 
 #[tokio::test]
 async fn the_stores_echo_costs_no_call_and_ten_round_trips_never_ping_pong() {
-    let b = bidirectional(ConflictPolicy::LatestWins, "Status = 'Activated'").await;
+    echo_round_trips(None).await;
+}
+
+#[tokio::test]
+async fn the_stores_echo_costs_no_call_and_ten_round_trips_never_ping_pong_on_postgres() {
+    let Some(url) = postgres::fresh_database().await else { return };
+    echo_round_trips(Some(url)).await;
+}
+
+async fn echo_round_trips(database_url: Option<String>) {
+    let b = bidirectional_on(database_url, ConflictPolicy::LatestWins, "Status = 'Activated'").await;
     let mut sync = b.setup.sync();
     sync.upsert_customer(customer_save("c0", jane())).await.expect("customer");
     b.sync().await;
@@ -181,8 +200,12 @@ async fn the_stores_echo_costs_no_call_and_ten_round_trips_never_ping_pong() {
 }
 
 /// The Account phone edited in Salesforce while the store's own change of it waits to be written.
-async fn phone_conflict(policy: ConflictPolicy, store_changed_later: bool) -> (Bidi, Vec<pb::Change>) {
-    let b = bidirectional(policy, "Status = 'Activated'").await;
+async fn phone_conflict(
+    database_url: Option<String>,
+    policy: ConflictPolicy,
+    store_changed_later: bool,
+) -> (Bidi, Vec<pb::Change>) {
+    let b = bidirectional_on(database_url, policy, "Status = 'Activated'").await;
     let mut sync = b.setup.sync();
     let days = |n: i64| Some(prost_types::Timestamp { seconds: chrono::Utc::now().timestamp() + n * 86_400, nanos: 0 });
     let first = pb::UpsertCustomerRequest { event_id: "c0".into(), customer: Some(jane()), occur_time: days(-2) };
@@ -205,13 +228,27 @@ async fn phone_conflict(policy: ConflictPolicy, store_changed_later: bool) -> (B
 
 #[tokio::test]
 async fn a_field_both_sides_changed_follows_the_policy() {
+    conflicts(false).await;
+}
+
+#[tokio::test]
+async fn a_field_both_sides_changed_follows_the_policy_on_postgres() {
+    if postgres::fresh_database().await.is_none() {
+        return;
+    }
+    conflicts(true).await;
+}
+
+/// Each policy on a store of its own (a fresh PostgreSQL database each, with `postgres`).
+async fn conflicts(on_postgres: bool) {
     for (policy, store_later, salesforce_wins) in [
         (ConflictPolicy::StoreWins, false, false),
         (ConflictPolicy::SalesforceWins, true, true),
         (ConflictPolicy::LatestWins, true, false),
         (ConflictPolicy::LatestWins, false, true),
     ] {
-        let (b, changes) = phone_conflict(policy, store_later).await;
+        let database_url = if on_postgres { postgres::fresh_database().await } else { None };
+        let (b, changes) = phone_conflict(database_url, policy, store_later).await;
         let phone = b.only("Account").await["Phone"].as_str().unwrap_or_default().to_owned();
         let case = format!("{policy:?}, store changed later: {store_later}");
         if salesforce_wins {

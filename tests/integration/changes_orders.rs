@@ -11,7 +11,8 @@ use forcesync::pb::{self, ChangeKind, ConflictPolicy};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::changes::{Bidi, bidirectional, human_session, id};
+use crate::changes::{Bidi, bidirectional, bidirectional_on, human_session, id};
+use crate::helpers::postgres;
 use crate::helpers::sync::{self, connected_store, customer_save, jane, payment};
 
 /// A complete order made by a person in Salesforce: Account, Contact,
@@ -38,7 +39,17 @@ async fn salesforce_order(b: &Bidi) -> String {
 
 #[tokio::test]
 async fn an_order_made_in_salesforce_is_downloaded_once_and_the_stores_events_update_it() {
-    let b = bidirectional(ConflictPolicy::LatestWins, "Status = 'Activated'").await;
+    order_download(None).await;
+}
+
+#[tokio::test]
+async fn an_order_made_in_salesforce_is_downloaded_once_and_the_stores_events_update_it_on_postgres() {
+    let Some(url) = postgres::fresh_database().await else { return };
+    order_download(Some(url)).await;
+}
+
+async fn order_download(database_url: Option<String>) {
+    let b = bidirectional_on(database_url, ConflictPolicy::LatestWins, "Status = 'Activated'").await;
     let order_id = salesforce_order(&b).await;
     b.capture().await;
     let changes = b.pull().await;
