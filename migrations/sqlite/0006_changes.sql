@@ -19,6 +19,9 @@ CREATE TABLE change_watermarks (
     store_id  INTEGER NOT NULL REFERENCES stores (id) ON DELETE CASCADE,
     stream    TEXT    NOT NULL,
     watermark BIGINT  NOT NULL,
+    -- When forcesync last read the stream (its own clock): after a long gap
+    -- deletions are also read from /deleted, whose tombstones outlive the recycle bin.
+    polled_at BIGINT,
     PRIMARY KEY (store_id, stream)
 );
 

@@ -166,3 +166,28 @@ async fn a_store_to_salesforce_store_receives_nothing() {
     let pulled = client.pull_changes(pb::PullChangesRequest::default()).await.expect("pull").into_inner();
     assert!(pulled.changes.is_empty() && pulled.pending == 0, "{pulled:?}");
 }
+
+#[tokio::test]
+async fn a_record_purged_from_the_recycle_bin_during_a_long_gap_is_still_reported_deleted() {
+    let b = bidirectional(ConflictPolicy::LatestWins, "Status = 'Activated'").await;
+    b.setup.sync().upsert_customer(customer_save("c0", jane())).await.expect("customer");
+    b.sync().await;
+    b.capture().await;
+    let contact = id(&b.only("Contact").await);
+    let path = format!("sobjects/Contact/{contact}");
+    let (status, _, answer) = b.setup.sandbox.rest(Method::DELETE, &path, &b.human, None).await;
+    assert!(status.is_success(), "{answer}");
+    // Emptied from the recycle bin before forcesync looks again, two days later: queryAll no longer sees it.
+    b.setup.sandbox.control(Method::POST, "/purge", Some(json!({ "id": contact }))).await;
+    let (_, rows) = b.setup.sandbox.query(&b.human, &format!("SELECT Id FROM Contact WHERE Id = '{contact}'")).await;
+    assert_eq!(rows["totalSize"], 0);
+    b.clock.advance(Duration::from_secs(2 * 86_400));
+    b.capture().await;
+    let changes = b.pull().await;
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!((changes[0].kind(), changes[0].salesforce_id.as_str()), (ChangeKind::RecordDeleted, contact.as_str()));
+    b.ack(changes[0].change_id, Vec::new()).await;
+    b.clock.advance(Duration::from_secs(2 * 86_400));
+    b.capture().await;
+    assert!(b.pull().await.is_empty(), "reported once");
+}

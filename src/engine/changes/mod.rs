@@ -3,7 +3,8 @@
 //! once by `SystemModstamp` through `queryAll` ([`poll`]: edits, deletions
 //! and, on Order, the orders to download, in one request per object), with an
 //! overlap window so a late commit with an older stamp is still read, and
-//! changes deduplicated by (Id, SystemModstamp). Orders the store has
+//! changes deduplicated by (Id, SystemModstamp); after a gap of over a day
+//! deletions are also read from `/deleted` ([`tombstones`]). Orders the store has
 //! acknowledged with its own number are stamped with forcesync's key
 //! ([`stamp`]). The send path keeps what forcesync wrote ([`written_body`])
 //! and a store's pending write gives way to fields Salesforce won
@@ -13,6 +14,7 @@ mod adjust;
 mod poll;
 mod row;
 mod stamp;
+mod tombstones;
 
 use std::time::Duration;
 

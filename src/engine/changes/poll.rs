@@ -21,7 +21,7 @@ use crate::storage::sync::LogLine;
 
 use super::super::connections::StoreConnection;
 use super::super::flows::Flow;
-use super::{Engine, OVERLAP, millis, parse_modstamp, row, soql_datetime};
+use super::{Engine, OVERLAP, millis, parse_modstamp, row, soql_datetime, tombstones};
 
 /// What a poll did.
 #[derive(Debug, Default)]
@@ -30,7 +30,7 @@ pub(super) struct Polled {
     pub queued: u64,
 }
 
-fn storage_error(error: StorageError) -> Error {
+pub(super) fn storage_error(error: StorageError) -> Error {
     Error::new("FORCESYNC_STORAGE", error.to_string(), None).with_class(ErrorClass::Transient)
 }
 
@@ -100,11 +100,16 @@ async fn poll_object(
     let settings = &connection.settings;
     let name = object.api_name();
     let watched: Vec<&str> = settings.change_capture.fields_of(object).iter().map(|f| f.as_str()).collect();
-    let reference = match storage.change_watermark(connection.store_id, name).await.map_err(storage_error)? {
-        Some(watermark) => watermark,
-        None => first_start(settings, engine.now()),
-    };
+    let stream = storage.change_watermark(connection.store_id, name).await.map_err(storage_error)?;
+    let reference = stream.map_or_else(|| first_start(settings, engine.now()), |(watermark, _)| watermark);
     let from = reference - millis(OVERLAP);
+    let long_gap = stream.and_then(|(_, polled)| polled).is_some_and(|at| engine.now() - at > millis(tombstones::GAP));
+    if long_gap && !watched.is_empty() {
+        let write = tombstones::read(engine, connection, name, &watched, from).await?;
+        polled.requests += 1;
+        polled.queued +=
+            storage.apply_capture(connection.store_id, &write, engine.now()).await.map_err(storage_error)?;
+    }
     let query = soql(settings, name, &watched, from);
     let mut pager = connection.client.query_stream(&query, true);
     let mut watermark = reference;

@@ -28,6 +28,7 @@ pub fn router() -> Router<Shared> {
         .route("/users/{username}/unlock", post(unlock))
         .route("/sessions", delete(expire_sessions))
         .route("/late-commit", post(late_commit))
+        .route("/purge", post(purge))
 }
 
 fn bad_request(message: impl std::fmt::Display) -> Response {
@@ -116,6 +117,25 @@ async fn late_commit(State(shared): State<Shared>, body: Bytes) -> Response {
     let Ok(id) = crate::sandbox::ids::SfId::parse(&late.id) else { return bad_request("not a record Id") };
     match shared.with_state(|state| state.org.backdate(&id, chrono::Duration::seconds(late.seconds))) {
         Ok(stamp) => json(200, &json!({ "SystemModstamp": stamp })),
+        Err(message) => bad_request(message),
+    }
+}
+
+/// `{"id": "003…"}`: a deleted record is emptied out of the recycle bin.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Purge {
+    id: String,
+}
+
+async fn purge(State(shared): State<Shared>, body: Bytes) -> Response {
+    let purge: Purge = match parse(&body) {
+        Ok(purge) => purge,
+        Err(message) => return bad_request(message),
+    };
+    let Ok(id) = crate::sandbox::ids::SfId::parse(&purge.id) else { return bad_request("not a record Id") };
+    match shared.with_state(|state| state.org.purge(&id)) {
+        Ok(()) => json(200, &json!({ "purged": purge.id })),
         Err(message) => bad_request(message),
     }
 }

@@ -46,12 +46,23 @@ impl Writer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Savepoint(usize);
 
+/// A record purged from the recycle bin: gone from every query, still
+/// listed by `/deleted` (Salesforce keeps tombstones longer than rows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    pub object: String,
+    pub id: String,
+    pub deleted_date: String,
+}
+
 #[derive(Debug)]
 pub struct Org {
     pub schema: Schema,
     pub org_id: String,
     ids: IdGenerator,
     tables: HashMap<String, Table>,
+    /// Records purged from the recycle bin.
+    pub tombstones: Vec<Tombstone>,
     /// (object, id, row before the change) for every write since the oldest open savepoint.
     undo: Vec<(String, String, Option<Record>)>,
     open_savepoints: usize,
@@ -83,6 +94,7 @@ impl Org {
             org_id,
             ids,
             tables,
+            tombstones: Vec::new(),
             undo: Vec::new(),
             open_savepoints: 0,
             order_number: 100,
@@ -118,6 +130,21 @@ impl Org {
         record.insert("SystemModstamp".into(), Value::String(moved.clone()));
         table.put(id.as_str(), record);
         Ok(moved)
+    }
+
+    /// Empties a deleted record out of the recycle bin: no query sees it any
+    /// more, `/deleted` still lists it.
+    pub fn purge(&mut self, id: &SfId) -> Result<(), String> {
+        let object = self.schema.object_for_id(id).map(|o| o.name.clone()).ok_or("no such record")?;
+        let table = self.tables.get_mut(&object).ok_or("no such object")?;
+        let record = table.get(id.as_str()).ok_or("no such record")?;
+        if record.get("IsDeleted") != Some(&Value::Bool(true)) {
+            return Err("only a deleted record can be purged".into());
+        }
+        let deleted_date = record.get("SystemModstamp").and_then(Value::as_str).unwrap_or_default().to_owned();
+        table.remove(id.as_str());
+        self.tombstones.push(Tombstone { object, id: id.as_str().to_owned(), deleted_date });
+        Ok(())
     }
 
     /// Total rows per object (deleted included), for the control endpoint.

@@ -77,8 +77,15 @@ pub fn deleted(state: &SandboxState, request: &RestRequest<'_>, object: &str) ->
         Ok(window) => window,
         Err(response) => return response,
     };
-    let deleted =
+    let mut deleted =
         within(state, object, window, true, |r| json!({ "id": r.get("Id"), "deletedDate": r.get("SystemModstamp") }));
+    let purged =
+        state.org.tombstones.iter().filter(|t| state.org.schema.object(object).is_some_and(|o| o.name == t.object));
+    let in_window = |t: &&crate::sandbox::org::Tombstone| {
+        DateTime::parse_from_str(&t.deleted_date, "%Y-%m-%dT%H:%M:%S%.3f%z")
+            .is_ok_and(|at| at.with_timezone(&Utc) >= window.0 && at.with_timezone(&Utc) < window.1)
+    };
+    deleted.extend(purged.filter(in_window).map(|t| json!({ "id": t.id, "deletedDate": t.deleted_date })));
     if deleted.len() > MAX_IDS {
         return too_many();
     }

@@ -223,12 +223,14 @@ impl Storage {
             }
             if let Some((stream, watermark)) = &write.watermark {
                 sqlx::query(
-                    "INSERT INTO change_watermarks (store_id, stream, watermark) VALUES ($1, $2, $3) \
-                     ON CONFLICT (store_id, stream) DO UPDATE SET watermark = excluded.watermark",
+                    "INSERT INTO change_watermarks (store_id, stream, watermark, polled_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (store_id, stream) DO UPDATE SET watermark = excluded.watermark, \
+                     polled_at = excluded.polled_at",
                 )
                 .bind(store_id)
                 .bind(stream)
                 .bind(*watermark)
+                .bind(now)
                 .execute(&mut *tx)
                 .await?;
             }

@@ -69,10 +69,15 @@ impl Storage {
         Ok(())
     }
 
-    /// How far a stream of the store was read (a SystemModstamp in Unix ms), if it was.
-    pub async fn change_watermark(&self, store_id: i64, stream: &str) -> Result<Option<i64>, StorageError> {
+    /// How far a stream of the store was read (a SystemModstamp in Unix ms)
+    /// and when forcesync last read it (its own clock), if it was.
+    pub async fn change_watermark(
+        &self,
+        store_id: i64,
+        stream: &str,
+    ) -> Result<Option<(i64, Option<i64>)>, StorageError> {
         Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT watermark FROM change_watermarks WHERE store_id = $1 AND stream = $2")
+            sqlx::query_as("SELECT watermark, polled_at FROM change_watermarks WHERE store_id = $1 AND stream = $2")
                 .bind(store_id)
                 .bind(stream)
                 .fetch_optional(pool)
