@@ -17,7 +17,6 @@ use serde_json::json;
 
 use crate::engine::{EngineConfig, TestClock};
 use crate::pb::change_service_client::ChangeServiceClient;
-use crate::pb::store_config_service_client::StoreConfigServiceClient;
 use crate::pb::{self, ChangeCaptureSettings, IntegrationMode, OrderDownloadSettings};
 use crate::salesforce::{Call, Client};
 
@@ -42,10 +41,6 @@ const WATCHED: [&str; 4] = ["Account", "Contact", "Opportunity", "Order"];
 
 /// Makes the bench store bidirectional, downloading activated orders, polling every `interval` seconds.
 async fn bidirectional(bench: &Bench, interval: u32) -> anyhow::Result<()> {
-    let mut config =
-        StoreConfigServiceClient::with_interceptor(bench.channel.clone(), Bearer::new(&bench.store_token)?);
-    let etag =
-        config.get_store_config(pb::GetStoreConfigRequest { store_code: "bench".into() }).await?.into_inner().etag;
     let settings = pb::StoreSettings {
         integration_mode: IntegrationMode::Bidirectional as i32,
         order_download: Some(OrderDownloadSettings {
@@ -57,15 +52,7 @@ async fn bidirectional(bench: &Bench, interval: u32) -> anyhow::Result<()> {
         ..Default::default()
     };
     let paths = ["integration_mode", "order_download", "change_capture.poll_interval_seconds"];
-    let mask = prost_types::FieldMask { paths: paths.iter().map(|p| (*p).to_owned()).collect() };
-    let request = pb::UpdateStoreConfigRequest {
-        store_code: "bench".into(),
-        settings: Some(settings),
-        update_mask: Some(mask),
-        etag,
-    };
-    config.update_store_config(request).await.context("UpdateStoreConfig")?;
-    Ok(())
+    bench.update_settings("bench", settings, &paths).await
 }
 
 /// API calls of `hours` idle hours, stepped a minute at a time.

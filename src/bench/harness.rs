@@ -216,6 +216,19 @@ impl Bench {
         Ok(())
     }
 
+    /// UpdateStoreConfig of store `code` with `settings`, the fields named by `paths`.
+    pub async fn update_settings(&self, code: &str, settings: pb::StoreSettings, paths: &[&str]) -> anyhow::Result<()> {
+        let mut config =
+            StoreConfigServiceClient::with_interceptor(self.channel.clone(), Bearer::new(&self.store_token)?);
+        let current = config.get_store_config(pb::GetStoreConfigRequest { store_code: code.into() }).await;
+        let etag = current.context("GetStoreConfig")?.into_inner().etag;
+        let update_mask = Some(FieldMask { paths: paths.iter().map(|p| (*p).to_owned()).collect() });
+        let request =
+            pb::UpdateStoreConfigRequest { store_code: code.into(), settings: Some(settings), update_mask, etag };
+        config.update_store_config(request).await.context("UpdateStoreConfig")?;
+        Ok(())
+    }
+
     pub async fn stop(self) -> anyhow::Result<()> {
         self.server.shutdown().await?;
         if let Some(schema) = self.schema {

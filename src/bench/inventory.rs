@@ -19,7 +19,6 @@ use tonic::transport::Channel;
 use crate::domain::inventory::{MAX_LEVELS_PER_CALL, floor_calls};
 use crate::engine::EngineConfig;
 use crate::pb::inventory_service_client::InventoryServiceClient;
-use crate::pb::store_config_service_client::StoreConfigServiceClient;
 use crate::pb::{self, StockLevel};
 use crate::salesforce::bulk::{BulkOperation, CsvWriter, PollPolicy};
 use crate::salesforce::soql::{Literal, Soql};
@@ -145,10 +144,6 @@ async fn seed(client: &Client, skus: usize) -> anyhow::Result<()> {
 }
 
 async fn enable_inventory(bench: &Bench) -> anyhow::Result<()> {
-    let mut config =
-        StoreConfigServiceClient::with_interceptor(bench.channel.clone(), Bearer::new(&bench.store_token)?);
-    let etag =
-        config.get_store_config(pb::GetStoreConfigRequest { store_code: "bench".into() }).await?.into_inner().etag;
     let settings = pb::StoreSettings {
         inventory: Some(pb::InventorySettings {
             enabled: true,
@@ -159,15 +154,7 @@ async fn enable_inventory(bench: &Bench) -> anyhow::Result<()> {
         }),
         ..Default::default()
     };
-    let mask = prost_types::FieldMask { paths: vec!["inventory".into()] };
-    let request = pb::UpdateStoreConfigRequest {
-        store_code: "bench".into(),
-        settings: Some(settings),
-        update_mask: Some(mask),
-        etag,
-    };
-    config.update_store_config(request).await.context("UpdateStoreConfig")?;
-    Ok(())
+    bench.update_settings("bench", settings, &["inventory"]).await
 }
 
 fn level(i: usize, quantity: u64, minute: i64) -> StockLevel {
