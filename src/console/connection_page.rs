@@ -12,6 +12,7 @@ use crate::pb;
 use crate::storage::{Actor, now_millis};
 
 use super::auth::Signed;
+use super::render::StoreFrame;
 use super::{Console, ConsoleError, LastTest, csrf};
 
 #[derive(Serialize)]
@@ -24,11 +25,8 @@ struct CheckView {
 
 #[derive(Serialize)]
 struct Page<'a> {
-    title: String,
-    csrf: &'a str,
-    signed_in: bool,
-    code: &'a str,
-    tab: &'static str,
+    #[serde(flatten)]
+    frame: StoreFrame<'a>,
     ran: bool,
     passed: bool,
     checks: Vec<CheckView>,
@@ -52,11 +50,7 @@ pub(super) async fn page(
 ) -> Result<Response, ConsoleError> {
     console.storage().get_store(&code).await?;
     let page = Page {
-        title: format!("Test Connection · {code}"),
-        csrf: signed.csrf(),
-        signed_in: true,
-        code: &code,
-        tab: "connection",
+        frame: StoreFrame::new(&signed, &code, "connection", "Test Connection"),
         ran: false,
         passed: false,
         checks: Vec::new(),
@@ -90,11 +84,7 @@ pub(super) async fn run(
     let last = LastTest { at: now_millis(), passed: response.passed, failed };
     console.record_test(&code, last.clone());
     let page = Page {
-        title: format!("Test Connection · {code}"),
-        csrf: signed.csrf(),
-        signed_in: true,
-        code: &code,
-        tab: "connection",
+        frame: StoreFrame::new(&signed, &code, "connection", "Test Connection"),
         ran: true,
         passed: response.passed,
         checks,

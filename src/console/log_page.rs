@@ -10,6 +10,7 @@ use crate::storage::sync::{LogEntry, LogFilter};
 
 use super::auth::Signed;
 use super::lookup_page::{path_segment, query_value};
+use super::render::StoreFrame;
 use super::{Console, ConsoleError};
 
 const LOG_PAGE: i64 = 100;
@@ -28,11 +29,8 @@ pub(super) struct LogParams {
 
 #[derive(Serialize)]
 struct LogPage<'a> {
-    title: String,
-    csrf: &'a str,
-    signed_in: bool,
-    code: &'a str,
-    tab: &'static str,
+    #[serde(flatten)]
+    frame: StoreFrame<'a>,
     level: String,
     levels: &'static [&'static str],
     entity: String,
@@ -70,11 +68,7 @@ pub(super) async fn sync_log(
         )
     });
     let page = LogPage {
-        title: format!("Sync log · {code}"),
-        csrf: signed.csrf(),
-        signed_in: true,
-        code: &code,
-        tab: "log",
+        frame: StoreFrame::new(&signed, &code, "log", "Sync log"),
         level,
         levels: LEVELS,
         entity,
@@ -100,11 +94,8 @@ struct AuditRow {
 
 #[derive(Serialize)]
 struct AuditPage<'a> {
-    title: String,
-    csrf: &'a str,
-    signed_in: bool,
-    code: &'a str,
-    tab: &'static str,
+    #[serde(flatten)]
+    frame: StoreFrame<'a>,
     rows: Vec<AuditRow>,
     next: Option<String>,
 }
@@ -127,14 +118,6 @@ pub(super) async fn audit(
         .into_iter()
         .map(|(_, e)| AuditRow { at: e.at_millis, actor: e.actor, action: e.action, fields: e.fields.join(", ") })
         .collect();
-    let page = AuditPage {
-        title: format!("Audit trail · {code}"),
-        csrf: signed.csrf(),
-        signed_in: true,
-        code: &code,
-        tab: "audit",
-        rows,
-        next,
-    };
+    let page = AuditPage { frame: StoreFrame::new(&signed, &code, "audit", "Audit trail"), rows, next };
     console.page("audit.html", page)
 }

@@ -12,6 +12,7 @@ use crate::domain::lifecycle::Customer;
 use crate::domain::sync::{customer_alias, product_alias};
 
 use super::auth::Signed;
+use super::render::StoreFrame;
 use super::{Console, ConsoleError};
 
 /// Percent-encodes a query value (everything but unreserved characters).
@@ -86,11 +87,8 @@ struct Found {
 
 #[derive(Serialize)]
 struct Page<'a> {
-    title: String,
-    csrf: &'a str,
-    signed_in: bool,
-    code: &'a str,
-    tab: &'static str,
+    #[serde(flatten)]
+    frame: StoreFrame<'a>,
     q: String,
     error: Option<String>,
     found: Option<Found>,
@@ -150,17 +148,7 @@ pub(super) async fn page(
             },
         }
     }
-    let page = Page {
-        title: format!("Lookup · {code}"),
-        csrf: signed.csrf(),
-        signed_in: true,
-        code: &code,
-        tab: "lookup",
-        q,
-        error,
-        found,
-        links_note,
-    };
+    let page = Page { frame: StoreFrame::new(&signed, &code, "lookup", "Lookup"), q, error, found, links_note };
     console.page("lookup.html", page)
 }
 

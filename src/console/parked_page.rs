@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::Signed;
 use super::lookup_page::{path_segment, query_value};
+use super::render::StoreFrame;
 use super::{Console, ConsoleError, csrf};
 
 const PAGE: i64 = 50;
@@ -40,11 +41,8 @@ struct Item {
 
 #[derive(Serialize)]
 struct Page<'a> {
-    title: String,
-    csrf: &'a str,
-    signed_in: bool,
-    code: &'a str,
-    tab: &'static str,
+    #[serde(flatten)]
+    frame: StoreFrame<'a>,
     filter: String,
     items: Vec<Item>,
     next: Option<String>,
@@ -90,11 +88,7 @@ pub(super) async fn page(
         format!("/console/stores/{}/parked?code={}&after={after}", path_segment(&code), query_value(&filter))
     });
     let page = Page {
-        title: format!("Parked items · {code}"),
-        csrf: signed.csrf(),
-        signed_in: true,
-        code: &code,
-        tab: "parked",
+        frame: StoreFrame::new(&signed, &code, "parked", "Parked items"),
         filter,
         items,
         next,

@@ -27,6 +27,25 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 const STYLESHEET: &str = include_str!("static/console.css");
 
+/// What every page of one store carries around its own content, for
+/// `base.html`: the title, the CSRF token of its forms (sign-out included),
+/// the store and the tab shown. Flattened into each page's context.
+#[derive(Serialize)]
+pub(super) struct StoreFrame<'a> {
+    title: String,
+    csrf: &'a str,
+    signed_in: bool,
+    code: &'a str,
+    tab: &'static str,
+}
+
+impl<'a> StoreFrame<'a> {
+    /// The frame of store `code`'s `tab`, titled "`heading` · `code`".
+    pub(super) fn new(signed: &'a super::auth::Signed, code: &'a str, tab: &'static str, heading: &str) -> Self {
+        Self { title: format!("{heading} · {code}"), csrf: signed.csrf(), signed_in: true, code, tab }
+    }
+}
+
 /// Why a console request failed; shown as a page (internal causes are logged, not shown).
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {

@@ -17,6 +17,7 @@ use crate::pb;
 use crate::storage::Actor;
 
 use super::auth::Signed;
+use super::render::StoreFrame;
 use super::settings_form::{self, SectionView};
 use super::{Console, ConsoleError, csrf};
 
@@ -28,11 +29,8 @@ struct Mapping {
 
 #[derive(Serialize)]
 struct Page<'a> {
-    title: String,
-    csrf: &'a str,
-    signed_in: bool,
-    code: &'a str,
-    tab: &'static str,
+    #[serde(flatten)]
+    frame: StoreFrame<'a>,
     etag: String,
     sections: Vec<SectionView>,
     /// Every message, for the summary at the top (field: message).
@@ -67,11 +65,7 @@ async fn render(console: &Console, signed: &Signed, code: &str, shown: Shown) ->
     let secrets = console.storage().credential_status(code).await?;
     let map = |from: String, to: String| Mapping { from, to };
     let page = Page {
-        title: format!("Settings · {code}"),
-        csrf: signed.csrf(),
-        signed_in: true,
-        code,
-        tab: "settings",
+        frame: StoreFrame::new(signed, code, "settings", "Settings"),
         etag: shown.etag,
         sections: settings_form::view(&shown.values, &shown.errors),
         errors: shown.summary,
