@@ -13,6 +13,11 @@ use crate::storage::sync::ClaimedEntity;
 
 use super::EngineConfig;
 
+/// A database failure met mid-run, as a transient error: the work is tried again.
+pub(super) fn storage_error(error: crate::storage::StorageError) -> Error {
+    Error::new("FORCESYNC_STORAGE", error.to_string(), None).with_class(ErrorClass::Transient)
+}
+
 /// The error as stored on the entity (never holds secrets: Salesforce's own text).
 pub(super) fn recorded(error: &Error) -> RecordedError {
     RecordedError {

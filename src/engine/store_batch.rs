@@ -9,12 +9,12 @@ use crate::domain::lifecycle::{ClosedStages, PlannedWrite};
 use crate::domain::settings::ExternalIdFields;
 use crate::domain::sync::EntityPlan;
 use crate::domain::write_plan::entity_writes;
-use crate::salesforce::{Error, ErrorClass};
+use crate::salesforce::Error;
+use crate::storage::Storage;
 use crate::storage::sync::{ClaimedEntity, LogLine, Outcome, WrittenRecord};
-use crate::storage::{Storage, StorageError};
 
 use super::connections::StoreConnection;
-use super::failures::{outcome_for, pauses_store};
+use super::failures::{outcome_for, pauses_store, storage_error};
 use super::flows::{BatchFlows, Flow};
 use super::subrequests::Records;
 use super::{Shared, lookups, send};
@@ -58,10 +58,6 @@ pub(super) struct BatchResult {
 pub(super) struct Work {
     pub entity: ClaimedEntity,
     pub operations: Vec<PlannedWrite>,
-}
-
-fn storage_error(error: StorageError) -> Error {
-    Error::new("FORCESYNC_STORAGE", error.to_string(), None).with_class(ErrorClass::Transient)
 }
 
 /// Plans, looks up and sends one store's share of a leased batch.

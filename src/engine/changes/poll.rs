@@ -14,12 +14,12 @@ use crate::domain::changes::{ChangeKind, ChangePayload, DownloadedOrder, StorePe
 use crate::domain::lifecycle::ClosedStages;
 use crate::domain::settings::{StoreSettings, WatchedSObject};
 use crate::domain::sync::{EntityFacts, EntityPlan};
-use crate::salesforce::{Error, ErrorClass};
-use crate::storage::StorageError;
+use crate::salesforce::Error;
 use crate::storage::changes::{CaptureRecord, CaptureWrite, NewChange};
 use crate::storage::sync::LogLine;
 
 use super::super::connections::StoreConnection;
+use super::super::failures::storage_error;
 use super::super::flows::Flow;
 use super::{Engine, OVERLAP, millis, parse_modstamp, row, soql_datetime, tombstones};
 
@@ -28,10 +28,6 @@ use super::{Engine, OVERLAP, millis, parse_modstamp, row, soql_datetime, tombsto
 pub(super) struct Polled {
     pub requests: u64,
     pub queued: u64,
-}
-
-pub(super) fn storage_error(error: StorageError) -> Error {
-    Error::new("FORCESYNC_STORAGE", error.to_string(), None).with_class(ErrorClass::Transient)
 }
 
 /// The objects polled: the watched ones, and Order when orders are downloaded.

@@ -13,6 +13,7 @@ use crate::salesforce::client::Call;
 use crate::salesforce::{Error, ErrorClass};
 
 use super::super::connections::StoreConnection;
+use super::super::failures::storage_error;
 use super::Engine;
 
 /// Stamps made per run at most.
@@ -21,9 +22,6 @@ const STAMPS_PER_RUN: i64 = 200;
 /// Returns the orders stamped and the requests made.
 pub(super) async fn run(engine: &Engine, connection: &StoreConnection) -> Result<(usize, u64), Error> {
     let storage = &engine.shared.storage;
-    let storage_error = |e: crate::storage::StorageError| {
-        Error::new("FORCESYNC_STORAGE", e.to_string(), None).with_class(ErrorClass::Transient)
-    };
     let acked = storage.acked_downloads(connection.store_id, STAMPS_PER_RUN).await.map_err(storage_error)?;
     let field = connection.settings.external_id_fields.field_for("Order");
     let (mut stamped, mut requests) = (0, 0);

@@ -13,6 +13,7 @@ use crate::salesforce::{Call, Error};
 use crate::storage::changes::CaptureWrite;
 
 use super::super::connections::StoreConnection;
+use super::super::failures::storage_error;
 use super::{Engine, millis, parse_modstamp, row};
 
 /// A stream not read for this long also reads `/deleted`.
@@ -48,8 +49,7 @@ pub(super) async fn read(
         .unwrap_or_default();
     let ids: Vec<String> = tombstones.iter().map(|(id, _)| id.clone()).collect();
     let storage = &engine.shared.storage;
-    let to_error = |e: crate::storage::StorageError| super::poll::storage_error(e);
-    let records = storage.capture_records(connection.store_id, object, &ids).await.map_err(to_error)?;
+    let records = storage.capture_records(connection.store_id, object, &ids).await.map_err(storage_error)?;
     let policy = connection.settings.change_capture.conflict_policy;
     let mut write = CaptureWrite::default();
     for record in &records {
