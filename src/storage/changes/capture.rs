@@ -5,6 +5,8 @@
 //! a repeated read of the same state no change),
 //! the orders downloaded and the stream's watermark.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::domain::sync::EntityFacts;
@@ -131,11 +133,10 @@ impl Storage {
                 });
                 query.build_query_as().fetch_all(pool).await?
             });
+            let entities: Vec<i64> = rows.iter().filter_map(|row| row.entity_id).collect();
+            let mut aliases = self.aliases_of(&entities).await?;
             for row in rows {
-                let aliases = match row.entity_id {
-                    Some(entity) => self.entity_aliases(entity).await?,
-                    None => Vec::new(),
-                };
+                let aliases = row.entity_id.and_then(|entity| aliases.remove(&entity)).unwrap_or_default();
                 let pending = match (row.facts, row.version, row.synced_version) {
                     (Some(facts), Some(version), Some(synced)) if version > synced => {
                         let facts: EntityFacts = serde_json::from_str(&facts).map_err(|e| corrupt("facts", e))?;
@@ -162,13 +163,24 @@ impl Storage {
         Ok(found)
     }
 
-    async fn entity_aliases(&self, entity_id: i64) -> Result<Vec<String>, StorageError> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT alias FROM sync_aliases WHERE entity_id = $1 ORDER BY alias")
-                .bind(entity_id)
-                .fetch_all(pool)
-                .await?
-        }))
+    /// The aliases of each of these entities, in one query.
+    async fn aliases_of(&self, entities: &[i64]) -> Result<HashMap<i64, Vec<String>>, StorageError> {
+        let mut found: HashMap<i64, Vec<String>> = HashMap::new();
+        if entities.is_empty() {
+            return Ok(found);
+        }
+        let rows: Vec<(i64, String)> = with_pool!(self, |pool| {
+            let mut query = sqlx::QueryBuilder::new("SELECT entity_id, alias FROM sync_aliases WHERE entity_id IN ");
+            query.push_tuples(entities, |mut row, id| {
+                row.push_bind(*id);
+            });
+            query.push(" ORDER BY alias");
+            query.build_query_as().fetch_all(pool).await?
+        });
+        for (entity, alias) in rows {
+            found.entry(entity).or_default().push(alias);
+        }
+        Ok(found)
     }
 
     /// Writes one poll page's findings in one transaction; returns the changes queued.
