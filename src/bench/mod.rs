@@ -12,6 +12,7 @@ pub mod ingest_amqp;
 pub mod inventory;
 mod noop;
 pub mod orders;
+mod orders_replicas;
 mod replica;
 pub mod sandbox;
 pub(crate) mod shop;

@@ -55,16 +55,31 @@ pub struct OrdersBenchArgs {
 
 /// One strategy's run.
 #[derive(Debug)]
-struct RunResult {
-    orders: usize,
+pub(super) struct RunResult {
+    pub(super) orders: usize,
     /// First submit to every order synced.
-    seconds: f64,
+    pub(super) seconds: f64,
     /// First submit to the last event acknowledged.
-    submit_seconds: f64,
+    pub(super) submit_seconds: f64,
+    /// With the store held while orders came in ([`Phases::QueueThenDrain`]): from
+    /// its release to every order synced.
+    pub(super) drain_seconds: Option<f64>,
     /// Sandbox counters during the order phase.
-    delta: Counters,
+    pub(super) delta: Counters,
     /// Entities synced during the order phase (customers and sales).
-    entities: i64,
+    pub(super) entities: i64,
+    /// Events acknowledged during the order phase.
+    pub(super) events: u64,
+}
+
+/// How a run's two halves, taking orders in and syncing them, are timed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phases {
+    /// The engine syncs while orders come in; timed from first submit to all synced.
+    Overlapped,
+    /// The store is paused while every order comes in and is folded, then
+    /// released: intake and sync timed apart (a backlog after an outage).
+    QueueThenDrain,
 }
 
 impl RunResult {
@@ -72,12 +87,22 @@ impl RunResult {
         value * 1000.0 / self.orders.max(1) as f64
     }
 
-    fn calls_per_1000(&self) -> f64 {
+    pub(super) fn calls_per_1000(&self) -> f64 {
         self.per_1000(self.delta.api_used as f64)
     }
 
-    fn orders_per_second(&self) -> f64 {
+    pub(super) fn orders_per_second(&self) -> f64 {
         self.orders as f64 / self.seconds.max(f64::EPSILON)
+    }
+
+    /// Events acknowledged per second (each order sends four, plus its customer's).
+    pub(super) fn events_per_second(&self) -> f64 {
+        self.events as f64 / self.submit_seconds.max(f64::EPSILON)
+    }
+
+    /// Queued orders synced per second once the store was released.
+    pub(super) fn drained_per_second(&self) -> Option<f64> {
+        self.drain_seconds.map(|seconds| self.orders as f64 / seconds.max(f64::EPSILON))
     }
 
     fn records(&self) -> u64 {
@@ -123,11 +148,12 @@ async fn synced(bench: &Bench) -> anyhow::Result<i64> {
 /// A fresh sandbox and server (plus `replicas − 1` more on its database),
 /// the catalog synced, then `orders` orders, spread over the servers, timed
 /// until all are synced.
-async fn run_strategy(
+pub(super) async fn run_strategy(
     args: &OrdersBenchArgs,
     strategy: Strategy,
     orders: usize,
     replicas: usize,
+    phases: Phases,
 ) -> anyhow::Result<RunResult> {
     let org = sandbox(args.sf_latency_ms).await?;
     // The naive baseline takes one entity at a time, so every worker has a request in flight.
@@ -144,6 +170,12 @@ async fn run_strategy(
     sync_catalog(&mut bench.sync()?, skus).await?;
     let before = Counters::read(&http, &org.url).await?;
     let synced_before = synced(&bench).await?;
+    let events_before = bench.server.storage.received_events().await?;
+    if phases == Phases::QueueThenDrain {
+        let held = "held by the benchmark until every order is queued";
+        let a_day_on = crate::storage::now_millis() + 86_400_000;
+        bench.server.storage.pause_store(bench.store_id, a_day_on, held, 0).await?;
+    }
 
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
@@ -168,8 +200,20 @@ async fn run_strategy(
         done??;
     }
     let submit_seconds = started.elapsed().as_secs_f64();
+    let events = u64::try_from(bench.server.storage.received_events().await? - events_before).unwrap_or(0);
+    let drain_started = match phases {
+        Phases::Overlapped => None,
+        Phases::QueueThenDrain => {
+            while bench.server.storage.unapplied_events().await? > 0 {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            bench.server.storage.resume_store(bench.store_id).await?;
+            Some(Instant::now())
+        }
+    };
     wait_synced(&bench, &http, &org.url, orders as u64, Duration::from_millis(25)).await?;
     let seconds = started.elapsed().as_secs_f64();
+    let drain_seconds = drain_started.map(|at| at.elapsed().as_secs_f64());
     let delta = Counters::read(&http, &org.url).await?.since(&before);
     let entities = synced(&bench).await? - synced_before;
     for replica in others {
@@ -177,57 +221,21 @@ async fn run_strategy(
     }
     bench.stop().await?;
     org.shutdown().await;
-    Ok(RunResult { orders, seconds, submit_seconds, delta, entities })
+    Ok(RunResult { orders, seconds, submit_seconds, drain_seconds, delta, entities, events })
 }
 
 pub async fn run(args: OrdersBenchArgs) -> anyhow::Result<()> {
     if args.replicas > 1 {
-        if args.database_url.is_none() {
-            bail!("--replicas needs --database-url: replicas share a PostgreSQL database");
-        }
-        let one = run_strategy(&args, Strategy::Batched, args.orders, 1).await?;
-        let many = run_strategy(&args, Strategy::Batched, args.orders, usize::from(args.replicas)).await?;
-        print!("{}", render_replicas(&args, &one, &many).render());
-        return Ok(());
+        return super::orders_replicas::run(&args).await;
     }
-    let batched = run_strategy(&args, Strategy::Batched, args.orders, 1).await?;
+    let batched = run_strategy(&args, Strategy::Batched, args.orders, 1, Phases::Overlapped).await?;
     let naive_orders = args.naive_orders.unwrap_or(args.orders);
     let naive = match naive_orders {
         0 => None,
-        n => Some(run_strategy(&args, Strategy::Naive, n, 1).await?),
+        n => Some(run_strategy(&args, Strategy::Naive, n, 1, Phases::Overlapped).await?),
     };
     print!("{}", render(&args, &batched, naive.as_ref()).render());
     Ok(())
-}
-
-fn render_replicas(args: &OrdersBenchArgs, one: &RunResult, many: &RunResult) -> Table {
-    let replicas = args.replicas;
-    let mut table =
-        Table::new("Orders to Salesforce: one server vs replicas", "1 server", &format!("{replicas} replicas"));
-    let throughput = "throughput, first submit to all synced";
-    table.row(throughput, one.orders_per_second(), many.orders_per_second(), "orders/s");
-    table.row("API calls per 1,000 orders", one.calls_per_1000(), many.calls_per_1000(), "calls");
-    table.note(format!(
-        "Each side: {} orders (new customer, checkout of 3 items from {} SKUs, placed order, payment), {} in flight \
-         spread over the servers; {} engine workers per server; sandbox latency {} ms; PostgreSQL (a scratch schema); \
-         everything in one process on {} cores. Target: {replicas} replicas ≥ 2.5× one server's orders/s at 100 ms.",
-        args.orders,
-        args.skus.max(3),
-        args.concurrency,
-        args.workers.max(1),
-        args.sf_latency_ms,
-        cores(),
-    ));
-    for (name, result) in [("1 server", one), ("replicas", many)] {
-        table.note(format!(
-            "{name}: {} orders in {:.1} s; {} API calls: {}.",
-            result.orders,
-            result.seconds,
-            result.delta.api_used,
-            list(&result.delta.calls)
-        ));
-    }
-    table
 }
 
 fn render(args: &OrdersBenchArgs, batched: &RunResult, naive: Option<&RunResult>) -> Table {

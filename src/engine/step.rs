@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::domain::sync::Outcome;
 use crate::metrics::StoreLabel;
 use crate::salesforce::tally;
-use crate::storage::sync::ClaimedEntity;
+use crate::storage::sync::{ClaimedEntity, FinishedEntity};
 
 use super::failures::pauses_store;
 use super::report;
@@ -198,15 +198,20 @@ impl Engine {
         finished: Vec<Finished>,
     ) -> Vec<Outcome> {
         let shared = &self.shared;
+        let now = self.now();
+        let rows: Vec<FinishedEntity<'_>> = finished
+            .iter()
+            .map(|done| FinishedEntity { entity: &done.entity, outcome: &done.outcome, records: &done.records })
+            .collect();
+        let mut unrecorded = vec![false; finished.len()];
+        for (index, error) in shared.storage.record_outcomes(&shared.owner, store_id, &rows, now).await {
+            tracing::error!(%error, entity = %finished[index].entity.label, "could not record the outcome");
+            unrecorded[index] = true;
+        }
+        drop(rows);
         let (mut lines, mut outcomes) = (Vec::with_capacity(finished.len()), Vec::with_capacity(finished.len()));
-        for done in finished {
-            if let Err(error) = shared.storage.record_writes(store_id, Some(done.entity.id), &done.records).await {
-                tracing::error!(%error, entity = %done.entity.label, "could not record written records");
-            }
-            let now = self.now();
-            if let Err(error) = shared.storage.finish_entity(&shared.owner, &done.entity, &done.outcome, now).await {
-                tracing::error!(%error, entity = %done.entity.label, "could not record the outcome");
-            } else if matches!(done.outcome, Outcome::Synced) {
+        for (done, unrecorded) in finished.into_iter().zip(unrecorded) {
+            if !unrecorded && matches!(done.outcome, Outcome::Synced) {
                 report::count_written(store, &done.records);
                 if let Some(since) = done.entity.pending_since {
                     let waited = u64::try_from(now.saturating_sub(since)).unwrap_or(0);

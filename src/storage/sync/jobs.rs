@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::sync::EntityFacts;
 use crate::domain::sync::job_state::{self, Due, ErrorChange, Held, Leased, Outcome};
-use crate::storage::{Backend, Storage, StorageError, with_pool, write_tx};
+use crate::storage::{Backend, Storage, StorageError, Tx, with_pool, with_tx, write_tx};
 
 use super::corrupt;
 
@@ -193,35 +193,9 @@ impl Storage {
         outcome: &Outcome,
         now: i64,
     ) -> Result<(), StorageError> {
-        let done = job_state::finish(&entity.held(), outcome, now);
-        let (keep_error, error) = match &done.last_error {
-            ErrorChange::Keep => (true, None),
-            ErrorChange::Clear => (false, None),
-            ErrorChange::Record(error) => (false, Some(serde_json::to_string(error).map_err(|e| corrupt("error", e))?)),
-        };
-        let (newer, same) = (&done.superseded, &done.handled);
-        let _turn = self.write_turn().await;
-        with_pool!(self, |pool| {
-            sqlx::query(FINISH)
-                .bind(entity.id)
-                .bind(owner)
-                .bind(entity.version)
-                .bind(done.synced_version)
-                .bind(done.attempts)
-                .bind(keep_error)
-                .bind(error)
-                .bind(done.uncertain)
-                .bind(now)
-                .bind(newer.state.as_str())
-                .bind(same.state.as_str())
-                .bind(newer.next_run_at)
-                .bind(same.next_run_at)
-                .bind(newer.waiting_reason.clone())
-                .bind(same.waiting_reason.clone())
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
+        let mut tx = self.begin_write().await?;
+        finish_in(&mut tx, owner, entity, outcome, now).await?;
+        tx.commit().await
     }
 
     /// Extends every lease `owner` holds to `until`: a running engine keeps
@@ -257,4 +231,42 @@ impl Storage {
 
 fn due(row: &DueRow) -> Due {
     Due { attempts: row.attempts, uncertain: row.uncertain, locked_until: row.locked_until }
+}
+
+/// [`Storage::finish_entity`]'s write, within `tx`: one statement.
+pub(super) async fn finish_in(
+    tx: &mut Tx<'_>,
+    owner: &str,
+    entity: &ClaimedEntity,
+    outcome: &Outcome,
+    now: i64,
+) -> Result<(), StorageError> {
+    let done = job_state::finish(&entity.held(), outcome, now);
+    let (keep_error, error) = match &done.last_error {
+        ErrorChange::Keep => (true, None),
+        ErrorChange::Clear => (false, None),
+        ErrorChange::Record(error) => (false, Some(serde_json::to_string(error).map_err(|e| corrupt("error", e))?)),
+    };
+    let (newer, same) = (&done.superseded, &done.handled);
+    with_tx!(tx, |conn| {
+        sqlx::query(FINISH)
+            .bind(entity.id)
+            .bind(owner)
+            .bind(entity.version)
+            .bind(done.synced_version)
+            .bind(done.attempts)
+            .bind(keep_error)
+            .bind(error)
+            .bind(done.uncertain)
+            .bind(now)
+            .bind(newer.state.as_str())
+            .bind(same.state.as_str())
+            .bind(newer.next_run_at)
+            .bind(same.next_run_at)
+            .bind(newer.waiting_reason.clone())
+            .bind(same.waiting_reason.clone())
+            .execute(conn)
+            .await?;
+    });
+    Ok(())
 }

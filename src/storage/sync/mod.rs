@@ -1,6 +1,7 @@
 //! The sync queue's tables: the event inbox ([`intake`]), events folded into
 //! entities ([`fold`], [`fold_write`]; on SQLite by the intake as it commits),
-//! entities leased and finished as jobs ([`jobs`]), what
+//! entities leased and finished as jobs ([`jobs`]; a batch's outcomes
+//! recorded in one transaction, [`outcomes`]), what
 //! forcesync wrote to Salesforce ([`records`]), store pauses ([`pauses`]),
 //! parked work listed ([`parked`]) and queued again ([`requeue`]), a store's
 //! health at a glance ([`health`]),
@@ -13,6 +14,7 @@ mod health;
 mod intake;
 mod jobs;
 mod log;
+mod outcomes;
 mod parked;
 mod pauses;
 mod records;
@@ -25,6 +27,7 @@ pub use health::{HEALTH_COUNT_CAP, StoreHealth};
 pub use intake::{Ack, FoldOnCommit, Intake, IntakeError};
 pub use jobs::ClaimedEntity;
 pub use log::{LogEntry, LogFilter, LogLine};
+pub use outcomes::FinishedEntity;
 pub use parked::{ParkedEntity, ParkedPage};
 pub use pauses::ExpiredPause;
 pub use records::WrittenRecord;

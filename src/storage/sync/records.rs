@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::storage::{Storage, StorageError, now_millis, with_pool, write_tx};
+use crate::storage::{Storage, StorageError, Tx, now_millis, with_pool, with_tx};
 
 /// One record forcesync wrote (or matched); also the `sync_records` row.
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -68,33 +68,9 @@ impl Storage {
         if records.is_empty() {
             return Ok(());
         }
-        let now = now_millis();
-        write_tx!(self, |tx| {
-            for chunk in records.chunks(CHUNK) {
-                let mut query = sqlx::QueryBuilder::new(
-                    "INSERT INTO sync_records (store_id, object, ext_key, sf_id, body_hash, matched, entity_id, written_at, body) ",
-                );
-                query.push_values(chunk, |mut row, record| {
-                    row.push_bind(store_id)
-                        .push_bind(record.object.clone())
-                        .push_bind(record.key.clone())
-                        .push_bind(record.id.clone())
-                        .push_bind(record.body_hash.clone())
-                        .push_bind(record.matched)
-                        .push_bind(entity_id)
-                        .push_bind(now)
-                        .push_bind(record.body.clone());
-                });
-                query.push(
-                    " ON CONFLICT (store_id, object, ext_key) DO UPDATE SET sf_id = excluded.sf_id, \
-                     body_hash = excluded.body_hash, matched = excluded.matched, \
-                     entity_id = COALESCE(excluded.entity_id, sync_records.entity_id), written_at = excluded.written_at, \
-                     body = COALESCE(excluded.body, sync_records.body)",
-                );
-                query.build().execute(&mut *tx).await?;
-            }
-        });
-        Ok(())
+        let mut tx = self.begin_write().await?;
+        insert_records(&mut tx, store_id, entity_id, records, now_millis()).await?;
+        tx.commit().await
     }
 
     /// The records an entity wrote, for status.
@@ -109,4 +85,43 @@ impl Storage {
             .await?
         }))
     }
+}
+
+/// Writes `records` (one entity's, or shared ones with `entity_id` `None`)
+/// into `sync_records` within `tx`, replacing what was recorded for the same
+/// external keys. One statement per chunk: the keys of one entity's records
+/// are distinct, so no statement updates a row twice.
+pub(super) async fn insert_records(
+    tx: &mut Tx<'_>,
+    store_id: i64,
+    entity_id: Option<i64>,
+    records: &[WrittenRecord],
+    now: i64,
+) -> Result<(), StorageError> {
+    for chunk in records.chunks(CHUNK) {
+        with_tx!(tx, |conn| {
+            let mut query = sqlx::QueryBuilder::new(
+                "INSERT INTO sync_records (store_id, object, ext_key, sf_id, body_hash, matched, entity_id, written_at, body) ",
+            );
+            query.push_values(chunk, |mut row, record| {
+                row.push_bind(store_id)
+                    .push_bind(record.object.clone())
+                    .push_bind(record.key.clone())
+                    .push_bind(record.id.clone())
+                    .push_bind(record.body_hash.clone())
+                    .push_bind(record.matched)
+                    .push_bind(entity_id)
+                    .push_bind(now)
+                    .push_bind(record.body.clone());
+            });
+            query.push(
+                " ON CONFLICT (store_id, object, ext_key) DO UPDATE SET sf_id = excluded.sf_id, \
+                 body_hash = excluded.body_hash, matched = excluded.matched, \
+                 entity_id = COALESCE(excluded.entity_id, sync_records.entity_id), written_at = excluded.written_at, \
+                 body = COALESCE(excluded.body, sync_records.body)",
+            );
+            query.build().execute(conn).await?;
+        });
+    }
+    Ok(())
 }
