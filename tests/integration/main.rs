@@ -18,6 +18,8 @@ mod cli;
 mod config;
 mod console;
 mod console_browser;
+mod console_settings_lists;
+mod console_sign_in;
 mod contention;
 mod demo;
 mod http_listener;
