@@ -13,3 +13,7 @@ CREATE TABLE store_status (
     api_max            BIGINT,
     api_at             BIGINT
 );
+
+-- The overview's "last error" of a store: its newest error line, found
+-- without walking the whole log (which a store may keep very long).
+CREATE INDEX sync_log_errors ON sync_log (store_id, id) WHERE level = 'error';

@@ -20,6 +20,7 @@ mod console;
 mod console_browser;
 mod console_settings_lists;
 mod console_sign_in;
+mod console_status;
 mod contention;
 mod demo;
 mod http_listener;
