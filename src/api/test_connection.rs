@@ -61,7 +61,8 @@ impl StoreConfigApi {
             )],
         };
         let failed = checks.iter().filter(|c| c.status == CheckStatus::Fail).count();
-        let first_failure = checks.iter().find(|c| c.status == CheckStatus::Fail).map(|c| (c.name.clone(), c.message.clone()));
+        let first_failure =
+            checks.iter().find(|c| c.status == CheckStatus::Fail).map(|c| (c.name.clone(), c.message.clone()));
         tracing::info!(store = %code, actor = %actor, failed, checks = checks.len(), apply = request.apply, "test connection");
         let mut response = TestConnectionResponse {
             passed: failed == 0,

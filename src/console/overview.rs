@@ -12,8 +12,8 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::storage::{StoreStatus, now_millis};
 use crate::storage::sync::HEALTH_COUNT_CAP;
+use crate::storage::{StoreStatus, now_millis};
 
 use super::auth::Signed;
 use super::render::when_text;
@@ -118,17 +118,14 @@ pub(super) async fn page(
             oldest_due: health.oldest_due_at.filter(|_| behind_count > 0).map(|at| super::render::age_text(now - at)),
             parked: capped(health.parked),
             parked_count: health.parked,
-            last_error: last_error
-                .map(|(at, entity, message)| format!("{} · {entity}: {message}", when_text(at))),
+            last_error: last_error.map(|(at, entity, message)| format!("{} · {entity}: {message}", when_text(at))),
             budget: status.usage.map(|u| Budget {
                 used: u.used,
                 max: u.max,
                 percent: u.used.saturating_mul(100).checked_div(u.max).map_or(100, |p| p.clamp(0, 100)),
                 as_of: when_text(u.at),
             }),
-            paused: health
-                .pause
-                .map(|(until, reason)| format!("paused until {}: {reason}", when_text(until))),
+            paused: health.pause.map(|(until, reason)| format!("paused until {}: {reason}", when_text(until))),
             code: store.code,
         });
     }

@@ -54,7 +54,9 @@ pub fn inputs(errors: &HashMap<String, String>) -> Vec<CredentialView> {
 }
 
 /// What the form asks for: each secret typed or cleared, or the messages by input.
-fn requested(form: &HashMap<String, String>) -> Result<Vec<(&'static str, pb::CredentialValue)>, HashMap<String, String>> {
+fn requested(
+    form: &HashMap<String, String>,
+) -> Result<Vec<(&'static str, pb::CredentialValue)>, HashMap<String, String>> {
     let mut values = Vec::new();
     let mut errors = HashMap::new();
     for (kind, name, _) in KINDS {

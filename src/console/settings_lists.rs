@@ -182,14 +182,8 @@ mod tests {
     #[test]
     fn messages_are_placed_on_their_line() {
         let form = HashMap::from([("field_mappings".to_owned(), "\nA.B = x\n\nA.C = y".to_owned())]);
-        assert_eq!(
-            locate("field_mappings[1].source", &form),
-            Some(("field_mappings", "line 4: source: ".to_owned()))
-        );
-        assert_eq!(
-            locate("external_id_fields[Account]", &form),
-            Some(("external_id_fields", "Account: ".to_owned()))
-        );
+        assert_eq!(locate("field_mappings[1].source", &form), Some(("field_mappings", "line 4: source: ".to_owned())));
+        assert_eq!(locate("external_id_fields[Account]", &form), Some(("external_id_fields", "Account: ".to_owned())));
         assert_eq!(locate("change_capture.watched", &form), Some(("change_capture.watched", String::new())));
         assert_eq!(locate("sales_cycle_days", &form), None);
     }

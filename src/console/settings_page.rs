@@ -21,8 +21,8 @@ use crate::storage::Actor;
 use super::auth::Signed;
 use super::render::StoreFrame;
 use super::settings_form::{self, SectionView};
-use super::{settings_credentials, settings_lists};
 use super::{Console, ConsoleError, csrf};
+use super::{settings_credentials, settings_lists};
 
 #[derive(Serialize)]
 struct Page<'a> {
@@ -100,7 +100,10 @@ pub(super) async fn render(
 
 /// UpdateStoreConfig's messages by form field: a list's messages (which
 /// name an entry) are all kept, each with the line it is about.
-fn place(violations: Vec<crate::domain::FieldViolation>, form: &HashMap<String, String>) -> (HashMap<String, String>, Vec<String>) {
+fn place(
+    violations: Vec<crate::domain::FieldViolation>,
+    form: &HashMap<String, String>,
+) -> (HashMap<String, String>, Vec<String>) {
     let mut errors: HashMap<String, String> = HashMap::new();
     let mut summary = Vec::new();
     for v in violations {

@@ -49,7 +49,8 @@ async fn console_edits_the_order_status_map() {
     assert!(message.starts_with("line 3: order_status:") && message.contains("set order_status"), "{message}");
     assert!(refused.body.contains("refunded |</textarea>"), "the typed text stays for correction");
 
-    let saved = edit(&mut console, "order_status_map", "canceled | Cancelled | Closed Lost\r\nrefunded | | Closed Lost").await;
+    let saved =
+        edit(&mut console, "order_status_map", "canceled | Cancelled | Closed Lost\r\nrefunded | | Closed Lost").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let rules = settings(&app, &token).await.order_status_map;
     let read: Vec<_> = rules.iter().map(|r| (&*r.store_status, &*r.order_status, &*r.opportunity_stage)).collect();
@@ -125,13 +126,17 @@ async fn console_replaces_credentials_write_only() {
     let action = "/console/stores/main/credentials";
     let secret = "s3cret-Pa55word-never-shown";
 
-    let both = console.post(action, &[("csrf", &form_csrf), ("credential.password", secret), ("clear.password", "on")]).await;
+    let both =
+        console.post(action, &[("csrf", &form_csrf), ("credential.password", secret), ("clear.password", "on")]).await;
     assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.body);
     assert!(field_error(&both.body, "credential-password").contains("not both"));
     assert!(!both.body.contains(secret), "a refused secret is not shown back");
 
     let saved = console.post(action, &[("csrf", &form_csrf), ("credential.password", secret)]).await;
-    assert_eq!((saved.status, saved.location.as_deref()), (StatusCode::SEE_OTHER, Some("/console/stores/main/settings?credentials=1")));
+    assert_eq!(
+        (saved.status, saved.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/console/stores/main/settings?credentials=1"))
+    );
     let config = app.config(&token).get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() }).await;
     let credentials = config.expect("config").into_inner().credentials;
     let set: Vec<i32> = credentials.iter().filter(|c| c.is_set).map(|c| c.kind).collect();

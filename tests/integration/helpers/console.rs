@@ -109,7 +109,8 @@ pub fn form_fields(body: &str, action: &str) -> Vec<(String, String)> {
     for textarea in form.split("<textarea").skip(1) {
         let head = textarea.split('>').next().unwrap_or_default().replace('\n', " ");
         let Some(name) = attribute(&head, "name") else { continue };
-        let body = textarea.split_once('>').map_or("", |(_, rest)| rest.split("</textarea>").next().unwrap_or_default());
+        let body =
+            textarea.split_once('>').map_or("", |(_, rest)| rest.split("</textarea>").next().unwrap_or_default());
         fields.push((name, unescape(body)));
     }
     for select in form.split("<select").skip(1) {
