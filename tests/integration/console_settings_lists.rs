@@ -155,4 +155,5 @@ async fn console_replaces_credentials_write_only() {
     let cleared = console.post(action, &[("csrf", &form_csrf), ("clear.password", "on")]).await;
     assert_eq!(cleared.status, StatusCode::SEE_OTHER, "{}", cleared.body);
     assert!(app.server.storage.sealed_credentials("main").await.expect("sealed").is_empty());
+    assert!(!crate::helpers::logs::captured().contains(secret), "the secret is never logged");
 }
