@@ -60,7 +60,7 @@ fn copy(path: &str, src: &StoreSettings, dst: &mut StoreSettings) -> bool {
 }
 
 /// Every leaf path, in proto order: what an absent mask is checked against.
-const LEAF_PATHS: &[&str] = &[
+pub(crate) const LEAF_PATHS: &[&str] = &[
     "integration_mode",
     "connection.auth_method",
     "connection.login_url",

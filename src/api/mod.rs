@@ -9,7 +9,7 @@ pub(crate) mod changes_convert;
 pub mod codec;
 mod credentials_convert;
 pub mod error;
-mod field_mask;
+pub(crate) mod field_mask;
 mod framing;
 mod inventory;
 mod inventory_convert;

@@ -13,7 +13,7 @@ use crate::pb::{
     UpdateStoreConfigResponse,
 };
 use crate::salesforce::retry::RetryPolicy;
-use crate::storage::{Actor, CredentialKind, Sealer, Storage, VersionedSettings};
+use crate::storage::{Actor, CredentialKind, CredentialStatus, Sealer, Storage, VersionedSettings};
 
 use super::auth::authorize;
 use super::credentials_convert::{credentials_to_proto, parse_credentials};
@@ -61,6 +61,34 @@ impl StoreConfigApi {
         let saved = self.storage.update_settings(code, expected, &settings, actor, &paths).await?;
         tracing::info!(store = %code, actor = %actor, fields = ?paths, version = saved.version, "settings updated");
         Ok(saved)
+    }
+}
+
+impl StoreConfigApi {
+    /// SetCredentials' work for any caller (the RPC, the web console): checks
+    /// the values, seals them and saves them (an empty value clears one).
+    pub(crate) async fn set_credentials_for(
+        &self,
+        code: &str,
+        values: &[pb::CredentialValue],
+        actor: &Actor,
+    ) -> Result<Vec<CredentialStatus>, ApiError> {
+        let code = store_code("store_code", code)?;
+        if values.is_empty() {
+            return Err(ApiError::invalid("credentials", "name at least one credential to set or clear"));
+        }
+        let mut changes = Vec::new();
+        for (kind, value) in parse_credentials(values)? {
+            let sealed = match value {
+                Some(value) => Some(self.seal(code.as_str(), kind, &value)?),
+                None => None,
+            };
+            changes.push((kind, sealed));
+        }
+        let statuses = self.storage.set_credentials(code.as_str(), &changes, actor).await?;
+        let kinds: Vec<&str> = changes.iter().map(|(kind, _)| kind.as_str()).collect();
+        tracing::info!(store = %code, actor = %actor, credentials = ?kinds, "credentials changed");
+        Ok(statuses)
     }
 }
 
@@ -144,21 +172,7 @@ impl StoreConfigService for StoreConfigApi {
         require_store_code(&request.get_ref().store_code)?;
         let actor = authorize(&request, &request.get_ref().store_code)?;
         let request = request.into_inner();
-        let code = store_code("store_code", &request.store_code)?;
-        if request.credentials.is_empty() {
-            return Err(ApiError::invalid("credentials", "name at least one credential to set or clear").into());
-        }
-        let mut changes = Vec::new();
-        for (kind, value) in parse_credentials(&request.credentials)? {
-            let sealed = match value {
-                Some(value) => Some(self.seal(code.as_str(), kind, &value)?),
-                None => None,
-            };
-            changes.push((kind, sealed));
-        }
-        let statuses = self.storage.set_credentials(code.as_str(), &changes, &actor).await?;
-        let kinds: Vec<&str> = changes.iter().map(|(kind, _)| kind.as_str()).collect();
-        tracing::info!(store = %code, actor = %actor, credentials = ?kinds, "credentials changed");
+        let statuses = self.set_credentials_for(&request.store_code, &request.credentials, &actor).await?;
         Ok(Response::new(SetCredentialsResponse { credentials: credentials_to_proto(statuses) }))
     }
 

@@ -4,7 +4,7 @@
 
 use crate::pb::{self, TestConnectionRequest, TestConnectionResponse};
 use crate::salesforce::preflight::{self, Check, CheckStatus};
-use crate::storage::Actor;
+use crate::storage::{Actor, TestResult, now_millis};
 use crate::store_login;
 
 use super::credentials_convert::parse_credentials;
@@ -61,6 +61,8 @@ impl StoreConfigApi {
             )],
         };
         let failed = checks.iter().filter(|c| c.status == CheckStatus::Fail).count();
+        let first_failure =
+            checks.iter().find(|c| c.status == CheckStatus::Fail).map(|c| (c.name.clone(), c.message.clone()));
         tracing::info!(store = %code, actor = %actor, failed, checks = checks.len(), apply = request.apply, "test connection");
         let mut response = TestConnectionResponse {
             passed: failed == 0,
@@ -82,6 +84,35 @@ impl StoreConfigApi {
             (true, _) => response.not_applied_reason = format!("{failed} check(s) failed: nothing was saved"),
             (false, _) => {}
         }
+        let tested_saved = (request.settings.is_none() && request.credentials.is_empty()) || response.applied;
+        if tested_saved {
+            self.remember_test(&code, failed, first_failure).await;
+        }
         Ok(response)
     }
+
+    /// Keeps the result of a test of the saved configuration for the
+    /// console's overview (all replicas, across restarts). A failure to
+    /// write it is logged, never the caller's error.
+    async fn remember_test(&self, code: &str, failed: usize, first_failure: Option<(String, String)>) {
+        let result = TestResult {
+            at: now_millis(),
+            passed: failed == 0,
+            failed_checks: i64::try_from(failed).unwrap_or(i64::MAX),
+            first_failure: first_failure.map(|(name, message)| {
+                let text = format!("{name}: {message}");
+                text.chars().take(MAX_FAILURE_TEXT).collect()
+            }),
+        };
+        let written = match self.storage.store_id(code).await {
+            Ok(store_id) => self.storage.record_connection_test(store_id, &result).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = written {
+            tracing::warn!(store = %code, error = %crate::error_text::report(&error), "could not keep the Test Connection result");
+        }
+    }
 }
+
+/// The first failure's text kept for the overview, at most (characters).
+const MAX_FAILURE_TEXT: usize = 500;

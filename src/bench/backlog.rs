@@ -3,8 +3,9 @@
 //! events for `--entities` entities queued while Salesforce is down (the
 //! sandbox answers every REST call 503 SERVER_UNAVAILABLE, so the engine
 //! retries with backoff as in production), it measures peak RSS, database
-//! bytes, PlaceOrder latency at 64 in flight, the claim query, GetSyncStatus
-//! and ListSyncEvents ([`super::backlog_probe`]); then Salesforce comes back
+//! bytes, PlaceOrder latency at 64 in flight, the claim query, GetSyncStatus,
+//! ListSyncEvents and the web console's pages ([`super::backlog_probe`]);
+//! then Salesforce comes back
 //! and the backlog drains (pruning as it goes) until the sandbox holds every
 //! order exactly once.
 

@@ -1,6 +1,7 @@
 //! What `bench backlog` measures at a moment, once with an empty queue and
 //! once with the backlog queued: peak RSS, database bytes, PlaceOrder latency
-//! at 64 in flight, the claim query, GetSyncStatus and ListSyncEvents.
+//! at 64 in flight, the claim query, GetSyncStatus and ListSyncEvents, and
+//! the web console's pages ([`super::backlog_console`]).
 
 use std::time::{Duration, Instant};
 
@@ -8,6 +9,7 @@ use anyhow::Context as _;
 
 use crate::pb::{self, get_sync_status_request::Entity};
 
+use super::backlog_console::{ConsoleProbe, console_probe};
 use super::harness::{Bearer, Bench, percentile};
 use super::ingest::{Sample, channels, drive};
 
@@ -22,6 +24,7 @@ pub(super) struct Probe {
     pub claim: Vec<Duration>,
     pub status: Vec<Duration>,
     pub list: Vec<Duration>,
+    pub console: ConsoleProbe,
     pub db_bytes: u64,
 }
 
@@ -107,7 +110,7 @@ pub(super) async fn probe(
     requests: usize,
     concurrency: usize,
     batch: i64,
-    order_id: impl Fn(usize) -> String,
+    order_id: impl Fn(usize) -> String + Copy,
 ) -> anyhow::Result<Probe> {
     let lanes = channels(bench.server.addr, 2).await?;
     let bearer = Bearer::new(&bench.store_token)?;
@@ -142,5 +145,6 @@ pub(super) async fn probe(
         }
     })
     .await?;
-    Ok(Probe { place_order, claim, status, list, db_bytes: db_bytes(bench).await? })
+    let console = console_probe(bench, "backlog", order_id).await?;
+    Ok(Probe { place_order, claim, status, list, console, db_bytes: db_bytes(bench).await? })
 }

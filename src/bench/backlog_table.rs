@@ -6,6 +6,7 @@ use crate::engine::EngineConfig;
 
 use super::Table;
 use super::backlog::{BacklogBenchArgs, PER_REQUEST, SKUS, Shape};
+use super::backlog_console::PAGE_READS;
 use super::backlog_probe::{Probe, READS, ms};
 use super::harness::{Counters, cores, list};
 
@@ -48,10 +49,15 @@ pub(super) fn render(args: &BacklogBenchArgs, run: &Run) -> Table {
     table.row("PlaceOrder p50 (64 in flight)", empty.place_order.millis(50.0), backlog.place_order.millis(50.0), "ms");
     table.row("PlaceOrder p99 (64 in flight)", empty.place_order.millis(99.0), backlog.place_order.millis(99.0), "ms");
     table.row("PlaceOrder throughput", empty.place_order.rps(), backlog.place_order.rps(), "req/s");
-    let reads: [(&str, &[Duration], &[Duration]); 3] = [
+    let (console_empty, console_backlog) = (&empty.console, &backlog.console);
+    let reads: [(&str, &[Duration], &[Duration]); 7] = [
         ("claim query", &empty.claim, &backlog.claim),
         ("GetSyncStatus", &empty.status, &backlog.status),
         ("ListSyncEvents (page of 100)", &empty.list, &backlog.list),
+        ("console overview", &console_empty.overview, &console_backlog.overview),
+        ("console parked items", &console_empty.parked, &console_backlog.parked),
+        ("console sync log (first page)", &console_empty.log, &console_backlog.log),
+        ("console lookup of one order", &console_empty.lookup, &console_backlog.lookup),
     ];
     for (name, before, after) in reads {
         table.row(&format!("{name} p50"), ms(before, 50.0), ms(after, 50.0), "ms");
@@ -80,7 +86,9 @@ pub(super) fn render(args: &BacklogBenchArgs, run: &Run) -> Table {
     table.note(format!(
         "Each side: {} PlaceOrders after a fifth as many to warm up ({} in flight over 2 connections), {} claim queries (the claim's SELECT with \
          LIMIT {}, everything pending counted due), {} GetSyncStatus by order id, {} ListSyncEvents pages (pending \
-         only / any, alternately), one at a time. The backlog side's PlaceOrders join the backlog (unpaid, so \
+         only / any, alternately), one at a time; then {PAGE_READS} GETs of each console page (signed in, one at a \
+         time, each checked to be the page: the stores overview, the store's parked items, the sync log's first \
+         page, the lookup of one order by id). The backlog side's PlaceOrders join the backlog (unpaid, so \
          with the default create_order = paid only they write customers but no Order).",
         args.probe_requests.max(1),
         args.concurrency.max(1),

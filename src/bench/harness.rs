@@ -25,7 +25,7 @@ use crate::sandbox::{CustomSchema, SandboxConfig, SandboxServer};
 use crate::server::{RunningServer, ServeConfig};
 use crate::storage::MasterKey;
 
-const ADMIN_TOKEN: &str = "bench-admin-token-0123456789abcdef";
+pub(super) const ADMIN_TOKEN: &str = "bench-admin-token-0123456789abcdef";
 const MASTER_KEY_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 /// The demo org's user (see `SandboxConfig::demo`).
 pub(super) const SF_USER: &str = "sync@forcesync.test";
@@ -111,7 +111,7 @@ impl ScratchSchema {
     }
 }
 
-/// How the bench runs a server: port 0, the bench's admin token and master key.
+/// How the bench runs a server: port 0 (gRPC and HTTP), the bench's admin token and master key.
 pub(super) fn serve_config(
     dir: &ScratchDir,
     database_url: Option<String>,
@@ -126,7 +126,8 @@ pub(super) fn serve_config(
         retry: Default::default(),
         engine,
         amqp: None,
-        http_listen: None,
+        // The web console and /metrics, for benches that time them.
+        http_listen: Some("127.0.0.1:0".parse()?),
         http_routes: None,
     })
 }

@@ -3,6 +3,7 @@
 //! release build (`cargo run --release -- bench …`).
 
 pub mod backlog;
+mod backlog_console;
 mod backlog_probe;
 mod backlog_table;
 pub mod changes;

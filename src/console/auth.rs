@@ -3,11 +3,14 @@
 //! every page takes: no valid session, no page (GETs are sent to sign-in,
 //! other requests refused).
 
-use axum::Form;
-use axum::extract::{FromRequestParts, State};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::token::Token;
@@ -45,7 +48,7 @@ impl FromRequestParts<Console> for Signed {
 struct SignInPage<'a> {
     title: &'static str,
     csrf: &'a str,
-    error: Option<&'static str>,
+    error: Option<String>,
     signed_in: bool,
 }
 
@@ -67,8 +70,11 @@ pub(super) struct SignInForm {
 
 /// Checks the admin token; on success replaces the anonymous session with a
 /// signed-in one (a new id, so an id planted before sign-in is worthless).
+/// An address that gave too many wrong tokens lately is refused with 429
+/// before any comparison (see `sign_in_limit`).
 pub(super) async fn sign_in(
     State(console): State<Console>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, ConsoleError> {
@@ -78,13 +84,30 @@ pub(super) async fn sign_in(
         return Err(ConsoleError::Forbidden("The sign-in form expired: load the sign-in page again."));
     };
     csrf::check(&anonymous, &form.csrf)?;
-    let token = Token::from_secret(form.token.trim());
-    if form.token.trim().is_empty() || !console.inner.admin_hash.matches(&token.hash()) {
-        tracing::warn!("console sign-in refused: not the admin token");
+    let ip = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
+    let limit = &console.inner.sign_in_limit;
+    if let Some(Err(retry_after)) = ip.map(|ip| limit.check(ip, Instant::now())) {
+        let seconds = retry_after.as_secs().max(1);
+        tracing::warn!(?ip, "console sign-in refused: too many wrong tokens from this address");
         let page = SignInPage {
             title: "Sign in",
             csrf: &anonymous.csrf,
-            error: Some("That is not the admin token."),
+            error: Some(format!("Too many wrong tokens from your address: try again in {seconds} s.")),
+            signed_in: false,
+        };
+        let page = console.page("sign_in.html", page)?;
+        return Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, seconds.to_string())], page).into_response());
+    }
+    let token = Token::from_secret(form.token.trim());
+    if form.token.trim().is_empty() || !console.inner.admin_hash.matches(&token.hash()) {
+        tracing::warn!("console sign-in refused: not the admin token");
+        if let Some(ip) = ip {
+            limit.failed(ip, Instant::now());
+        }
+        let page = SignInPage {
+            title: "Sign in",
+            csrf: &anonymous.csrf,
+            error: Some("That is not the admin token.".to_owned()),
             signed_in: false,
         };
         let page = console.page("sign_in.html", page)?;

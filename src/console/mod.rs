@@ -5,10 +5,13 @@
 //! lookup box. No JavaScript; one static stylesheet.
 //!
 //! - [`session`]: cookie sessions (per replica), [`auth`]: sign-in, sign-out
-//!   and the signed-in guard, [`csrf`]: every POST form's token.
+//!   and the signed-in guard, [`sign_in_limit`]: wrong tokens limited per
+//!   client address, [`csrf`]: every POST form's token.
 //! - [`render`]: templates (`templates/`), errors as pages, security headers.
 //! - One file per page area: [`overview`], [`settings_page`] (with
-//!   [`settings_form`], [`settings_fields`], [`settings_slots`]),
+//!   [`settings_form`], [`settings_fields`], [`settings_slots`], the lists
+//!   in [`settings_lists`] and [`settings_mapping_lines`], and the
+//!   write-only [`settings_credentials`] form),
 //!   [`connection_page`], [`parked_page`], [`log_page`]
 //!   (sync log and audit), [`lookup_page`].
 //!
@@ -24,13 +27,16 @@ mod overview;
 mod parked_page;
 mod render;
 pub mod session;
+mod settings_credentials;
 mod settings_fields;
 mod settings_form;
+mod settings_lists;
+mod settings_mapping_lines;
 mod settings_page;
 mod settings_slots;
+mod sign_in_limit;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -53,17 +59,9 @@ pub struct ConsoleDeps {
     /// The HTTP client for Salesforce (Test Connection, lookups).
     pub http: reqwest::Client,
     pub retry: RetryPolicy,
-    /// The engine's store connections, to show the API budget they saw
-    /// (`None`: the console keeps connections of its own).
+    /// The engine's store connections, which lookups reuse (`None`: the
+    /// console keeps connections of its own).
     pub connections: Option<Arc<Connections>>,
-}
-
-/// The last Test Connection run from this console, per store (this replica).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct LastTest {
-    pub at: i64,
-    pub passed: bool,
-    pub failed: Vec<String>,
 }
 
 struct Inner {
@@ -72,8 +70,8 @@ struct Inner {
     config_api: StoreConfigApi,
     connections: Arc<Connections>,
     sessions: session::Sessions,
+    sign_in_limit: sign_in_limit::SignInLimit,
     templates: minijinja::Environment<'static>,
-    last_tests: Mutex<HashMap<String, LastTest>>,
 }
 
 /// The console's shared state. Cheap to clone.
@@ -101,8 +99,8 @@ impl Console {
                 config_api,
                 connections,
                 sessions: session::Sessions::default(),
+                sign_in_limit: sign_in_limit::SignInLimit::default(),
                 templates: render::templates()?,
-                last_tests: Mutex::default(),
             }),
         })
     }
@@ -110,20 +108,10 @@ impl Console {
     fn storage(&self) -> &Storage {
         &self.inner.storage
     }
-
-    fn last_test(&self, code: &str) -> Option<LastTest> {
-        self.inner.last_tests.lock().ok()?.get(code).cloned()
-    }
-
-    fn record_test(&self, code: &str, test: LastTest) {
-        if let Ok(mut tests) = self.inner.last_tests.lock() {
-            tests.insert(code.to_owned(), test);
-        }
-    }
 }
 
-/// The console as the HTTP listener's extra routes, reading the API budget
-/// from the engine's `connections`.
+/// The console as the HTTP listener's extra routes, its lookups going
+/// through the engine's `connections`.
 pub fn extra_routes(connections: Arc<Connections>) -> crate::http::ExtraRoutes {
     crate::http::ExtraRoutes::new(move |state: crate::http::HttpState| {
         let deps = ConsoleDeps {
@@ -156,6 +144,7 @@ fn routes(console: Console) -> Router {
         .route("/console/sign-out", post(auth::sign_out))
         .route(&store(""), get(settings_page::to_settings))
         .route(&store("/settings"), get(settings_page::page).post(settings_page::save))
+        .route(&store("/credentials"), post(settings_credentials::save))
         .route(&store("/connection"), get(connection_page::page).post(connection_page::run))
         .route(&store("/parked"), get(parked_page::page))
         .route(&store("/parked/retry"), post(parked_page::retry))

@@ -1,17 +1,22 @@
 //! The stores overview: each store with its health at a glance — connected
-//! or not (the last Test Connection run here, the engine's pause), how far
-//! behind (work not yet in Salesforce, and how long the oldest has been
-//! due), the last error, the API budget and any pause with its reason.
-//! Stores are listed 50 at a time by code; each row costs a few indexed reads.
+//! or not (the last Test Connection from any replica or caller, the last
+//! API usage the engine saw, the engine's pause), how far behind (work not
+//! yet in Salesforce, and how long the oldest has been due), the last
+//! error, the API budget (as last saved by the engine, with its time) and
+//! any pause with its reason. Connection and budget are read from the
+//! database (`store_status`), so every replica shows the same, also after a
+//! restart. Stores are listed 50 at a time by code; each row costs a few
+//! indexed reads.
 
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::storage::now_millis;
 use crate::storage::sync::HEALTH_COUNT_CAP;
+use crate::storage::{StoreStatus, now_millis};
 
 use super::auth::Signed;
+use super::render::when_text;
 use super::{Console, ConsoleError};
 
 const PAGE: i64 = 50;
@@ -24,9 +29,10 @@ pub(super) struct Params {
 
 #[derive(Serialize)]
 struct Budget {
-    used: u64,
-    max: u64,
-    percent: u64,
+    used: i64,
+    max: i64,
+    percent: i64,
+    as_of: String,
 }
 
 #[derive(Serialize)]
@@ -55,6 +61,31 @@ struct Page<'a> {
     next_after: Option<String>,
 }
 
+/// Connected or not, and why: a pause says no; else the newer of the last
+/// Test Connection and the engine's last answered call decides.
+fn connection(pause: &Option<(i64, String)>, status: &StoreStatus) -> (&'static str, String) {
+    let usage_at = status.usage.map(|u| u.at);
+    match (pause, &status.test) {
+        (Some((_, reason)), _) => ("fail", format!("not syncing: {reason}")),
+        (None, Some(test)) if usage_at.is_none_or(|at| at <= test.at) => match test.passed {
+            true => ("ok", format!("Test Connection passed · as of {}", when_text(test.at))),
+            false => (
+                "fail",
+                format!(
+                    "Test Connection failed ({} check(s)): {} · as of {}",
+                    test.failed_checks,
+                    test.first_failure.as_deref().unwrap_or("see Test Connection"),
+                    when_text(test.at)
+                ),
+            ),
+        },
+        (None, _) => match usage_at {
+            Some(at) => ("ok", format!("Salesforce answers the engine's calls · as of {}", when_text(at))),
+            None => ("unknown", "not checked yet: run Test Connection".to_owned()),
+        },
+    }
+}
+
 /// `n` as text, `10,000+` at the cap.
 fn capped(n: i64) -> String {
     if n > HEALTH_COUNT_CAP { format!("{HEALTH_COUNT_CAP}+") } else { n.to_string() }
@@ -75,14 +106,8 @@ pub(super) async fn page(
         let store_id = storage.store_id(&store.code).await?;
         let health = storage.store_health(store_id).await?;
         let last_error = storage.last_sync_error(store_id).await?;
-        let usage = console.inner.connections.api_usage(store_id).await;
-        let (connection, connection_text) = match (&console.last_test(&store.code), &health.pause) {
-            (_, Some((_, reason))) => ("fail", format!("not syncing: {reason}")),
-            (Some(test), None) if test.passed => ("ok", "Test Connection passed".to_owned()),
-            (Some(test), None) => ("fail", format!("Test Connection failed: {}", test.failed.join(", "))),
-            (None, None) if usage.is_some() => ("ok", "Salesforce answers the engine's calls".to_owned()),
-            (None, None) => ("unknown", "not checked here yet: run Test Connection".to_owned()),
-        };
+        let status = storage.store_status(store_id).await?;
+        let (connection, connection_text) = connection(&health.pause, &status);
         let behind_count = health.unfolded + health.pending;
         rows.push(Row {
             name: store.display_name,
@@ -93,16 +118,14 @@ pub(super) async fn page(
             oldest_due: health.oldest_due_at.filter(|_| behind_count > 0).map(|at| super::render::age_text(now - at)),
             parked: capped(health.parked),
             parked_count: health.parked,
-            last_error: last_error
-                .map(|(at, entity, message)| format!("{} · {entity}: {message}", super::render::when_text(at))),
-            budget: usage.map(|u| Budget {
+            last_error: last_error.map(|(at, entity, message)| format!("{} · {entity}: {message}", when_text(at))),
+            budget: status.usage.map(|u| Budget {
                 used: u.used,
                 max: u.max,
-                percent: u.used.saturating_mul(100).checked_div(u.max).map_or(100, |p| p.min(100)),
+                percent: u.used.saturating_mul(100).checked_div(u.max).map_or(100, |p| p.clamp(0, 100)),
+                as_of: when_text(u.at),
             }),
-            paused: health
-                .pause
-                .map(|(until, reason)| format!("paused until {}: {reason}", super::render::when_text(until))),
+            paused: health.pause.map(|(until, reason)| format!("paused until {}: {reason}", when_text(until))),
             code: store.code,
         });
     }

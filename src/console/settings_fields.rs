@@ -1,7 +1,9 @@
 //! The settings the console's form edits: each one's `StoreSettings`
-//! field-mask path, label, input and help, in page order.
+//! field-mask path, label, input and help, in page order. Every path
+//! UpdateStoreConfig accepts is here; the lists are textareas with one
+//! entry per line (`settings_lists`).
 
-use Input::{Check, Number, Select, Text};
+use Input::{Check, Lines, Number, Select, Text};
 
 /// How a setting is entered.
 #[derive(Debug, Clone, Copy)]
@@ -9,6 +11,8 @@ pub enum Input {
     Text,
     Number,
     Check,
+    /// A list, one entry per line (a textarea).
+    Lines,
     /// The enum's proto names with labels.
     Select(&'static [(&'static str, &'static str)]),
 }
@@ -41,6 +45,12 @@ const ORDERS: &[(&str, &str)] = &[
     ("CREATE_ORDER_MODE_PAID_ONLY", "Paid orders only"),
     ("CREATE_ORDER_MODE_EVERY_ORDER", "Every order"),
     ("CREATE_ORDER_MODE_NEVER", "Never"),
+];
+const CONFLICTS: &[(&str, &str)] = &[
+    ("CONFLICT_POLICY_UNSPECIFIED", "Default (latest wins)"),
+    ("CONFLICT_POLICY_LATEST_WINS", "Latest change wins"),
+    ("CONFLICT_POLICY_STORE_WINS", "Store wins"),
+    ("CONFLICT_POLICY_SALESFORCE_WINS", "Salesforce wins"),
 ];
 const OPPORTUNITIES: &[(&str, &str)] =
     &[("CREATE_OPPORTUNITY_MODE_EVERY_ORDER", "Every cart and order"), ("CREATE_OPPORTUNITY_MODE_NEVER", "Never")];
@@ -112,6 +122,46 @@ pub const SECTIONS: &[(&str, &[Field])] = &[
             f("order_download.enabled", "Order download", Check, ""),
             f("order_download.soql_filter", "SOQL filter", Text, ""),
             f("order_download.start_date", "Start date", Text, "YYYY-MM-DD"),
+        ],
+    ),
+    (
+        "Change capture",
+        &[
+            f(
+                "change_capture.watched",
+                "Watched objects",
+                Lines,
+                "One object per line: Object | Field, Field (for example Account | Name, Phone). Empty: none.",
+            ),
+            f("change_capture.poll_interval_seconds", "Poll interval (seconds)", Number, "5–86400."),
+            f("change_capture.conflict_policy", "When both sides changed a field", Select(CONFLICTS), ""),
+        ],
+    ),
+    (
+        "Mappings",
+        &[
+            f(
+                "order_status_map",
+                "Order status map",
+                Lines,
+                "One rule per line: store status | Order Status | Opportunity stage (either may be empty), \
+                 for example canceled | Cancelled | Closed Lost.",
+            ),
+            f(
+                "external_id_fields",
+                "External ID fields",
+                Lines,
+                "One per line: Object | Field (for example Account | Shop_Id__c). \
+                 Objects not listed use ForceSync_Key__c.",
+            ),
+            f(
+                "field_mappings",
+                "Field mappings",
+                Lines,
+                "One rule per line: Object.Field = store.value.path or \"constant\", then transforms after | \
+                 (upper, lower, truncate N, date PATTERN, map a => b; c => d), for example \
+                 Account.Tier__c = customer.attributes.tier | upper.",
+            ),
         ],
     ),
     (

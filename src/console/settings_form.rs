@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::pb;
 
 use super::settings_fields::{Input, SECTIONS};
+use super::settings_lists::normalize;
 use super::settings_slots::{get, set};
 
 /// A field as the template shows it.
@@ -24,6 +25,8 @@ pub struct FieldView {
     pub kind: &'static str,
     pub value: String,
     pub checked: bool,
+    /// A textarea's height.
+    pub rows: usize,
     pub options: Vec<(&'static str, &'static str)>,
     pub help: &'static str,
     pub error: Option<String>,
@@ -37,8 +40,13 @@ pub struct SectionView {
 }
 
 /// The form for `values` (the saved settings, or what was submitted), with
-/// each field's error (by path) beside it.
-pub fn view(values: &pb::StoreSettings, errors: &HashMap<String, String>) -> Vec<SectionView> {
+/// each field's error (by path) beside it. A list shows its `raw` text when
+/// given (a refused form keeps what was typed, so line numbers match).
+pub fn view(
+    values: &pb::StoreSettings,
+    errors: &HashMap<String, String>,
+    raw: &HashMap<String, String>,
+) -> Vec<SectionView> {
     SECTIONS
         .iter()
         .map(|(title, fields)| SectionView {
@@ -46,8 +54,12 @@ pub fn view(values: &pb::StoreSettings, errors: &HashMap<String, String>) -> Vec
             fields: fields
                 .iter()
                 .map(|field| {
-                    let value = get(values, field.path);
+                    let value = match (field.input, raw.get(field.path)) {
+                        (Input::Lines, Some(raw)) => raw.clone(),
+                        _ => get(values, field.path),
+                    };
                     let (kind, options) = match field.input {
+                        Input::Lines => ("textarea", Vec::new()),
                         Input::Text => ("text", Vec::new()),
                         Input::Number => ("number", Vec::new()),
                         Input::Check => ("checkbox", Vec::new()),
@@ -59,6 +71,7 @@ pub fn view(values: &pb::StoreSettings, errors: &HashMap<String, String>) -> Vec
                         label: field.label,
                         kind,
                         checked: value == "true",
+                        rows: value.lines().count().clamp(2, 20) + 1,
                         value,
                         options,
                         help: field.help,
@@ -72,7 +85,9 @@ pub fn view(values: &pb::StoreSettings, errors: &HashMap<String, String>) -> Vec
 
 /// Applies a submitted form to `current`: the new message, the paths whose
 /// value changed, and the fields that could not even be read (a number
-/// that is not one), by path.
+/// that is not one, a list line without its parts), by path. A list whose
+/// text is the saved one (blank lines and spacing aside) or that is
+/// missing from the form is left alone.
 pub fn apply(
     current: &pb::StoreSettings,
     form: &HashMap<String, String>,
@@ -81,6 +96,12 @@ pub fn apply(
     let (mut changed, mut errors) = (Vec::new(), HashMap::new());
     for field in SECTIONS.iter().flat_map(|(_, fields)| fields.iter()) {
         let raw = form.get(field.path).map(String::as_str);
+        if let Input::Lines = field.input {
+            let untouched = raw.is_none_or(|raw| normalize(raw) == normalize(&get(current, field.path)));
+            if untouched {
+                continue;
+            }
+        }
         if let Err(error) = set(&mut next, field, raw) {
             errors.insert(field.path.to_owned(), error);
             continue;
@@ -110,6 +131,7 @@ mod tests {
                 let value = get(values, field.path);
                 match field.input {
                     Input::Check if value.is_empty() => None,
+                    Input::Lines => Some((field.path.to_owned(), value.replace('\n', "\r\n"))),
                     _ => Some((field.path.to_owned(), value)),
                 }
             })
@@ -146,6 +168,20 @@ mod tests {
             all
         };
         assert_eq!(changed, expected);
+    }
+
+    #[test]
+    fn a_list_is_changed_only_when_its_lines_change() {
+        let current = saved();
+        let mut form = submitted(&current);
+        let (_, changed, _) = apply(&current, &form);
+        assert!(changed.is_empty(), "CRLF line endings are not a change: {changed:?}");
+        form.insert("order_status_map".into(), "canceled | Cancelled | Closed Lost\nrefunded | | Closed Lost".into());
+        form.insert("external_id_fields".into(), "line without parts".into());
+        let (next, changed, errors) = apply(&current, &form);
+        assert_eq!(changed, ["order_status_map"]);
+        assert_eq!(next.order_status_map.len(), 2);
+        assert!(errors["external_id_fields"].contains("line 1: not 2 parts"), "{errors:?}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use crate::pb;
 
 use super::settings_fields::{Field, Input, SECTIONS};
+use super::settings_lists;
 
 fn enum_name(path: &str, raw: i32) -> String {
     let name = match path {
@@ -13,6 +14,7 @@ fn enum_name(path: &str, raw: i32) -> String {
         "create_order" => pb::CreateOrderMode::try_from(raw).ok().map(|e| e.as_str_name()),
         "create_opportunity" => pb::CreateOpportunityMode::try_from(raw).ok().map(|e| e.as_str_name()),
         "connection.auth_method" => pb::AuthMethod::try_from(raw).ok().map(|e| e.as_str_name()),
+        "change_capture.conflict_policy" => pb::ConflictPolicy::try_from(raw).ok().map(|e| e.as_str_name()),
         _ => None,
     };
     name.map(str::to_owned).unwrap_or_else(|| raw.to_string())
@@ -25,6 +27,7 @@ fn enum_number(path: &str, name: &str) -> Option<i32> {
         "create_order" => pb::CreateOrderMode::from_str_name(name).map(|e| e as i32),
         "create_opportunity" => pb::CreateOpportunityMode::from_str_name(name).map(|e| e as i32),
         "connection.auth_method" => pb::AuthMethod::from_str_name(name).map(|e| e as i32),
+        "change_capture.conflict_policy" => pb::ConflictPolicy::from_str_name(name).map(|e| e as i32),
         _ => None,
     }
 }
@@ -174,6 +177,14 @@ macro_rules! with_slot {
                 let $slot = &mut p.logging.get_or_insert_with(Default::default).database_log_limit;
                 $body
             }
+            "change_capture.poll_interval_seconds" => {
+                let $slot = &mut p.change_capture.get_or_insert_with(Default::default).poll_interval_seconds;
+                $body
+            }
+            "change_capture.conflict_policy" => {
+                let $slot = &mut p.change_capture.get_or_insert_with(Default::default).conflict_policy;
+                $body
+            }
             _ => $missing,
         }
     }};
@@ -228,8 +239,11 @@ impl Slot for i32 {
     }
 }
 
-/// The field's value as the form shows it (enums by proto name).
+/// The field's value as the form shows it (enums by proto name, lists one entry a line).
 pub(super) fn get(values: &pb::StoreSettings, path: &str) -> String {
+    if settings_lists::is_list(path) {
+        return settings_lists::get(values, path);
+    }
     let mut copy = values.clone();
     if matches!(
         SECTIONS.iter().flat_map(|(_, f)| f.iter()).find(|f| f.path == path),
@@ -246,6 +260,9 @@ pub(super) fn get(values: &pb::StoreSettings, path: &str) -> String {
 }
 
 pub(super) fn set(values: &mut pb::StoreSettings, field: &Field, raw: Option<&str>) -> Result<(), String> {
+    if let Input::Lines = field.input {
+        return settings_lists::set(values, field.path, raw.unwrap_or_default());
+    }
     if let Input::Select(_) = field.input {
         let name = raw.unwrap_or_default();
         let number = enum_number(field.path, name).ok_or_else(|| format!("{name:?} is not one of the choices"))?;
@@ -264,8 +281,16 @@ mod tests {
     fn every_field_has_a_slot() {
         let mut values = crate::api::settings_convert::to_proto(&StoreSettings::default());
         for field in SECTIONS.iter().flat_map(|(_, fields)| fields.iter()) {
-            let known = with_slot!(&mut values, field.path, |_slot| true, false);
+            let known = settings_lists::is_list(field.path) || with_slot!(&mut values, field.path, |_slot| true, false);
             assert!(known, "{}", field.path);
+        }
+    }
+
+    #[test]
+    fn every_path_the_rpc_edits_is_on_the_form() {
+        for path in crate::api::field_mask::LEAF_PATHS {
+            let on_form = SECTIONS.iter().flat_map(|(_, fields)| fields.iter()).any(|f| f.path == *path);
+            assert!(on_form, "{path} is not on the console's settings form");
         }
     }
 }

@@ -1,10 +1,13 @@
 //! One Salesforce connection per store, reused across batches (so is its
 //! session), rebuilt when the store's settings or secrets change; opened by
 //! [`crate::store_login`] like Test Connection's. Each connection also
-//! remembers the price book ids it looked up.
+//! remembers the price book ids it looked up. [`Connections::save_usage`]
+//! keeps the API usage a store's connection saw in the database for the
+//! console, at most every [`USAGE_SAVE_EVERY`] per store.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, OnceCell};
 
 use crate::domain::settings::StoreSettings;
@@ -39,11 +42,46 @@ pub struct Connections {
     http: reqwest::Client,
     retry: RetryPolicy,
     by_store: Mutex<HashMap<i64, Arc<StoreConnection>>>,
+    /// When each store's API usage was last saved.
+    usage_saved: std::sync::Mutex<HashMap<i64, Instant>>,
 }
+
+/// A store's API usage is saved at most this often.
+pub const USAGE_SAVE_EVERY: Duration = Duration::from_secs(10);
 
 impl Connections {
     pub fn new(storage: Storage, sealer: Sealer, http: reqwest::Client, retry: RetryPolicy) -> Self {
-        Self { storage, sealer, http, retry, by_store: Mutex::new(HashMap::new()) }
+        Self {
+            storage,
+            sealer,
+            http,
+            retry,
+            by_store: Mutex::new(HashMap::new()),
+            usage_saved: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Saves the API usage `connection` last saw (for the console, on every
+    /// replica and after restarts), unless it was saved less than
+    /// [`USAGE_SAVE_EVERY`] ago. Called after a batch, not per request; a
+    /// failed write is only logged.
+    pub async fn save_usage(&self, connection: &StoreConnection) {
+        let Some(usage) = connection.client.budget().latest() else { return };
+        let now = Instant::now();
+        if let Ok(mut saved) = self.usage_saved.lock() {
+            if saved.get(&connection.store_id).is_some_and(|at| now.duration_since(*at) < USAGE_SAVE_EVERY) {
+                return;
+            }
+            saved.insert(connection.store_id, now);
+        }
+        let seen = crate::storage::UsageSeen {
+            used: i64::try_from(usage.used).unwrap_or(i64::MAX),
+            max: i64::try_from(usage.max).unwrap_or(i64::MAX),
+            at: crate::storage::now_millis(),
+        };
+        if let Err(error) = self.storage.record_api_usage(connection.store_id, seen).await {
+            tracing::warn!(store = %connection.code, error = %crate::error_text::report(&error), "could not save the API usage");
+        }
     }
 
     /// The API usage the store's connection saw last (`Sforce-Limit-Info`),

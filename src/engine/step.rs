@@ -170,6 +170,7 @@ impl Engine {
             Err(error) => return self.defer_store(store_id, &entities, &error).await,
         };
         let (result, requests) = tally::counted(store_batch::process(shared, &connection, &entities)).await;
+        shared.connections.save_usage(&connection).await;
         for (kind, count) in requests.by_kind() {
             tracing::info!(store = %connection.code, request_kind = kind, requests = count, "Salesforce requests");
         }

@@ -112,7 +112,11 @@ impl HttpServer {
         let shutdown = async move {
             let _ = stopped.await;
         };
-        let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await });
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown)
+                .await
+        });
         Ok(Self { addr, stop: Some(stop), task })
     }
 

@@ -32,6 +32,7 @@ mod lookups;
 pub mod runs;
 mod sealing;
 mod settings;
+mod store_status;
 mod stores;
 pub mod sync;
 mod tx;
@@ -53,6 +54,7 @@ pub use error::{ConnectError, StorageError};
 pub use lookups::TokenOwner;
 pub use sealing::{MasterKey, SealError, Sealer};
 pub use settings::VersionedSettings;
+pub use store_status::{StoreStatus, TestResult, UsageSeen};
 pub use stores::{IssuedToken, StoreRecord};
 pub(crate) use tx::{Tx, TxConn, with_tx, write_tx};
 

@@ -195,8 +195,9 @@ async fn console_pages_never_show_a_secret() {
     }
 }
 
-/// Every console query (health counts, parked pages by code, the filtered
-/// log, the audit page, lookups, single and filtered retries) on SQLite and,
+/// Every console query (health counts, the kept connection and API budget,
+/// parked pages by code, the filtered log, the audit page, lookups, single
+/// and filtered retries) on SQLite and,
 /// when `FORCESYNC_TEST_PG` is set, on PostgreSQL.
 #[tokio::test]
 async fn console_reads_and_retries_on_each_database() {
@@ -231,6 +232,8 @@ async fn console_reads_and_retries_on_each_database() {
         let mut console = ConsoleHttp::signed_in(addr, ADMIN_TOKEN).await;
         let overview = console.get("/console/").await.body;
         assert!(overview.contains("<strong>2</strong> parked"), "{database:?}: {overview}");
+        assert!(overview.contains("aria-label=\"API calls used by main\""), "{database:?}: budget kept: {overview}");
+        assert!(overview.contains("<span class=\"badge ok\">yes</span>"), "{database:?}: connected: {overview}");
         let parked = console.get("/console/stores/main/parked?code=UNKNOWN_EXCEPTION").await.body;
         assert!(parked.contains("cart:77") && parked.contains("cart:78"), "{database:?}: {parked}");
         let none = console.get("/console/stores/main/parked?code=INVALID_FIELD").await.body;

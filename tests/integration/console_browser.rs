@@ -1,7 +1,8 @@
 //! The web console in a real headless Chromium (through chromedriver and
 //! the small WebDriver client in `helpers/webdriver.rs`): sign-in, a parked
 //! item retried from the page and then synced in the sandbox, a settings
-//! edit refused then accepted, Test Connection run from the page. Skipped
+//! edit refused then accepted, a list setting edited line by line, Test
+//! Connection run from the page. Skipped
 //! (passing, with "skipped: chromedriver not found") when Chromium is not
 //! installed; `.ci/run` installs it. Each page's screenshot is saved to
 //! `$FORCESYNC_CONSOLE_SCREENSHOTS` when set (the README's come from
@@ -143,6 +144,40 @@ async fn browser_settings_edit_is_refused_with_its_message_then_accepted() {
     browser.goto(&console_url(&setup, "/console/stores/main/audit")).await;
     browser.wait_text("table.audit", "sales_cycle_days").await;
     screenshot(&browser, "audit").await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn browser_edits_a_list_setting_line_by_line() {
+    let Some(browser) = Browser::start().await else { return };
+    let setup = connected_store().await;
+    sign_in(&browser, &setup, ADMIN_TOKEN).await;
+    browser.find("#store-main").await;
+    browser.goto(&console_url(&setup, "/console/stores/main/settings")).await;
+    let map = browser.find("#order_status_map").await;
+    browser.clear(&map).await;
+    browser.type_text(&map, "canceled | Cancelled | Closed Lost\nrefunded |").await;
+    browser.click(&browser.find("form.settings button[type=submit]").await).await;
+    let message = browser.wait_text("#order_status_map-error", "line 2").await;
+    assert!(message.contains("order_status"), "{message}");
+    let map = browser.find("#order_status_map").await;
+    assert_eq!(browser.property(&map, "ariaInvalid").await, json!("true"));
+    browser.click(&map).await;
+    screenshot(&browser, "settings-list-refused").await;
+
+    browser.type_text(&map, " | Closed Lost").await;
+    browser.click(&browser.find("form.settings button[type=submit]").await).await;
+    browser.wait_text(".notice", "Saved.").await;
+    let map = browser.find("#order_status_map").await;
+    assert_eq!(
+        browser.property(&map, "value").await,
+        json!("canceled | Cancelled | Closed Lost\nrefunded | | Closed Lost")
+    );
+    let config = setup.app.config(&setup.token);
+    let saved = config.clone().get_store_config(pb::GetStoreConfigRequest { store_code: "main".into() }).await;
+    let rules = saved.expect("config").into_inner().settings.expect("settings").order_status_map;
+    let read: Vec<_> = rules.iter().map(|r| (&*r.store_status, &*r.order_status, &*r.opportunity_stage)).collect();
+    assert_eq!(read, [("canceled", "Cancelled", "Closed Lost"), ("refunded", "", "Closed Lost")]);
     browser.quit().await;
 }
 

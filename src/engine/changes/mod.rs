@@ -120,6 +120,7 @@ impl Engine {
             Ok::<_, crate::salesforce::Error>((stamped, polled))
         }
         .await;
+        shared.connections.save_usage(&connection).await;
         match outcome {
             Ok((stamped, polled)) => {
                 report.stamped += stamped.0;

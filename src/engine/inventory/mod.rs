@@ -106,6 +106,7 @@ impl Engine {
             }
         };
         let outcome = push::run(&connection, &shared.config.bulk_poll, pending).await;
+        shared.connections.save_usage(&connection).await;
         if let Err(error) = shared.storage.record_levels(store_id, &outcome.results, self.now()).await {
             tracing::error!(%error, "could not record the pushed levels; they are pushed again");
         }

@@ -2,7 +2,7 @@
 //! forms with the session cookie, read CSRF tokens out of pages.
 
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
 
 /// A console client holding one session cookie. Redirects are not followed.
 pub struct ConsoleHttp {
@@ -11,12 +11,13 @@ pub struct ConsoleHttp {
     pub cookie: Option<String>,
 }
 
-/// A response: status, `Location`, `Set-Cookie` and body.
+/// A response: status, `Location`, `Set-Cookie`, `Retry-After` and body.
 #[derive(Debug)]
 pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
     pub set_cookie: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -59,8 +60,9 @@ impl ConsoleHttp {
     async fn finish(&mut self, response: reqwest::Response) -> Page {
         let status = response.status();
         let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let set_cookie = self.keep(&response);
-        Page { status, location, set_cookie, body: response.text().await.expect("body") }
+        Page { status, location, set_cookie, retry_after, body: response.text().await.expect("body") }
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
@@ -83,8 +85,8 @@ impl ConsoleHttp {
 }
 
 /// The fields a page's form would submit as it stands: text inputs and
-/// hidden fields with their values, checked checkboxes, selects' selected
-/// options (a crude reader for the console's own markup, enough for tests).
+/// hidden fields with their values, textareas' text, checked checkboxes,
+/// selects' selected options (a crude reader for the console's own markup, enough for tests).
 pub fn form_fields(body: &str, action: &str) -> Vec<(String, String)> {
     let start = body.find(&format!("action=\"{action}\"")).expect("the form");
     let form = &body[start..body[start..].find("</form>").map_or(body.len(), |end| start + end)];
@@ -103,6 +105,13 @@ pub fn form_fields(body: &str, action: &str) -> Vec<(String, String)> {
             }
             fields.push((name, attribute(&tag, "value").unwrap_or_default()));
         }
+    }
+    for textarea in form.split("<textarea").skip(1) {
+        let head = textarea.split('>').next().unwrap_or_default().replace('\n', " ");
+        let Some(name) = attribute(&head, "name") else { continue };
+        let body =
+            textarea.split_once('>').map_or("", |(_, rest)| rest.split("</textarea>").next().unwrap_or_default());
+        fields.push((name, unescape(body)));
     }
     for select in form.split("<select").skip(1) {
         let head = select.split('>').next().unwrap_or_default();
