@@ -20,7 +20,7 @@ use tokio::task::JoinSet;
 use crate::engine::EngineConfig;
 use crate::pb::{self, sync_event::Event};
 
-use super::backlog_probe::{db_bytes, peak_rss_mb, probe, reset_peak_rss, rss_mb, rss_split_mb};
+use super::backlog_probe::{HeapPeak, db_bytes, peak_rss_mb, probe, reset_peak_rss, rss_mb, rss_split_mb};
 use super::backlog_table::{Run, render};
 use super::harness::{Bench, Counters, SyncClient, sandbox};
 use super::orders::wait_synced;
@@ -210,9 +210,12 @@ pub async fn run(args: BacklogBenchArgs) -> anyhow::Result<()> {
     let (concurrency, batch) = (args.concurrency.max(1), EngineConfig::default().batch_size);
 
     let peak_resets = reset_peak_rss();
+    let heap = HeapPeak::start();
+    heap.take_mb();
     let empty = probe(&bench, "e", requests, concurrency, batch, |i| format!("e{i}")).await?;
     wait_synced(&bench, &http, &url, 0, POLL).await.context("the empty-queue probe's orders")?;
     let peak_empty = peak_rss_mb();
+    let heap_empty = heap.take_mb();
 
     set_outage(&http, &url, true).await?;
     reset_peak_rss();
@@ -229,6 +232,7 @@ pub async fn run(args: BacklogBenchArgs) -> anyhow::Result<()> {
     let queued = pending(&bench).await?;
     let backlog = probe(&bench, "b", requests, concurrency, batch, |i| order_id(i * 7_919 % shape.orders)).await?;
     let peak_backlog = peak_rss_mb();
+    let heap_backlog = heap.take_mb();
     let split_backlog = rss_split_mb();
 
     reset_peak_rss();
@@ -251,6 +255,7 @@ pub async fn run(args: BacklogBenchArgs) -> anyhow::Result<()> {
         peak_empty,
         peak_backlog,
         peak_drain: peak_rss_mb(),
+        heap: [heap_empty, heap_backlog, heap.take_mb()],
         rss_drained: rss_mb(),
         enqueue: enqueue_time,
         folded,

@@ -57,6 +57,35 @@ pub(super) fn rss_split_mb() -> (f64, f64) {
     (status_kb("RssAnon:") as f64 / 1024.0, status_kb("RssFile:") as f64 / 1024.0)
 }
 
+/// The peak of the process's anonymous memory (its heap: RssAnon, without
+/// the file pages of SQLite's memory map that VmHWM counts), sampled every
+/// 100 ms by a task of its own, per window.
+#[derive(Debug, Clone, Default)]
+pub(super) struct HeapPeak {
+    kb: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl HeapPeak {
+    /// Starts sampling; stops with the runtime (the bench's end).
+    pub(super) fn start() -> Self {
+        let peak = Self::default();
+        let kb = peak.kb.clone();
+        tokio::spawn(async move {
+            loop {
+                kb.fetch_max(status_kb("RssAnon:"), std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        peak
+    }
+
+    /// The peak since the last call, in MB; starts a new window.
+    pub(super) fn take_mb(&self) -> f64 {
+        let now = status_kb("RssAnon:");
+        self.kb.swap(now, std::sync::atomic::Ordering::Relaxed).max(now) as f64 / 1024.0
+    }
+}
+
 /// Starts a new peak-RSS window (Linux: `5` to `/proc/self/clear_refs`); false if the kernel refused.
 pub(super) fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()

@@ -18,6 +18,8 @@ pub(super) struct Run {
     pub peak_empty: f64,
     pub peak_backlog: f64,
     pub peak_drain: f64,
+    /// Peak heap (sampled RssAnon) with the queue empty, while the backlog came in and sat, and during the drain.
+    pub heap: [f64; 3],
     pub rss_drained: f64,
     pub enqueue: Duration,
     pub folded: Duration,
@@ -43,6 +45,7 @@ pub(super) fn render(args: &BacklogBenchArgs, run: &Run) -> Table {
     let mb = |bytes: u64| bytes as f64 / 1_048_576.0;
     let (empty, backlog) = (&run.empty, &run.backlog);
     table.row("peak RSS (whole process)", run.peak_empty, run.peak_backlog, "MB");
+    table.row("peak heap (RssAnon, sampled)", run.heap[0], run.heap[1], "MB");
     table.row("database size", mb(empty.db_bytes), mb(backlog.db_bytes), "MB");
     let per_event = backlog.db_bytes.saturating_sub(empty.db_bytes) as f64 / events.max(1) as f64;
     table.row("database bytes per queued event", 0.0, per_event, "B");
@@ -68,6 +71,7 @@ pub(super) fn render(args: &BacklogBenchArgs, run: &Run) -> Table {
     let calls = run.delta.api_used as f64 * 1000.0 / run.drained_orders.max(1) as f64;
     table.row("API calls per 1,000 orders drained", 0.0, calls, "calls");
     table.row("peak RSS during the drain", run.peak_empty, run.peak_drain, "MB");
+    table.row("peak heap during the drain", run.heap[0], run.heap[2], "MB");
     table.row("database size after the drain and pruning", mb(empty.db_bytes), mb(run.db_drained), "MB");
     table.note(format!(
         "Backlog: {} orders × {} events (new customer, checkout of 3 items from {SKUS} SKUs, placed order, payment, \
@@ -109,7 +113,9 @@ pub(super) fn render(args: &BacklogBenchArgs, run: &Run) -> Table {
         list(&run.delta.records),
     ));
     table.note(format!(
-        "RSS is the whole process: client, server, engine{}. Peak RSS is VmHWM{}; RSS after the drain {:.0} MB. \
+        "RSS is the whole process: client, server, engine{}. Peak RSS is VmHWM{}, which counts the pages of SQLite's memory-mapped \
+         database file it touched (page cache the kernel can reclaim); peak heap is RssAnon sampled every 100 ms. \
+         RSS after the drain {:.0} MB. \
          {} engine workers; {}; {} cores; the run took {:.0} s in all.",
         if args.sandbox_url.is_some() {
             " (the sandbox ran in its own process)"

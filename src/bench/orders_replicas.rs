@@ -22,8 +22,8 @@ pub(super) async fn run(args: &OrdersBenchArgs) -> anyhow::Result<()> {
         let queued = run_strategy(args, Strategy::Batched, args.orders, servers, Phases::QueueThenDrain).await?;
         sides.push((overlapped, queued));
     }
-    let [(one, one_queued), (many, many_queued)] = <[_; 2]>::try_from(sides)
-        .map_err(|_| anyhow::anyhow!("expected two sides"))?;
+    let [(one, one_queued), (many, many_queued)] =
+        <[_; 2]>::try_from(sides).map_err(|_| anyhow::anyhow!("expected two sides"))?;
     print!("{}", render(args, [&one, &one_queued], [&many, &many_queued]).render());
     Ok(())
 }
@@ -34,8 +34,18 @@ fn render(args: &OrdersBenchArgs, one: [&RunResult; 2], many: [&RunResult; 2]) -
         Table::new("Orders to Salesforce: one server vs replicas", "1 server", &format!("{replicas} replicas"));
     let drained = |r: &RunResult| r.drained_per_second().unwrap_or_default();
     table.row("sync of queued orders (store released)", drained(one[1]), drained(many[1]), "orders/s");
-    table.row("intake while held, events acknowledged", one[1].events_per_second(), many[1].events_per_second(), "events/s");
-    table.row("overlapped, first submit to all synced", one[0].orders_per_second(), many[0].orders_per_second(), "orders/s");
+    table.row(
+        "intake while held, events acknowledged",
+        one[1].events_per_second(),
+        many[1].events_per_second(),
+        "events/s",
+    );
+    table.row(
+        "overlapped, first submit to all synced",
+        one[0].orders_per_second(),
+        many[0].orders_per_second(),
+        "orders/s",
+    );
     table.row("API calls per 1,000 orders (queued)", one[1].calls_per_1000(), many[1].calls_per_1000(), "calls");
     table.row("API calls per 1,000 orders (overlapped)", one[0].calls_per_1000(), many[0].calls_per_1000(), "calls");
     table.note(format!(
