@@ -19,7 +19,8 @@ impl Engine {
         let now = self.now();
         let last = self.shared.last_wake_sweep.load(Ordering::Relaxed);
         let due = last == i64::MIN || now.saturating_sub(last) >= WAKE_SWEEP_EVERY;
-        if !due || self.shared.last_wake_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
+        if !due
+            || self.shared.last_wake_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
         {
             return 0;
         }

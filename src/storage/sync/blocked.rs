@@ -105,9 +105,8 @@ impl Storage {
         let limit = i64::try_from(IDS_PER_STATEMENT).unwrap_or(500);
         let (mut after, mut woken) = (0_i64, 0);
         loop {
-            let ids: Vec<(i64,)> = with_pool!(self, |pool| {
-                sqlx::query_as(STALE).bind(after).bind(limit).fetch_all(pool).await?
-            });
+            let ids: Vec<(i64,)> =
+                with_pool!(self, |pool| { sqlx::query_as(STALE).bind(after).bind(limit).fetch_all(pool).await? });
             let Some(&(last,)) = ids.last() else { break };
             let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
             let mut tx = self.begin_write().await?;

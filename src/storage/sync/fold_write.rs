@@ -163,7 +163,10 @@ pub(super) const MERGE_STATEMENTS: [(&str, &str); 5] = [
          WHERE v.entity_id = sync_entities.id) WHERE id = ",
         " AND id <> ",
     ),
-    ("UPDATE sync_entities SET state = 'merged', locked_until = NULL, blocked_on = NULL, merged_into = ", " WHERE id = "),
+    (
+        "UPDATE sync_entities SET state = 'merged', locked_until = NULL, blocked_on = NULL, merged_into = ",
+        " WHERE id = ",
+    ),
 ];
 
 /// Retention's hint: each entity's oldest retained event

@@ -55,8 +55,7 @@ impl Storage {
         let events = {
             let mut tx = self.begin_write().await?;
             let deleted = with_tx!(tx, |conn| {
-                let ids: Vec<(i64,)> =
-                    sqlx::query_as(PRUNABLE).bind(cutoff).bind(batch).fetch_all(&mut *conn).await?;
+                let ids: Vec<(i64,)> = sqlx::query_as(PRUNABLE).bind(cutoff).bind(batch).fetch_all(&mut *conn).await?;
                 let mut deleted = 0;
                 if !ids.is_empty() {
                     let mut delete = sqlx::QueryBuilder::new("DELETE FROM sync_events WHERE received_at < ");

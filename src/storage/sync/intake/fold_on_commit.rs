@@ -136,7 +136,10 @@ async fn commit_on(
     touched.dedup();
     for chunk in touched.chunks(ROWS_PER_STATEMENT) {
         write.push("UPDATE sync_entities SET oldest_event_at = ").push_bind(received_at);
-        write.push(" WHERE (oldest_event_at IS NULL OR oldest_event_at > ").push_bind(received_at).push(") AND id IN (");
+        write
+            .push(" WHERE (oldest_event_at IS NULL OR oldest_event_at > ")
+            .push_bind(received_at)
+            .push(") AND id IN (");
         let mut list = write.separated(", ");
         for id in chunk {
             list.push_bind(*id);
