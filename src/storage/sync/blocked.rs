@@ -99,32 +99,33 @@ impl Storage {
     /// Reads every blocked entity's dependency (O(blocked), so the engine
     /// runs it rarely); writes only what it wakes, in short transactions.
     pub async fn wake_unblocked(&self) -> Result<u64, StorageError> {
+        // Walks the blocked index (`sync_entities_blocked`); what it wakes leaves it, so each round reads on.
         const STALE: &str = "SELECT b.id FROM sync_entities b WHERE b.blocked_on IS NOT NULL AND b.state = 'waiting' \
-            AND NOT EXISTS (SELECT 1 FROM sync_entities d WHERE d.id = b.blocked_on AND d.state = 'pending') \
-            AND b.id > $1 ORDER BY b.id LIMIT $2";
+            AND NOT EXISTS (SELECT 1 FROM sync_entities d WHERE d.id = b.blocked_on AND d.state = 'pending') LIMIT $1";
         let limit = i64::try_from(IDS_PER_STATEMENT).unwrap_or(500);
-        let (mut after, mut woken) = (0_i64, 0);
+        let mut woken = 0;
         loop {
-            let ids: Vec<(i64,)> =
-                with_pool!(self, |pool| { sqlx::query_as(STALE).bind(after).bind(limit).fetch_all(pool).await? });
-            let Some(&(last,)) = ids.last() else { break };
-            let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+            let ids: Vec<(i64,)> = with_pool!(self, |pool| sqlx::query_as(STALE).bind(limit).fetch_all(pool).await?);
+            if ids.is_empty() {
+                break;
+            }
             let mut tx = self.begin_write().await?;
-            woken += with_tx!(tx, |conn| {
+            let done = with_tx!(tx, |conn| {
                 let mut query = sqlx::QueryBuilder::new(WAKE);
                 query.push("id IN (");
                 let mut list = query.separated(", ");
-                for id in &ids {
+                for (id,) in &ids {
                     list.push_bind(*id);
                 }
                 query.push(")");
                 query.build().execute(&mut *conn).await?.rows_affected()
             });
             tx.commit().await?;
-            if ids.len() < IDS_PER_STATEMENT {
+            woken += done;
+            // Fewer than a full read, or none of it woken (another replica's sweep took them): done.
+            if ids.len() < IDS_PER_STATEMENT || done == 0 {
                 break;
             }
-            after = last;
         }
         Ok(woken)
     }

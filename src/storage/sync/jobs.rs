@@ -79,14 +79,16 @@ const BLOCKED_BY: &str = "(SELECT c.id FROM sync_aliases a JOIN sync_entities c 
 
 /// Both variants of a finish are bound and the row's version picks one, so an
 /// event folded while the entity was leased (version > claimed) is not lost,
-/// in one statement. A merged entity stays merged.
+/// in one statement. A merged entity stays merged. A lease that ran out while
+/// its worker was still at work may have been blocked meanwhile: the finish
+/// decides where it stands, so it is no longer blocked.
 const FINISH: &str = "UPDATE sync_entities SET \
     state = CASE WHEN version > $3 THEN $10 ELSE $11 END, \
     next_run_at = CASE WHEN version > $3 THEN $12 ELSE $13 END, \
     waiting_reason = CASE WHEN version > $3 THEN $14 ELSE $15 END, \
     synced_version = COALESCE($4, synced_version), attempts = $5, \
     last_error = CASE WHEN $6 THEN last_error ELSE $7 END, uncertain = $8, \
-    locked_until = NULL, lease_owner = NULL, updated_at = $9 \
+    locked_until = NULL, lease_owner = NULL, blocked_on = NULL, updated_at = $9 \
     WHERE id = $1 AND lease_owner = $2 AND state <> 'merged'";
 
 impl Storage {
