@@ -30,9 +30,11 @@ mod send;
 mod step;
 mod store_batch;
 mod subrequests;
+mod wake_sweep;
 mod worker;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
@@ -150,6 +152,8 @@ struct Shared {
     /// Notified when changes for the stores were queued.
     changes: Arc<Notify>,
     shutdown: watch::Receiver<bool>,
+    /// When the wake sweep last ran, by the engine's clock (`i64::MIN`: never).
+    last_wake_sweep: AtomicI64,
 }
 
 impl EngineConfig {
@@ -196,6 +200,7 @@ pub fn start(
         committed,
         changes,
         shutdown,
+        last_wake_sweep: AtomicI64::new(i64::MIN),
     });
     let engine = Engine { shared: shared.clone() };
     let mut tasks = JoinSet::new();

@@ -82,11 +82,13 @@ impl Engine {
         self.shared.config.clock.now_millis()
     }
 
-    /// One turn: fold received events, check expired pauses, then lease one
+    /// One turn: fold received events, check expired pauses (and, now and
+    /// then, blocked entities: [`super::wake_sweep`]), then lease one
     /// batch of due work (without waiting to fill it), process and record it.
     pub async fn step(&self) -> StepReport {
         let mut report = StepReport { folded: self.fold().await, ..StepReport::default() };
         report += self.check_pauses().await;
+        self.wake_blocked().await;
         let claimed = self.claim().await;
         report += self.work(claimed).await;
         report

@@ -1,7 +1,8 @@
 //! A worker task: the engine's step ([`super::step`]) in a loop. It waits
 //! for a full batch (or for due work to have waited `batch_wait`), leases it,
 //! processes and records it, and idles when nothing is due. Worker 0 also
-//! checks the stores whose pause ran out.
+//! checks the stores whose pause ran out, and now and then wakes blocked
+//! entities whose dependency was written ([`super::wake_sweep`]).
 
 use std::time::Instant;
 
@@ -15,6 +16,7 @@ pub(super) async fn run(engine: Engine, index: usize) {
     while !*shutdown.borrow() {
         if index == 0 {
             engine.check_pauses().await;
+            engine.wake_blocked().await;
         }
         if !batch_is_ready(&engine, &mut partial_since).await {
             idle(shared.config.poll, None, &mut shutdown).await;

@@ -49,6 +49,7 @@ mod storage;
 mod storage_seam;
 mod sync_api;
 mod sync_backoff;
+mod sync_blocked;
 mod sync_claims;
 mod sync_crash;
 mod sync_faults;

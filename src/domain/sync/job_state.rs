@@ -2,7 +2,10 @@
 //! a claimed entity's work ended ([`Outcome`]), and every transition of its
 //! job columns as a function of those columns and `now`: [`claim`],
 //! [`finish`] (with the race against events folded meanwhile), [`release`]
-//! on graceful shutdown and [`requeue_parked`] once a person fixed the cause.
+//! on graceful shutdown, [`requeue_parked`] once a person fixed the cause, and
+//! [`block`] / [`wake`]: an entity whose dependency (a sale's customer) still
+//! has changes to write leaves the due work until the dependency stops being
+//! pending.
 //! Storage persists what these return; nothing here reads a clock.
 //!
 //! What a failure means (retry with backoff, park, defer) is decided in
@@ -205,6 +208,45 @@ pub struct Requeued {
 /// fresh count of attempts. Any other state is left as it is (`None`).
 pub fn requeue_parked(state: EntityState, now: i64) -> Option<Requeued> {
     (state == EntityState::Parked).then_some(Requeued { state: EntityState::Pending, attempts: 0, next_run_at: now })
+}
+
+/// What a due entity whose dependency is still pending is left as: waiting
+/// (not parked: nothing failed), out of the due work, naming the dependency.
+/// Its schedule, attempts and lease columns are kept, so once woken it comes
+/// back in its place, and a lease its worker never finished still counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocked {
+    pub state: EntityState,
+    /// The dependency's entity id: finishing it wakes this entity.
+    pub blocked_on: i64,
+    pub waiting_reason: String,
+}
+
+/// Takes a due entity out of the due work while `dependency` (its alias, e.g.
+/// `customer:42`, entity `dependency_id`) has changes to write. Only a pending
+/// entity is blocked (`None` otherwise).
+pub fn block(state: EntityState, dependency: &str, dependency_id: i64) -> Option<Blocked> {
+    (state == EntityState::Pending).then(|| Blocked {
+        state: EntityState::Waiting,
+        blocked_on: dependency_id,
+        waiting_reason: format!("waiting for {dependency} to be written first"),
+    })
+}
+
+/// What waking a blocked entity writes: pending again (due at the time it
+/// was due before it was blocked), no dependency, no waiting reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Woken {
+    pub state: EntityState,
+}
+
+/// Wakes an entity blocked on a dependency once the dependency is no longer
+/// pending (synced, parked, waiting, merged: whatever the finish left). An
+/// entity not blocked, or whose dependency is still pending, is left as it
+/// is (`None`).
+pub fn wake(state: EntityState, blocked: bool, dependency: EntityState) -> Option<Woken> {
+    (state == EntityState::Waiting && blocked && dependency != EntityState::Pending)
+        .then_some(Woken { state: EntityState::Pending })
 }
 
 #[cfg(test)]

@@ -255,3 +255,26 @@ fn events_folded_during_a_lease_are_not_lost() {
     row.finish(&again, Outcome::Synced, NOW);
     assert_eq!(row.state, EntityState::Synced);
 }
+
+#[test]
+fn a_pending_entity_whose_dependency_is_pending_is_blocked_as_waiting_not_parked() {
+    let blocked = block(EntityState::Pending, "customer:42", 9).expect("a pending entity is blocked");
+    assert_eq!(blocked.state, EntityState::Waiting);
+    assert_ne!(blocked.state, EntityState::Parked, "waiting for another is no failure");
+    assert_eq!(blocked.blocked_on, 9);
+    assert!(blocked.waiting_reason.contains("customer:42"), "{}", blocked.waiting_reason);
+    for state in [EntityState::Waiting, EntityState::Synced, EntityState::Parked, EntityState::Merged] {
+        assert_eq!(block(state, "customer:42", 9), None, "{state:?} is not due work");
+    }
+}
+
+#[test]
+fn a_blocked_entity_wakes_once_its_dependency_is_no_longer_pending() {
+    let woken = Some(Woken { state: EntityState::Pending });
+    for dependency in [EntityState::Synced, EntityState::Parked, EntityState::Waiting, EntityState::Merged] {
+        assert_eq!(wake(EntityState::Waiting, true, dependency), woken, "dependency {dependency:?}");
+    }
+    assert_eq!(wake(EntityState::Waiting, true, EntityState::Pending), None, "its dependency still has changes");
+    assert_eq!(wake(EntityState::Waiting, false, EntityState::Synced), None, "waiting for an event, not for another");
+    assert_eq!(wake(EntityState::Pending, true, EntityState::Synced), None, "already due");
+}

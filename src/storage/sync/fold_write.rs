@@ -2,7 +2,9 @@
 //! their sequence numbers), read the aliases they name and those aliases'
 //! entities (two set-based queries), plan the fold in memory
 //! (`domain::sync::folding`), and write the plan back in a few multi-row
-//! statements, all inside the caller's transaction. The fold task calls it
+//! statements, all inside the caller's transaction. It also keeps
+//! retention's hint, each entity's oldest retained event (`oldest_event_at`,
+//! see [`super::retention`]). The fold task calls it
 //! for events it reads back; the intake calls it on SQLite for the events it
 //! has just inserted, in the same transaction (see [`super::intake`]).
 
@@ -132,6 +134,16 @@ pub(super) async fn apply_fold(
             });
             query.push(") AS v WHERE sync_events.seq = v.column1");
             query.build().execute(&mut *tx).await?;
+            let mut query = sqlx::QueryBuilder::new(NOTE_OLDEST_EVENTS);
+            let mut list = query.separated(", ");
+            for (seq, _) in chunk {
+                list.push_bind(*seq);
+            }
+            query.push(
+                ") GROUP BY v.entity_id) AS m WHERE sync_entities.id = m.entity_id \
+                 AND (sync_entities.oldest_event_at IS NULL OR sync_entities.oldest_event_at > m.first)",
+            );
+            query.build().execute(&mut *tx).await?;
         }
         Ok(())
     })
@@ -140,15 +152,34 @@ pub(super) async fn apply_fold(
 /// Joining entity `from` into `into`: each statement's text before `into`'s
 /// id, then before `from`'s. The survivor takes the other's aliases, records
 /// and events.
-pub(super) const MERGE_STATEMENTS: [(&str, &str); 4] = [
+/// The survivor's oldest retained event is looked up again (retention's
+/// hint), and the merged one is no longer blocked on anything.
+pub(super) const MERGE_STATEMENTS: [(&str, &str); 5] = [
     ("UPDATE sync_aliases SET entity_id = ", " WHERE entity_id = "),
     ("UPDATE sync_records SET entity_id = ", " WHERE entity_id = "),
     ("UPDATE sync_events SET entity_id = ", " WHERE entity_id = "),
-    ("UPDATE sync_entities SET state = 'merged', locked_until = NULL, merged_into = ", " WHERE id = "),
+    (
+        "UPDATE sync_entities SET oldest_event_at = (SELECT MIN(v.received_at) FROM sync_events v \
+         WHERE v.entity_id = sync_entities.id) WHERE id = ",
+        " AND id <> ",
+    ),
+    (
+        "UPDATE sync_entities SET state = 'merged', locked_until = NULL, blocked_on = NULL, merged_into = ",
+        " WHERE id = ",
+    ),
 ];
 
+/// Retention's hint: each entity's oldest retained event
+/// (`oldest_event_at`), lowered to the oldest of the events just applied to
+/// it. Followed by the sequence numbers of those events, then `)`.
+const NOTE_OLDEST_EVENTS: &str = "UPDATE sync_entities SET oldest_event_at = m.first \
+    FROM (SELECT v.entity_id, MIN(v.received_at) AS first FROM sync_events v \
+    WHERE v.entity_id IS NOT NULL AND v.seq IN (";
+
 /// One statement updating `entities` with their new facts: a pending entity
-/// keeps its schedule; any other becomes pending, due `linger_ms` after `now`.
+/// keeps its schedule; any other becomes pending, due `linger_ms` after `now`
+/// (an entity blocked on its dependency too: the claim looks again; it keeps
+/// when it became pending, as it never reached Salesforce meanwhile).
 pub(super) fn update_entities<DB: sqlx::Database>(
     query: &mut sqlx::QueryBuilder<DB>,
     entities: &[UpdatedEntity],
@@ -162,9 +193,10 @@ where
 {
     query.push("UPDATE sync_entities SET facts = v.column2, ");
     query.push("depends_on = v.column3, event_count = v.column4, version = version + 1, updated_at = ");
-    query.push_bind(now).push(", pending_since = CASE WHEN state = 'pending' THEN COALESCE(pending_since, ");
+    query.push_bind(now);
+    query.push(", pending_since = CASE WHEN state = 'pending' OR blocked_on IS NOT NULL THEN COALESCE(pending_since, ");
     query.push_bind(now).push(") ELSE ").push_bind(now).push(" END");
-    query.push(", waiting_reason = NULL, next_run_at = CASE WHEN state = 'pending' ");
+    query.push(", waiting_reason = NULL, blocked_on = NULL, next_run_at = CASE WHEN state = 'pending' ");
     query.push("THEN next_run_at ELSE ").push_bind(now + linger_ms).push(" END, state = 'pending' FROM (");
     let mut rows = Vec::with_capacity(entities.len());
     for entity in entities {

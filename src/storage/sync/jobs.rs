@@ -1,16 +1,20 @@
 //! Entities as jobs: claimed with a lease (`locked_until`), finished with an
 //! outcome, released on shutdown. A crashed worker's lease simply runs out.
 //! PostgreSQL replicas claim with `FOR UPDATE SKIP LOCKED`. A sale waits
-//! while the customer it depends on has changes of its own to write. The
+//! while the customer it depends on has changes of its own to write: the
+//! claim that reads it takes it out of the due work, and finishing the
+//! customer brings it back ([`super::blocked`]), so a claim reads O(batch)
+//! rows however many sales wait on pending customers. The
 //! transitions are `domain::sync::job_state`'s; this file persists them, with
 //! `now` passed in by the engine's clock.
 
 use std::collections::BTreeMap;
 
 use crate::domain::sync::EntityFacts;
-use crate::domain::sync::job_state::{self, Due, ErrorChange, Held, Leased, Outcome};
-use crate::storage::{Backend, Storage, StorageError, Tx, with_pool, with_tx, write_tx};
+use crate::domain::sync::job_state::{self, Blocked, Due, ErrorChange, Held, Leased, Outcome};
+use crate::storage::{Backend, Storage, StorageError, Tx, with_pool, with_tx};
 
+use super::blocked::{block_in, blocked, wake_dependents_in};
 use super::corrupt;
 
 /// A leased entity, as the engine works on it.
@@ -50,6 +54,9 @@ struct DueRow {
     uncertain: bool,
     locked_until: Option<i64>,
     pending_since: Option<i64>,
+    depends_on: Option<String>,
+    /// Its dependency's id, when that is pending (then it is blocked, not leased).
+    blocked_by: Option<i64>,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -64,20 +71,24 @@ struct Exists {
 
 const CLAIM_FILTER: &str = "e.state = 'pending' AND e.next_run_at <= $1 \
      AND (e.locked_until IS NULL OR e.locked_until < $1) \
-     AND NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = e.store_id AND p.paused_until > $1) \
-     AND NOT EXISTS (SELECT 1 FROM sync_aliases a JOIN sync_entities c ON c.id = a.entity_id \
-         WHERE a.store_id = e.store_id AND a.alias = e.depends_on AND c.id <> e.id AND c.state = 'pending')";
+     AND NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = e.store_id AND p.paused_until > $1)";
+
+/// A due row's dependency, when it is pending: one lookup per row read.
+const BLOCKED_BY: &str = "(SELECT c.id FROM sync_aliases a JOIN sync_entities c ON c.id = a.entity_id \
+     WHERE a.store_id = e.store_id AND a.alias = e.depends_on AND c.id <> e.id AND c.state = 'pending')";
 
 /// Both variants of a finish are bound and the row's version picks one, so an
 /// event folded while the entity was leased (version > claimed) is not lost,
-/// in one statement. A merged entity stays merged.
+/// in one statement. A merged entity stays merged. A lease that ran out while
+/// its worker was still at work may have been blocked meanwhile: the finish
+/// decides where it stands, so it is no longer blocked.
 const FINISH: &str = "UPDATE sync_entities SET \
     state = CASE WHEN version > $3 THEN $10 ELSE $11 END, \
     next_run_at = CASE WHEN version > $3 THEN $12 ELSE $13 END, \
     waiting_reason = CASE WHEN version > $3 THEN $14 ELSE $15 END, \
     synced_version = COALESCE($4, synced_version), attempts = $5, \
     last_error = CASE WHEN $6 THEN last_error ELSE $7 END, uncertain = $8, \
-    locked_until = NULL, lease_owner = NULL, updated_at = $9 \
+    locked_until = NULL, lease_owner = NULL, blocked_on = NULL, updated_at = $9 \
     WHERE id = $1 AND lease_owner = $2 AND state <> 'merged'";
 
 impl Storage {
@@ -116,7 +127,11 @@ impl Storage {
 
     /// Leases up to `limit` entities due at `now` to `owner` for `lease_ms`:
     /// reads them (locked, on PostgreSQL) and writes each one's
-    /// [`job_state::claim`] in the same transaction.
+    /// [`job_state::claim`] in the same transaction. A due entity whose
+    /// dependency is pending is not leased but blocked ([`job_state::block`]),
+    /// and the claim reads on until the batch is full or nothing is due: each
+    /// blocked entity is read once, so a claim reads O(batch) rows plus those
+    /// it takes out of the due work.
     pub async fn claim_entities(
         &self,
         owner: &str,
@@ -133,36 +148,36 @@ impl Storage {
         };
         let select = format!(
             "SELECT e.id, e.store_id, e.label, e.facts, e.version, e.attempts, e.uncertain, e.locked_until, \
-             e.pending_since FROM sync_entities e WHERE {CLAIM_FILTER} ORDER BY e.next_run_at, e.id LIMIT $2{lock}"
+             e.pending_since, e.depends_on, {BLOCKED_BY} AS blocked_by FROM sync_entities e WHERE {CLAIM_FILTER} \
+             ORDER BY e.next_run_at, e.id LIMIT $2{lock}"
         );
-        let claims: Vec<(DueRow, Leased)> = write_tx!(self, |tx| {
-            let rows: Vec<DueRow> =
-                sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(now).bind(limit).fetch_all(&mut *tx).await?;
-            let claims: Vec<(DueRow, Leased)> = rows
-                .into_iter()
-                .map(|row| {
+        let wanted = usize::try_from(limit).unwrap_or(0);
+        let mut tx = self.begin_write().await?;
+        let mut claims: Vec<(DueRow, Leased)> = Vec::new();
+        loop {
+            let rows: Vec<DueRow> = with_tx!(tx, |conn| {
+                sqlx::query_as(sqlx::AssertSqlSafe(select.clone())).bind(now).bind(limit).fetch_all(conn).await?
+            });
+            let read = rows.len();
+            let mut round: Vec<(DueRow, Leased)> = Vec::new();
+            let mut blocks: Vec<(i64, Blocked)> = Vec::new();
+            for row in rows {
+                if let Some(block) = blocked(row.id, row.depends_on.as_deref(), row.blocked_by) {
+                    blocks.push(block);
+                } else if claims.len() + round.len() < wanted {
                     let leased = job_state::claim(&due(&row), now, lease_ms);
-                    (row, leased)
-                })
-                .collect();
-            // One statement per distinct lease written (they differ only in `uncertain`).
-            let mut groups: BTreeMap<(i64, bool), Vec<i64>> = BTreeMap::new();
-            for (row, leased) in &claims {
-                groups.entry((leased.locked_until, leased.uncertain)).or_default().push(row.id);
-            }
-            for ((locked_until, uncertain), ids) in groups {
-                let mut query = sqlx::QueryBuilder::new("UPDATE sync_entities SET locked_until = ");
-                query.push_bind(locked_until).push(", lease_owner = ").push_bind(owner);
-                query.push(", uncertain = ").push_bind(uncertain).push(" WHERE id IN (");
-                let mut list = query.separated(", ");
-                for id in ids {
-                    list.push_bind(id);
+                    round.push((row, leased));
                 }
-                query.push(")");
-                query.build().execute(&mut *tx).await?;
             }
-            claims
-        });
+            lease_in(&mut tx, owner, &round).await?;
+            block_in(&mut tx, &blocks).await?;
+            claims.extend(round);
+            // Every row read was leased or blocked, unless the batch is full or nothing more is due.
+            if claims.len() >= wanted || read < wanted || blocks.is_empty() {
+                break;
+            }
+        }
+        tx.commit().await?;
         let mut claimed = claims
             .into_iter()
             .map(|(row, leased)| {
@@ -195,6 +210,7 @@ impl Storage {
     ) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
         finish_in(&mut tx, owner, entity, outcome, now).await?;
+        wake_dependents_in(&mut tx, &[entity.id]).await?;
         tx.commit().await
     }
 
@@ -233,7 +249,31 @@ fn due(row: &DueRow) -> Due {
     Due { attempts: row.attempts, uncertain: row.uncertain, locked_until: row.locked_until }
 }
 
-/// [`Storage::finish_entity`]'s write, within `tx`: one statement.
+/// One statement per distinct lease written (they differ only in `uncertain`).
+async fn lease_in(tx: &mut Tx<'_>, owner: &str, claims: &[(DueRow, Leased)]) -> Result<(), StorageError> {
+    let mut groups: BTreeMap<(i64, bool), Vec<i64>> = BTreeMap::new();
+    for (row, leased) in claims {
+        groups.entry((leased.locked_until, leased.uncertain)).or_default().push(row.id);
+    }
+    with_tx!(tx, |conn| {
+        for ((locked_until, uncertain), ids) in groups {
+            let mut query = sqlx::QueryBuilder::new("UPDATE sync_entities SET locked_until = ");
+            query.push_bind(locked_until).push(", lease_owner = ").push_bind(owner);
+            query.push(", uncertain = ").push_bind(uncertain).push(" WHERE id IN (");
+            let mut list = query.separated(", ");
+            for id in ids {
+                list.push_bind(id);
+            }
+            query.push(")");
+            query.build().execute(&mut *conn).await?;
+        }
+    });
+    Ok(())
+}
+
+/// [`Storage::finish_entity`]'s write, within `tx`: one statement. The
+/// caller wakes the entity's blocked dependents ([`wake_dependents_in`]) in
+/// the same transaction.
 pub(super) async fn finish_in(
     tx: &mut Tx<'_>,
     owner: &str,

@@ -1,12 +1,14 @@
 //! The sync queue's tables: the event inbox ([`intake`]), events folded into
 //! entities ([`fold`], [`fold_write`]; on SQLite by the intake as it commits),
 //! entities leased and finished as jobs ([`jobs`]; a batch's outcomes
-//! recorded in one transaction, [`outcomes`]), what
+//! recorded in one transaction, [`outcomes`]; dependents of pending work kept
+//! out of the due work until it is written, [`blocked`]), what
 //! forcesync wrote to Salesforce ([`records`]), store pauses ([`pauses`]),
 //! parked work listed ([`parked`]) and queued again ([`requeue`]), a store's
 //! health at a glance ([`health`]),
 //! the sync log and the read side for the API ([`status`]).
 
+mod blocked;
 mod fold;
 mod fold_write;
 mod gauges;

@@ -1,5 +1,6 @@
 //! A batch's outcomes recorded together: for every entity a worker finished,
-//! the records it wrote and its finish ([`super::jobs`]), in one write
+//! the records it wrote and its finish ([`super::jobs`]), and the wake of
+//! the entities blocked on them ([`super::blocked`]), in one write
 //! transaction. One commit per batch instead of two per entity: on
 //! PostgreSQL each commit waits for the WAL flush, which made recording a
 //! 500-entity batch take longer than sending it.
@@ -7,6 +8,7 @@
 use crate::domain::sync::Outcome;
 use crate::storage::{Storage, StorageError, now_millis};
 
+use super::blocked::wake_dependents_in;
 use super::jobs::{ClaimedEntity, finish_in};
 use super::records::{WrittenRecord, insert_records};
 
@@ -58,6 +60,8 @@ impl Storage {
             insert_records(&mut tx, store_id, Some(done.entity.id), done.records, written_at).await?;
             finish_in(&mut tx, owner, done.entity, done.outcome, now).await?;
         }
+        let ids: Vec<i64> = finished.iter().map(|done| done.entity.id).collect();
+        wake_dependents_in(&mut tx, &ids).await?;
         tx.commit().await
     }
 }

@@ -130,6 +130,22 @@ async fn commit_on(
         });
         write.push(";\n");
     }
+    // Retention's hint: the oldest retained event of each entity these events went to.
+    let mut touched: Vec<i64> = event_entity.values().filter_map(|entity| *entity).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for chunk in touched.chunks(ROWS_PER_STATEMENT) {
+        write.push("UPDATE sync_entities SET oldest_event_at = ").push_bind(received_at);
+        write
+            .push(" WHERE (oldest_event_at IS NULL OR oldest_event_at > ")
+            .push_bind(received_at)
+            .push(") AND id IN (");
+        let mut list = write.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        write.push(");\n");
+    }
     write.push("COMMIT");
     write.build().execute(&mut *tx).await?;
     Ok(Committed { inserted, existing: read.existing })
