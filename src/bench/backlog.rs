@@ -172,9 +172,10 @@ async fn set_outage(http: &reqwest::Client, url: &str, down: bool) -> anyhow::Re
     Ok(())
 }
 
+/// Entities not yet synced: pending, or waiting (a sale blocked on its pending customer).
 async fn pending(bench: &Bench) -> anyhow::Result<i64> {
     let counts = bench.server.storage.entity_counts(bench.store_id).await?;
-    Ok(counts.iter().find(|(state, _)| state == "pending").map_or(0, |(_, n)| *n))
+    Ok(counts.iter().filter(|(state, _)| state == "pending" || state == "waiting").map(|(_, n)| *n).sum())
 }
 
 pub async fn run(args: BacklogBenchArgs) -> anyhow::Result<()> {

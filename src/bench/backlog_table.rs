@@ -76,7 +76,7 @@ pub(super) fn render(args: &BacklogBenchArgs, run: &Run) -> Table {
     table.note(format!(
         "Backlog: {} orders × {} events (new customer, checkout of 3 items from {SKUS} SKUs, placed order, payment, \
          then customer updates) = {events} events sent as SubmitEvents of ≤ {PER_REQUEST} events, {} in flight, \
-         acknowledged in {:.1} s ({:.0} events/s), folded after {:.1} s; {} entities pending when measured. \
+         acknowledged in {:.1} s ({:.0} events/s), folded after {:.1} s; {} entities pending or waiting when measured. \
          Salesforce down = the sandbox answers every REST call 503 SERVER_UNAVAILABLE; the engine retries with \
          backoff (1 s doubling, capped at 10 s for the bench; production default 300 s).",
         run.shape.orders,

@@ -94,6 +94,9 @@ pub struct EngineConfig {
     pub retention: Duration,
     /// How often old events and log rows are pruned.
     pub prune_every: Duration,
+    /// How often entities blocked on a dependency are checked against it (the
+    /// backstop sweep; a dependency's finish wakes its dependents itself).
+    pub wake_sweep: Duration,
     /// Where the engine reads now (the wall clock, or a test's clock).
     pub clock: Arc<dyn Clock>,
     /// Spawn no tasks: the engine moves only when stepped ([`EngineHandle::engine`]).
@@ -119,6 +122,7 @@ impl Default for EngineConfig {
             strategy: Strategy::Batched,
             retention: Duration::from_secs(30 * 24 * 3600),
             prune_every: Duration::from_secs(10 * 60),
+            wake_sweep: Duration::from_secs(30),
             clock: Arc::new(SystemClock),
             manual: false,
             bulk_poll: salesforce::bulk::PollPolicy::default(),

@@ -33,6 +33,7 @@ mod logs_json;
 mod malformed;
 mod metrics;
 mod replicas;
+mod replicas_wake;
 mod salesforce_batch;
 mod salesforce_client;
 mod sandbox_derived;

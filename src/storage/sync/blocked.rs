@@ -13,27 +13,33 @@
 //!   with the others, `fold_write::update_entities`; the claim then looks at
 //!   its dependency again);
 //! - the sweep ([`Storage::wake_unblocked`], run by the engine every
-//!   `WAKE_SWEEP_EVERY`), which wakes every blocked entity whose dependency is
+//!   `EngineConfig::wake_sweep`), which wakes every blocked entity whose dependency is
 //!   no longer pending.
 //!
 //! Why nothing can stay blocked: on SQLite every write transaction holds the
 //! one write lock, so a claim that blocks an entity and the finish of its
 //! dependency are ordered: either the claim saw the dependency finished (and
 //! did not block), or the finish's wake sees the blocked entity. On
-//! PostgreSQL (several replicas, READ COMMITTED) a claim may read the
-//! dependency as pending while another transaction finishes it, and that
-//! finish's wake runs before the claim's block is committed, so it misses it;
-//! and a dependency could change without a finish (a customer is never
-//! merged, but if one were, its dependents would wait). The sweep reads every
-//! blocked entity's dependency, so such an entity waits at most one sweep
-//! interval more; it is never lost: it stays in the table, counted and shown
-//! as waiting with its reason. Waking one whose dependency is pending again
-//! is harmless: the next claim blocks it again.
+//! PostgreSQL (several replicas, READ COMMITTED) the same order comes from a
+//! per-store advisory lock ([`lock_store_blocks`]) that a claim takes before
+//! it blocks and a finish takes before it wakes, each until its commit: the
+//! claim re-reads, under the lock, which dependencies are still pending and
+//! blocks only those, so either the finish committed first (the re-read sees
+//! the dependency finished) or the claim's block is committed before the
+//! wake reads. Without it, a claim that read the dependency as pending while
+//! another worker's finish woke its dependents would leave the entity
+//! blocked until the sweep (measured: a sale waited up to the sweep's 30 s).
+//! The sweep stays as the backstop for what has no finish (a dependency
+//! changed some other way; a customer is never merged, but if one were):
+//! it reads every blocked entity's dependency, so such an entity waits at
+//! most one sweep interval more; it is never lost: it stays in the table,
+//! counted and shown as waiting with its reason. Waking one whose
+//! dependency is pending again is harmless: the next claim blocks it again.
 
 use std::collections::BTreeMap;
 
 use crate::domain::sync::job_state::{self, Blocked};
-use crate::storage::{Storage, StorageError, Tx, with_pool, with_tx};
+use crate::storage::{Storage, StorageError, Tx, TxConn, with_pool, with_tx};
 
 use super::EntityState;
 
@@ -46,8 +52,59 @@ const WAKE: &str = "UPDATE sync_entities SET state = 'pending', blocked_on = NUL
     WHERE state = 'waiting' AND blocked_on IS NOT NULL \
     AND NOT EXISTS (SELECT 1 FROM sync_entities d WHERE d.id = sync_entities.blocked_on AND d.state = 'pending') AND ";
 
+/// The per-store lock that orders a claim's blocks and a finish's wake on
+/// PostgreSQL (see the module docs). Advisory locks are database-wide, so the
+/// key names the schema too.
+const BLOCK_LOCK: &str =
+    "SELECT pg_advisory_xact_lock(hashtextextended('forcesync.blocks.' || current_schema() || '.' || $1::text, 0))";
+
+/// Takes the stores' block locks within `tx` (PostgreSQL; SQLite's write
+/// lock already orders them), in ascending order so two claims never wait
+/// on each other in a cycle; held until `tx` ends.
+pub(super) async fn lock_store_blocks(tx: &mut Tx<'_>, stores: &[i64]) -> Result<(), StorageError> {
+    let mut stores = stores.to_vec();
+    stores.sort_unstable();
+    stores.dedup();
+    if let TxConn::Postgres(open) = &mut tx.conn {
+        for store in stores {
+            sqlx::query(BLOCK_LOCK).bind(store).execute(&mut **open).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Of `blocked` (due entities whose dependency the claim read as pending),
+/// those whose dependency is still pending now, read within `tx` after
+/// [`lock_store_blocks`]: the claim blocks only these.
+pub(super) async fn still_blocked(
+    tx: &mut Tx<'_>,
+    blocked: Vec<(i64, Blocked)>,
+) -> Result<Vec<(i64, Blocked)>, StorageError> {
+    if blocked.is_empty() || matches!(tx.conn, TxConn::Sqlite(_)) {
+        return Ok(blocked);
+    }
+    let mut dependencies: Vec<i64> = blocked.iter().map(|(_, block)| block.blocked_on).collect();
+    dependencies.sort_unstable();
+    dependencies.dedup();
+    let mut pending = std::collections::HashSet::new();
+    for chunk in dependencies.chunks(IDS_PER_STATEMENT) {
+        let rows: Vec<(i64,)> = with_tx!(tx, |conn| {
+            let mut query = sqlx::QueryBuilder::new("SELECT id FROM sync_entities WHERE state = 'pending' AND id IN (");
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            query.build_query_as().fetch_all(&mut *conn).await?
+        });
+        pending.extend(rows.into_iter().map(|(id,)| id));
+    }
+    Ok(blocked.into_iter().filter(|(_, block)| pending.contains(&block.blocked_on)).collect())
+}
+
 /// Takes `blocked` (due entities whose dependency is pending, claimed in the
-/// caller's transaction) out of the due work, within `tx`.
+/// caller's transaction, after [`lock_store_blocks`] and [`still_blocked`])
+/// out of the due work, within `tx`.
 pub(super) async fn block_in(tx: &mut Tx<'_>, blocked: &[(i64, Blocked)]) -> Result<(), StorageError> {
     // One statement per dependency (they share its id and reason).
     let mut by_dependency: BTreeMap<(i64, &str, &str), Vec<i64>> = BTreeMap::new();
@@ -74,9 +131,11 @@ pub(super) async fn block_in(tx: &mut Tx<'_>, blocked: &[(i64, Blocked)]) -> Res
     Ok(())
 }
 
-/// Wakes the entities blocked on any of `finished` (entities just finished in
-/// `tx`) whose dependency is no longer pending, within `tx`.
-pub(super) async fn wake_dependents_in(tx: &mut Tx<'_>, finished: &[i64]) -> Result<u64, StorageError> {
+/// Wakes the entities blocked on any of `finished` (entities of `store_id`
+/// just finished in `tx`) whose dependency is no longer pending, within `tx`,
+/// under the store's block lock.
+pub(super) async fn wake_dependents_in(tx: &mut Tx<'_>, store_id: i64, finished: &[i64]) -> Result<u64, StorageError> {
+    lock_store_blocks(tx, &[store_id]).await?;
     let mut woken = 0;
     with_tx!(tx, |conn| {
         for chunk in finished.chunks(IDS_PER_STATEMENT) {

@@ -14,7 +14,7 @@ use crate::domain::sync::EntityFacts;
 use crate::domain::sync::job_state::{self, Blocked, Due, ErrorChange, Held, Leased, Outcome};
 use crate::storage::{Backend, Storage, StorageError, Tx, with_pool, with_tx};
 
-use super::blocked::{block_in, blocked, wake_dependents_in};
+use super::blocked::{block_in, blocked, lock_store_blocks, still_blocked, wake_dependents_in};
 use super::corrupt;
 
 /// A leased entity, as the engine works on it.
@@ -161,19 +161,25 @@ impl Storage {
             let read = rows.len();
             let mut round: Vec<(DueRow, Leased)> = Vec::new();
             let mut blocks: Vec<(i64, Blocked)> = Vec::new();
+            let mut blocking_stores: Vec<i64> = Vec::new();
             for row in rows {
                 if let Some(block) = blocked(row.id, row.depends_on.as_deref(), row.blocked_by) {
                     blocks.push(block);
+                    blocking_stores.push(row.store_id);
                 } else if claims.len() + round.len() < wanted {
                     let leased = job_state::claim(&due(&row), now, lease_ms);
                     round.push((row, leased));
                 }
             }
             lease_in(&mut tx, owner, &round).await?;
+            lock_store_blocks(&mut tx, &blocking_stores).await?;
+            let read_blocks = blocks.len();
+            let blocks = still_blocked(&mut tx, blocks).await?;
             block_in(&mut tx, &blocks).await?;
             claims.extend(round);
             // Every row read was leased or blocked, unless the batch is full or nothing more is due.
-            if claims.len() >= wanted || read < wanted || blocks.is_empty() {
+            // (A dependency found finished on the re-read leaves its entity due: the next claim takes it.)
+            if claims.len() >= wanted || read < wanted || blocks.is_empty() || blocks.len() < read_blocks {
                 break;
             }
         }
@@ -210,7 +216,7 @@ impl Storage {
     ) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
         finish_in(&mut tx, owner, entity, outcome, now).await?;
-        wake_dependents_in(&mut tx, &[entity.id]).await?;
+        wake_dependents_in(&mut tx, entity.store_id, &[entity.id]).await?;
         tx.commit().await
     }
 

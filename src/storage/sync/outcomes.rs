@@ -61,7 +61,7 @@ impl Storage {
             finish_in(&mut tx, owner, done.entity, done.outcome, now).await?;
         }
         let ids: Vec<i64> = finished.iter().map(|done| done.entity.id).collect();
-        wake_dependents_in(&mut tx, &ids).await?;
+        wake_dependents_in(&mut tx, store_id, &ids).await?;
         tx.commit().await
     }
 }

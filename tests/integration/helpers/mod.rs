@@ -78,6 +78,9 @@ pub fn test_engine() -> forcesync::engine::EngineConfig {
         retry_base: Duration::from_millis(20),
         retry_max: Duration::from_millis(200),
         pause: Duration::from_millis(300),
+        // Only the first step sweeps: a blocked sale must be woken by its customer's finish
+        // (the sweep is the backstop for races, tested on its own in sync_blocked.rs).
+        wake_sweep: Duration::from_secs(24 * 3600),
         ..Default::default()
     }
 }
