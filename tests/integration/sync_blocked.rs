@@ -9,12 +9,11 @@ use std::sync::Arc;
 
 use forcesync::domain::lifecycle::{Customer, LifecycleEvent, LineItem, Money};
 use forcesync::domain::sync::{CustomerSave, EventPayload, NewEvent};
+use forcesync::storage::Storage;
 use forcesync::storage::sync::{ClaimedEntity, EntityState, FinishedEntity, Intake, Outcome, RecordedError};
-use forcesync::storage::{Actor, Storage};
 use tokio::sync::Notify;
 
-use crate::helpers::postgres;
-use crate::sync_storage::{at, event, now};
+use crate::sync_storage::{at, backends_with_urls, event, now};
 
 const MINUTE: i64 = 60_000;
 
@@ -52,24 +51,6 @@ fn checkout(n: usize) -> NewEvent {
     event(&format!("s{n}"), EventPayload::Lifecycle(started))
 }
 
-/// A fresh database per backend, with its URL (for the race's raw SQL) and one store.
-async fn databases() -> Vec<(Storage, String, i64, tempfile::TempDir)> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut urls = vec![(Storage::default_sqlite_url(dir.path()), dir)];
-    if let Some(url) = postgres::fresh_database().await {
-        urls.push((url, tempfile::tempdir().expect("temp dir")));
-    }
-    let mut all = Vec::new();
-    for (url, dir) in urls {
-        let db = Storage::connect(&url).await.expect("connect");
-        db.migrate().await.expect("migrate");
-        db.create_store("main", "Main", &Default::default(), &Actor::Admin).await.expect("store");
-        let store = db.store_id("main").await.expect("store id");
-        all.push((db, url, store, dir));
-    }
-    all
-}
-
 async fn submit(db: &Storage, store: i64, events: &[NewEvent]) {
     let intake = Intake::start(db.clone(), Arc::new(Notify::new()));
     for chunk in events.chunks(200) {
@@ -104,7 +85,7 @@ fn labels(claimed: &[ClaimedEntity]) -> Vec<&str> {
 #[tokio::test]
 async fn sales_blocked_on_pending_customers_leave_the_due_work_and_all_sync_once_the_customers_do() {
     const SALES: usize = 120;
-    for (db, _url, store, _dir) in databases().await {
+    for (db, _url, store, _dir) in backends_with_urls().await {
         let backend = db.backend_name();
         let mut events = Vec::new();
         for n in 0..SALES {
@@ -167,7 +148,7 @@ async fn sales_blocked_on_pending_customers_leave_the_due_work_and_all_sync_once
 
 #[tokio::test]
 async fn a_sale_folded_around_its_customers_finish_still_syncs() {
-    for (db, url, store, _dir) in databases().await {
+    for (db, url, store, _dir) in backends_with_urls().await {
         let backend = db.backend_name();
         // Past any linger the intake gives what it folds during the test.
         let t0 = now() + 10 * MINUTE;

@@ -21,6 +21,12 @@ pub fn now() -> i64 {
 }
 
 pub async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
+    backends_with_urls().await.into_iter().map(|(storage, _, store_id, dir)| (storage, store_id, dir)).collect()
+}
+
+/// A fresh database per backend (SQLite, and PostgreSQL when set), each with
+/// store `main`, with the URL it was opened with (for tests that need raw SQL).
+pub async fn backends_with_urls() -> Vec<(Storage, String, i64, tempfile::TempDir)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut urls = vec![(Storage::default_sqlite_url(dir.path()), dir)];
     if let Some(url) = postgres::fresh_database().await {
@@ -32,7 +38,7 @@ pub async fn backends() -> Vec<(Storage, i64, tempfile::TempDir)> {
         storage.migrate().await.expect("migrate");
         storage.create_store("main", "Main", &StoreSettings::default(), &Actor::Admin).await.expect("store");
         let store_id = storage.store_id("main").await.expect("store id");
-        all.push((storage, store_id, dir));
+        all.push((storage, url, store_id, dir));
     }
     all
 }
