@@ -14,8 +14,9 @@ use crate::domain::sync::EntityFacts;
 use crate::domain::sync::job_state::{self, Blocked, Due, ErrorChange, Held, Leased, Outcome};
 use crate::storage::{Backend, Storage, StorageError, Tx, with_pool, with_tx};
 
-use super::blocked::{block_in, blocked, lock_store_blocks, still_blocked, wake_dependents_in};
+use super::blocked::{block_in, blocked, lock_store_blocks, still_blocked};
 use super::corrupt;
+use super::outcomes::FinishedEntity;
 
 /// A leased entity, as the engine works on it.
 #[derive(Debug, Clone)]
@@ -204,9 +205,11 @@ impl Storage {
         Ok(claimed)
     }
 
-    /// Records how `entity`'s work ended at `now` ([`job_state::finish`]) and
-    /// lets go of its lease. Events folded meanwhile keep it pending; an
-    /// entity merged into another meanwhile stays merged.
+    /// Records how `entity`'s work ended at `now` ([`job_state::finish`]),
+    /// lets go of its lease and wakes the entities blocked on it: a batch of
+    /// one ([`Storage::record_outcomes`]'s transaction). Events folded
+    /// meanwhile keep it pending; an entity merged into another meanwhile
+    /// stays merged.
     pub async fn finish_entity(
         &self,
         owner: &str,
@@ -214,10 +217,8 @@ impl Storage {
         outcome: &Outcome,
         now: i64,
     ) -> Result<(), StorageError> {
-        let mut tx = self.begin_write().await?;
-        finish_in(&mut tx, owner, entity, outcome, now).await?;
-        wake_dependents_in(&mut tx, entity.store_id, &[entity.id]).await?;
-        tx.commit().await
+        let alone = FinishedEntity { entity, outcome, records: &[] };
+        self.record_in_one_tx(owner, entity.store_id, &[alone], now).await
     }
 
     /// Extends every lease `owner` holds to `until`: a running engine keeps

@@ -47,7 +47,9 @@ impl Storage {
         failed
     }
 
-    async fn record_in_one_tx(
+    /// Records `finished` (their written records, finishes and the wake of
+    /// their dependents) in one write transaction.
+    pub(super) async fn record_in_one_tx(
         &self,
         owner: &str,
         store_id: i64,
