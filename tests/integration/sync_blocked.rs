@@ -7,13 +7,13 @@
 
 use std::sync::Arc;
 
-use forcesync::domain::lifecycle::{Customer, LifecycleEvent, LineItem, Money};
+use forcesync::domain::lifecycle::Customer;
 use forcesync::domain::sync::{CustomerSave, EventPayload, NewEvent};
 use forcesync::storage::Storage;
 use forcesync::storage::sync::{ClaimedEntity, EntityState, FinishedEntity, Intake, Outcome, RecordedError};
 use tokio::sync::Notify;
 
-use crate::sync_storage::{at, backends_with_urls, event, now};
+use crate::sync_storage::{at, backends_with_urls, checkout_by, event, now};
 
 const MINUTE: i64 = 60_000;
 
@@ -34,21 +34,7 @@ fn saved(n: usize) -> NewEvent {
 
 /// A checkout of cart `n` by customer `n`: a sale that depends on `customer:k{n}`.
 fn checkout(n: usize) -> NewEvent {
-    let items = vec![LineItem {
-        sku: "A".into(),
-        name: "A".into(),
-        quantity: 1.0,
-        unit_price: Money { minor: 100, exponent: 2 },
-        details: Default::default(),
-    }];
-    let started = LifecycleEvent::CheckoutStarted {
-        cart_id: format!("{n}"),
-        customer: customer(n),
-        items,
-        total: Money { minor: 100, exponent: 2 },
-        at: at(9),
-    };
-    event(&format!("s{n}"), EventPayload::Lifecycle(started))
+    checkout_by(&format!("s{n}"), &format!("{n}"), customer(n))
 }
 
 async fn submit(db: &Storage, store: i64, events: &[NewEvent]) {

@@ -63,6 +63,11 @@ pub fn at(hour: u32) -> chrono::DateTime<Utc> {
 }
 
 pub fn checkout(id: &str, cart: &str) -> NewEvent {
+    checkout_by(id, cart, jane())
+}
+
+/// A checkout of `cart` (one item, 1.00) by `customer`.
+pub fn checkout_by(id: &str, cart: &str, customer: Customer) -> NewEvent {
     let items = vec![LineItem {
         sku: "A".into(),
         name: "A".into(),
@@ -75,7 +80,7 @@ pub fn checkout(id: &str, cart: &str) -> NewEvent {
         id,
         EventPayload::Lifecycle(LifecycleEvent::CheckoutStarted {
             cart_id: cart.into(),
-            customer: jane(),
+            customer,
             items,
             total,
             at: at(9),
