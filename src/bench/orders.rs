@@ -204,7 +204,11 @@ pub(super) async fn run_strategy(
     let drain_started = match phases {
         Phases::Overlapped => None,
         Phases::QueueThenDrain => {
+            let folding = Instant::now();
             while bench.server.storage.unapplied_events().await? > 0 {
+                if folding.elapsed() > STALL {
+                    bail!("the queued orders' events were not folded within {STALL:?}");
+                }
                 tokio::time::sleep(Duration::from_millis(25)).await;
             }
             bench.server.storage.resume_store(bench.store_id).await?;
