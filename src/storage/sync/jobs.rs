@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::domain::sync::EntityFacts;
-use crate::domain::sync::job_state::{self, Blocked, Due, ErrorChange, Held, Leased, Outcome};
+use crate::domain::sync::job_state::{self, Blocked, Due, Held, Leased, Outcome};
 use crate::storage::{Backend, Storage, StorageError, Tx, with_pool, with_tx};
 
 use super::blocked::{block_in, blocked, lock_store_blocks, still_blocked};
@@ -77,20 +77,6 @@ const CLAIM_FILTER: &str = "e.state = 'pending' AND e.next_run_at <= $1 \
 /// A due row's dependency, when it is pending: one lookup per row read.
 const BLOCKED_BY: &str = "(SELECT c.id FROM sync_aliases a JOIN sync_entities c ON c.id = a.entity_id \
      WHERE a.store_id = e.store_id AND a.alias = e.depends_on AND c.id <> e.id AND c.state = 'pending')";
-
-/// Both variants of a finish are bound and the row's version picks one, so an
-/// event folded while the entity was leased (version > claimed) is not lost,
-/// in one statement. A merged entity stays merged. A lease that ran out while
-/// its worker was still at work may have been blocked meanwhile: the finish
-/// decides where it stands, so it is no longer blocked.
-const FINISH: &str = "UPDATE sync_entities SET \
-    state = CASE WHEN version > $3 THEN $10 ELSE $11 END, \
-    next_run_at = CASE WHEN version > $3 THEN $12 ELSE $13 END, \
-    waiting_reason = CASE WHEN version > $3 THEN $14 ELSE $15 END, \
-    synced_version = COALESCE($4, synced_version), attempts = $5, \
-    last_error = CASE WHEN $6 THEN last_error ELSE $7 END, uncertain = $8, \
-    locked_until = NULL, lease_owner = NULL, blocked_on = NULL, updated_at = $9 \
-    WHERE id = $1 AND lease_owner = $2 AND state <> 'merged'";
 
 impl Storage {
     /// Whether any store that is not paused has work due. Cheap: the claim and
@@ -274,46 +260,6 @@ async fn lease_in(tx: &mut Tx<'_>, owner: &str, claims: &[(DueRow, Leased)]) -> 
             query.push(")");
             query.build().execute(&mut *conn).await?;
         }
-    });
-    Ok(())
-}
-
-/// [`Storage::finish_entity`]'s write, within `tx`: one statement. The
-/// caller wakes the entity's blocked dependents ([`wake_dependents_in`]) in
-/// the same transaction.
-pub(super) async fn finish_in(
-    tx: &mut Tx<'_>,
-    owner: &str,
-    entity: &ClaimedEntity,
-    outcome: &Outcome,
-    now: i64,
-) -> Result<(), StorageError> {
-    let done = job_state::finish(&entity.held(), outcome, now);
-    let (keep_error, error) = match &done.last_error {
-        ErrorChange::Keep => (true, None),
-        ErrorChange::Clear => (false, None),
-        ErrorChange::Record(error) => (false, Some(serde_json::to_string(error).map_err(|e| corrupt("error", e))?)),
-    };
-    let (newer, same) = (&done.superseded, &done.handled);
-    with_tx!(tx, |conn| {
-        sqlx::query(FINISH)
-            .bind(entity.id)
-            .bind(owner)
-            .bind(entity.version)
-            .bind(done.synced_version)
-            .bind(done.attempts)
-            .bind(keep_error)
-            .bind(error)
-            .bind(done.uncertain)
-            .bind(now)
-            .bind(newer.state.as_str())
-            .bind(same.state.as_str())
-            .bind(newer.next_run_at)
-            .bind(same.next_run_at)
-            .bind(newer.waiting_reason.clone())
-            .bind(same.waiting_reason.clone())
-            .execute(conn)
-            .await?;
     });
     Ok(())
 }

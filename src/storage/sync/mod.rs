@@ -9,6 +9,7 @@
 //! the sync log and the read side for the API ([`status`]).
 
 mod blocked;
+mod finish;
 mod fold;
 mod fold_write;
 mod gauges;

@@ -1,7 +1,8 @@
 //! A batch's outcomes recorded together: for every entity a worker finished,
-//! the records it wrote and its finish ([`super::jobs`]), and the wake of
-//! the entities blocked on them ([`super::blocked`]), in one write
-//! transaction. One commit per batch instead of two per entity: on
+//! the records it wrote ([`super::records`]) and its finish
+//! ([`super::finish`]), and the wake of the entities blocked on them
+//! ([`super::blocked`]), in one write transaction of a few set-based
+//! statements. One commit per batch instead of two per entity: on
 //! PostgreSQL each commit waits for the WAL flush, which made recording a
 //! 500-entity batch take longer than sending it.
 
@@ -9,7 +10,8 @@ use crate::domain::sync::Outcome;
 use crate::storage::{Storage, StorageError, now_millis};
 
 use super::blocked::wake_dependents_in;
-use super::jobs::{ClaimedEntity, finish_in};
+use super::finish::finish_all_in;
+use super::jobs::ClaimedEntity;
 use super::records::{WrittenRecord, insert_records};
 
 /// One finished entity of a batch.
@@ -58,10 +60,12 @@ impl Storage {
     ) -> Result<(), StorageError> {
         let written_at = now_millis();
         let mut tx = self.begin_write().await?;
-        for done in finished {
-            insert_records(&mut tx, store_id, Some(done.entity.id), done.records, written_at).await?;
-            finish_in(&mut tx, owner, done.entity, done.outcome, now).await?;
-        }
+        let records: Vec<(Option<i64>, &[WrittenRecord])> =
+            finished.iter().map(|done| (Some(done.entity.id), done.records)).collect();
+        insert_records(&mut tx, store_id, &records, written_at).await?;
+        let finishes: Vec<(&ClaimedEntity, &Outcome)> =
+            finished.iter().map(|done| (done.entity, done.outcome)).collect();
+        finish_all_in(&mut tx, owner, &finishes, now).await?;
         let ids: Vec<i64> = finished.iter().map(|done| done.entity.id).collect();
         wake_dependents_in(&mut tx, store_id, &ids).await?;
         tx.commit().await
