@@ -8,7 +8,7 @@ use crate::domain::Violations;
 use crate::domain::lifecycle::{ClosedStages, shipment_target};
 use crate::domain::store::StoreCode;
 use crate::domain::sync::{EntityFacts, EntityKind, EntityPlan, planned, route};
-use crate::domain::write_plan::entity_writes::{self, Action, Known, KnownRecord, KnownRecords};
+use crate::domain::write_plan::entity_writes::{self, Action, Known, KnownRecords};
 use crate::pb;
 use crate::storage::sync::{EntityState, EntityStatus, EventFilter, EventInfo, RecordedError};
 
@@ -208,11 +208,11 @@ impl SyncApi {
                 .written_records(caller.store_id, &keys)
                 .await?
                 .into_iter()
-                .map(|(at, r)| (at, KnownRecord { id: r.id, body_hash: r.body_hash, matched: r.matched }))
+                .map(|(at, record)| (at, record.known()))
                 .collect();
             // What the engine would decide from what forcesync remembers; the price book's Ids
             // are filled in when sent, and an uncertain retry's lookups are not made here.
-            let known = Known { records: &records, pricebook_id: None };
+            let known = Known { records: &records, pricebook_id: None, writer: facts.kind() };
             let writes = entity_writes::decide_all(&operations, &known).map_err(|e| ApiError::Internal(e.0.into()))?;
             for write in writes {
                 let skipped = match write.action {

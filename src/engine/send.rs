@@ -38,7 +38,7 @@ pub(super) async fn send(
             out.push(settled);
             continue;
         }
-        let context = Known { records: &known, pricebook_id: Some(flows.pricebook()) };
+        let context = Known { records: &known, pricebook_id: Some(flows.pricebook()), writer: w.entity.facts.kind() };
         match subrequests::build(&w.operations, &context) {
             Ok(writes) => ready.push((w, writes)),
             Err(unresolved) => {

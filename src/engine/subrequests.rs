@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::domain::lifecycle::PlannedWrite;
-use crate::domain::write_plan::entity_writes::{self, Action, Known, KnownRecord, KnownRecords, Unresolved};
+use crate::domain::write_plan::entity_writes::{self, Action, Known, KnownRecords, Unresolved};
 use crate::salesforce::composite::Subrequest;
 use crate::salesforce::{Error, ErrorClass};
 use crate::storage::sync::WrittenRecord;
@@ -18,12 +18,7 @@ pub(super) type Records = HashMap<(String, String), WrittenRecord>;
 
 /// What the write planner needs of `records`.
 pub(super) fn known(records: &Records) -> KnownRecords {
-    records
-        .iter()
-        .map(|(at, r)| {
-            (at.clone(), KnownRecord { id: r.id.clone(), body_hash: r.body_hash.clone(), matched: r.matched })
-        })
-        .collect()
+    records.iter().map(|(at, record)| (at.clone(), record.known())).collect()
 }
 
 /// One record write ready to send: its subrequest, and what to remember on success.

@@ -4,7 +4,10 @@
 //! unrecorded attempt may have made) and the store's price book. Each
 //! operation becomes an update by Id, an upsert by external id (one that must
 //! not be repeated when it carries create-only fields), or is skipped with a
-//! reason. Pure: the engine sends exactly what this decides and PreviewPlan
+//! reason. A registered customer's Account and Contact belong to the
+//! customer's own entity once it has written them: a sale carries a copy of
+//! its customer as it was at the sale, and sending it (the sale syncs after
+//! its customer) would put older values back. Pure: the engine sends exactly what this decides and PreviewPlan
 //! shows it.
 
 use serde_json::Value;
@@ -12,6 +15,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::domain::lifecycle::PlannedWrite;
+use crate::domain::sync::EntityKind;
 
 /// What forcesync knows of one record in the org.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +25,8 @@ pub struct KnownRecord {
     pub body_hash: Vec<u8>,
     /// Found in the org rather than written (an adopted Contact and its Account).
     pub matched: bool,
+    /// Last written by a customer's own entity, whose saves keep it current.
+    pub kept_by_customer: bool,
 }
 
 /// Known records by (object, external key).
@@ -34,6 +40,8 @@ pub struct Known<'a> {
     /// without it an OrderItem keeps its product reference and an Order gets
     /// no `Pricebook2Id` (a preview's case; the engine always knows it).
     pub pricebook_id: Option<&'a str>,
+    /// The kind of entity whose writes are decided.
+    pub writer: EntityKind,
 }
 
 impl Known<'_> {
@@ -118,7 +126,8 @@ pub fn decide(operation: &PlannedWrite, known: &Known<'_>) -> Result<RecordWrite
         hash: hash.clone(),
         action,
     };
-    if let Some(reason) = skip_reason(object, &hash, existing) {
+    if let Some(reason) = skip_reason(object, &hash, existing).or_else(|| kept_by_owner(known.writer, object, existing))
+    {
         return Ok(decided(body, Action::Skip(reason)));
     }
     let Value::Object(fields) = &mut body else { return Err(Unresolved("the body is not an object".into())) };
@@ -172,6 +181,15 @@ pub fn skip_reason(object: &str, hash: &[u8], existing: Option<&KnownRecord>) ->
         Some(record) if !record.matched && record.body_hash == hash => Some("already written with these values"),
         _ => None,
     }
+}
+
+/// Why a customer's record is not written by another entity (a sale), if it
+/// is not: the customer's own entity wrote it and its saves keep it current.
+/// A record no customer entity has written (a guest's) is the sale's to write.
+pub fn kept_by_owner(writer: EntityKind, object: &str, existing: Option<&KnownRecord>) -> Option<&'static str> {
+    let customer_record = matches!(object, "Account" | "Contact");
+    (writer != EntityKind::Customer && customer_record && existing.is_some_and(|record| record.kept_by_customer))
+        .then_some("the customer's own record: its saves keep it current, not a sale's copy of it")
 }
 
 /// The records an entity whose last attempt may have reached Salesforce

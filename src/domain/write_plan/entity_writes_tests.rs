@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::domain::lifecycle::ParentRef;
+use crate::domain::sync::EntityKind;
 
 const KEY_FIELD: &str = "ForceSync_Key__c";
 
@@ -47,14 +48,15 @@ fn known(entries: &[(&str, &str, &str, Vec<u8>, bool)]) -> KnownRecords {
     entries
         .iter()
         .map(|(object, key, id, hash, matched)| {
-            let record = KnownRecord { id: (*id).into(), body_hash: hash.clone(), matched: *matched };
+            let record =
+                KnownRecord { id: (*id).into(), body_hash: hash.clone(), matched: *matched, kept_by_customer: false };
             (((*object).to_owned(), (*key).to_owned()), record)
         })
         .collect()
 }
 
 fn decide_with(operation: &PlannedWrite, records: &KnownRecords, book: Option<&str>) -> RecordWrite {
-    decide(operation, &Known { records, pricebook_id: book }).expect("decided")
+    decide(operation, &Known { records, pricebook_id: book, writer: EntityKind::Sale }).expect("decided")
 }
 
 #[test]
@@ -101,7 +103,8 @@ fn an_order_item_names_its_price_book_entry_and_an_order_its_book() {
     assert_eq!(sent.action, Action::UpsertOnce);
     assert_eq!(sent.body["PricebookEntryId"], json!("01uE"));
     assert!(sent.body.get("Product2").is_none(), "{}", sent.body);
-    let missing = decide(&item, &Known { records: &KnownRecords::new(), pricebook_id: Some("01sB") });
+    let missing =
+        decide(&item, &Known { records: &KnownRecords::new(), pricebook_id: Some("01sB"), writer: EntityKind::Sale });
     assert!(matches!(missing, Err(Unresolved(reason)) if reason.contains("main:product:WB-1")));
     let unknown_book = decide_with(&item, &KnownRecords::new(), None);
     assert_eq!(unknown_book.body["Product2"], json!({KEY_FIELD: "main:product:WB-1"}), "filled in when sent");
@@ -116,7 +119,9 @@ fn an_adopted_contact_is_updated_by_id_and_its_account_is_never_renamed() {
         ("Contact", "main:customer:42", "003C", Vec::new(), true),
         ("Account", "main:customer:42", "001H", Vec::new(), true),
     ]);
-    let both = decide_all(&[account(), contact()], &Known { records: &records, pricebook_id: None }).expect("decided");
+    let both =
+        decide_all(&[account(), contact()], &Known { records: &records, pricebook_id: None, writer: EntityKind::Sale })
+            .expect("decided");
     assert_eq!(both.iter().map(|w| w.object.as_str()).collect::<Vec<_>>(), ["Account", "Contact"], "in order");
     let account = decide_with(&account(), &records, None);
     assert!(matches!(account.action, Action::Skip(reason) if reason.contains("never renames")));
@@ -169,4 +174,32 @@ fn only_refused_create_only_fields_mean_the_record_exists() {
     assert!(!refused("OrderItem", &["OrderId", "Secret__c"]));
     assert!(!refused("OrderItem", &[]));
     assert!(!refused_create_only("OrderItem", "INVALID_FIELD", &["OrderId".to_owned()]));
+}
+
+fn action_of(writer: EntityKind, op: &PlannedWrite, records: &KnownRecords) -> Action {
+    decide(op, &Known { records, pricebook_id: None, writer }).expect("decided").action
+}
+
+#[test]
+fn a_customers_own_records_are_left_to_it_by_a_sale_and_written_by_the_customer() {
+    let customer_records = |kept_by_customer: bool| {
+        let mut records = known(&[
+            ("Account", "main:customer:42", "001A", b"older".to_vec(), false),
+            ("Contact", "main:customer:42", "003A", b"older".to_vec(), false),
+        ]);
+        records.values_mut().for_each(|record| record.kept_by_customer = kept_by_customer);
+        records
+    };
+    let kept = customer_records(true);
+    for op in [account(), contact()] {
+        let by_sale = action_of(EntityKind::Sale, &op, &kept);
+        assert!(matches!(by_sale, Action::Skip(reason) if reason.contains("customer's own")), "{by_sale:?}");
+        assert_eq!(action_of(EntityKind::Customer, &op, &kept), Action::Upsert, "the customer writes its changes");
+    }
+    // The role names the Contact: the sale still writes its own records.
+    assert_eq!(action_of(EntityKind::Sale, &contact_role(), &kept), Action::UpsertOnce);
+    // Written by the sale itself (a guest's, or before the customer's first save): the sale keeps it current.
+    assert_eq!(action_of(EntityKind::Sale, &contact(), &customer_records(false)), Action::Upsert);
+    // Nothing written yet: the sale writes it.
+    assert_eq!(action_of(EntityKind::Sale, &account(), &KnownRecords::new()), Action::Upsert);
 }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::domain::write_plan::entity_writes::KnownRecord;
 use crate::storage::{Storage, StorageError, Tx, now_millis, with_pool, with_tx};
 
 /// One record forcesync wrote (or matched); also the `sync_records` row.
@@ -27,6 +28,21 @@ pub struct WrittenRecord {
     /// An Order downloaded from Salesforce: the store's sale updates its header only.
     #[sqlx(default)]
     pub downloaded: bool,
+    /// Last written by a customer's own entity (read, never written: the entity is `entity_id`'s).
+    #[sqlx(default)]
+    pub kept_by_customer: bool,
+}
+
+impl WrittenRecord {
+    /// What the write planner knows of it.
+    pub fn known(&self) -> KnownRecord {
+        KnownRecord {
+            id: self.id.clone(),
+            body_hash: self.body_hash.clone(),
+            matched: self.matched,
+            kept_by_customer: self.kept_by_customer,
+        }
+    }
 }
 
 const CHUNK: usize = 400;
@@ -42,10 +58,11 @@ impl Storage {
         for chunk in keys.chunks(CHUNK) {
             let rows: Vec<WrittenRecord> = with_pool!(self, |pool| {
                 let mut query = sqlx::QueryBuilder::new(
-                    "SELECT object, ext_key, sf_id, body_hash, matched, written_at, pins, downloaded FROM sync_records \
-                     WHERE store_id = ",
+                    "SELECT r.object, r.ext_key, r.sf_id, r.body_hash, r.matched, r.written_at, r.pins, r.downloaded, \
+                     COALESCE(e.kind = 'customer', FALSE) AS kept_by_customer \
+                     FROM sync_records r LEFT JOIN sync_entities e ON e.id = r.entity_id WHERE r.store_id = ",
                 );
-                query.push_bind(store_id).push(" AND ext_key IN ");
+                query.push_bind(store_id).push(" AND r.ext_key IN ");
                 query.push_tuples(chunk, |mut row, key| {
                     row.push_bind(key.clone());
                 });
@@ -69,7 +86,7 @@ impl Storage {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
-        insert_records(&mut tx, store_id, entity_id, records, now_millis()).await?;
+        insert_records(&mut tx, store_id, &[(entity_id, records)], now_millis()).await?;
         tx.commit().await
     }
 
@@ -87,30 +104,33 @@ impl Storage {
     }
 }
 
-/// Writes `records` (one entity's, or shared ones with `entity_id` `None`)
-/// into `sync_records` within `tx`, replacing what was recorded for the same
-/// external keys. One statement per chunk: the keys of one entity's records
-/// are distinct, so no statement updates a row twice.
+/// Writes the records of several entities (each `(entity_id, records)`,
+/// shared ones with `entity_id` `None`) into `sync_records` within `tx`,
+/// replacing what was recorded for the same external keys, one statement per
+/// chunk. A key written twice (two entities of a batch matched the same
+/// Contact) is sent once, as the later write over the earlier one: the same
+/// row as writing them one after the other, and no statement touches a row
+/// twice (which PostgreSQL refuses).
 pub(super) async fn insert_records(
     tx: &mut Tx<'_>,
     store_id: i64,
-    entity_id: Option<i64>,
-    records: &[WrittenRecord],
+    groups: &[(Option<i64>, &[WrittenRecord])],
     now: i64,
 ) -> Result<(), StorageError> {
-    for chunk in records.chunks(CHUNK) {
+    let rows = one_row_per_key(groups);
+    for chunk in rows.chunks(CHUNK) {
         with_tx!(tx, |conn| {
             let mut query = sqlx::QueryBuilder::new(
                 "INSERT INTO sync_records (store_id, object, ext_key, sf_id, body_hash, matched, entity_id, written_at, body) ",
             );
-            query.push_values(chunk, |mut row, record| {
+            query.push_values(chunk, |mut row, (entity_id, record)| {
                 row.push_bind(store_id)
                     .push_bind(record.object.clone())
                     .push_bind(record.key.clone())
                     .push_bind(record.id.clone())
                     .push_bind(record.body_hash.clone())
                     .push_bind(record.matched)
-                    .push_bind(entity_id)
+                    .push_bind(*entity_id)
                     .push_bind(now)
                     .push_bind(record.body.clone());
             });
@@ -124,4 +144,32 @@ pub(super) async fn insert_records(
         });
     }
     Ok(())
+}
+
+/// The rows to write, one per (object, key), in first-seen order: a later
+/// write of a key replaces the earlier's values, keeping the earlier's
+/// entity and body where the later has none (as the upsert's `COALESCE`s would).
+fn one_row_per_key<'r>(
+    groups: &[(Option<i64>, &'r [WrittenRecord])],
+) -> Vec<(Option<i64>, std::borrow::Cow<'r, WrittenRecord>)> {
+    use std::borrow::Cow;
+    let mut rows: Vec<(Option<i64>, Cow<'r, WrittenRecord>)> = Vec::new();
+    let mut index: HashMap<(&'r str, &'r str), usize> = HashMap::new();
+    for (entity_id, records) in groups {
+        for record in records.iter() {
+            match index.get(&(record.object.as_str(), record.key.as_str())) {
+                Some(&at) => {
+                    let (earlier_entity, earlier) = &rows[at];
+                    let mut merged = record.clone();
+                    merged.body = record.body.clone().or_else(|| earlier.body.clone());
+                    rows[at] = (entity_id.or(*earlier_entity), Cow::Owned(merged));
+                }
+                None => {
+                    index.insert((record.object.as_str(), record.key.as_str()), rows.len());
+                    rows.push((*entity_id, Cow::Borrowed(record)));
+                }
+            }
+        }
+    }
+    rows
 }
