@@ -53,6 +53,7 @@ mod sync_backoff;
 mod sync_blocked;
 mod sync_claims;
 mod sync_crash;
+mod sync_event_list;
 mod sync_faults;
 mod sync_field_mappings;
 mod sync_fold_on_commit;
