@@ -91,6 +91,17 @@ impl Connections {
     }
 
     /// The store's connection, rebuilt if its settings or secrets changed since.
+    /// How many connections, usage saves and cached describes this holds.
+    pub(crate) async fn retained_sizes(&self) -> super::RetainedSizes {
+        let connections: Vec<Arc<StoreConnection>> = self.by_store.lock().await.values().cloned().collect();
+        let mut described_objects = 0;
+        for connection in &connections {
+            described_objects += connection.client.describe_cache().len().await;
+        }
+        let usage_saves = self.usage_saved.lock().map(|saved| saved.len()).unwrap_or_default();
+        super::RetainedSizes { connections: connections.len(), usage_saves, described_objects }
+    }
+
     pub async fn get(&self, store_id: i64) -> Result<Arc<StoreConnection>, EngineError> {
         let code = self.storage.store_code(store_id).await?;
         let saved = self.storage.get_settings(&code).await?;

@@ -25,6 +25,7 @@ mod named_values;
 mod org_facts;
 mod packed_graphs;
 mod report;
+mod retained;
 mod retention_task;
 mod send;
 mod step;
@@ -49,6 +50,7 @@ pub use clock::{Clock, SystemClock, TestClock};
 pub use connections::Connections;
 pub use inventory::InventoryReport;
 pub use packed_graphs::GRAPH_NODES;
+pub use retained::RetainedSizes;
 pub use step::{Engine, StepReport};
 
 /// How writes reach Salesforce.

@@ -121,6 +121,13 @@ pub struct DescribeCache {
     objects: tokio::sync::Mutex<HashMap<String, Option<ObjectDescribe>>>,
 }
 
+impl DescribeCache {
+    /// How many objects are cached (found or known missing).
+    pub(crate) async fn len(&self) -> usize {
+        self.objects.lock().await.len()
+    }
+}
+
 impl Client {
     /// The object's describe, or `None` when the org has no such object (or hides it).
     pub async fn describe(&self, object: &str) -> Result<Option<ObjectDescribe>, Error> {

@@ -6,9 +6,10 @@
 //! forcesync wrote to Salesforce ([`records`]), store pauses ([`pauses`]),
 //! parked work listed ([`parked`]) and queued again ([`requeue`]), a store's
 //! health at a glance ([`health`]),
-//! the sync log and the read side for the API ([`status`]).
+//! the sync log and the read side for the API ([`status`], [`event_list`]).
 
 mod blocked;
+mod event_list;
 mod finish;
 mod fold;
 mod fold_write;
@@ -25,6 +26,7 @@ mod requeue;
 mod retention;
 mod status;
 
+pub use event_list::{EventFilter, EventInfo, SELECTIVE_ROWS};
 pub use gauges::{MAX_STORES, StoreGauges};
 pub use health::{HEALTH_COUNT_CAP, StoreHealth};
 pub use intake::{Ack, FoldOnCommit, Intake, IntakeError};
@@ -35,7 +37,7 @@ pub use parked::{ParkedEntity, ParkedPage};
 pub use pauses::ExpiredPause;
 pub use records::WrittenRecord;
 pub use retention::Pruned;
-pub use status::{EntityStatus, EventFilter, EventInfo};
+pub use status::EntityStatus;
 
 pub use crate::domain::sync::{EntityState, Outcome, RecordedError};
 

@@ -1,7 +1,7 @@
-//! The read side the API serves: one entity's status by alias, and received
-//! events listed newest first with filters.
+//! The read side the API serves: one entity's status by alias (received
+//! events listed newest first with filters are [`super::event_list`]).
 
-use crate::domain::sync::{EntityFacts, EntityKind, EventKind};
+use crate::domain::sync::{EntityFacts, EntityKind};
 use crate::storage::{Storage, StorageError, with_pool};
 
 use super::records::WrittenRecord;
@@ -25,31 +25,7 @@ pub struct EntityStatus {
     pub store_pause: Option<(i64, String)>,
 }
 
-/// Which events to list.
-#[derive(Debug, Clone, Default)]
-pub struct EventFilter {
-    pub state: Option<EntityState>,
-    pub kind: Option<EventKind>,
-    pub received_after: Option<i64>,
-    pub received_before: Option<i64>,
-    /// Only events with a sequence below this one (paging, newest first).
-    pub before_sequence: Option<i64>,
-}
-
-/// One received event and the state of its entity.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventInfo {
-    pub event_id: String,
-    pub sequence: i64,
-    pub kind: Option<EventKind>,
-    pub received_at: i64,
-    pub applied: bool,
-    pub entity: Option<String>,
-    pub entity_state: Option<EntityState>,
-    pub last_error: Option<RecordedError>,
-}
-
-fn parse_error(json: Option<String>) -> Result<Option<RecordedError>, StorageError> {
+pub(super) fn parse_error(json: Option<String>) -> Result<Option<RecordedError>, StorageError> {
     json.map(|json| serde_json::from_str(&json).map_err(|e| corrupt("recorded error", e))).transpose()
 }
 
@@ -69,19 +45,6 @@ struct EntityRow {
     unfolded: bool,
     paused_until: Option<i64>,
     pause_reason: Option<String>,
-}
-
-/// A received event and its entity, as listed.
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    event_id: String,
-    seq: i64,
-    kind: String,
-    received_at: i64,
-    applied: bool,
-    entity: Option<String>,
-    entity_state: Option<String>,
-    last_error: Option<String>,
 }
 
 /// How many entities of a store are in one state.
@@ -137,53 +100,6 @@ impl Storage {
             records: self.entity_records(row.id).await?,
             store_pause: row.paused_until.zip(row.pause_reason),
         }))
-    }
-
-    /// Up to `limit` events of a store, newest first.
-    pub async fn list_events(
-        &self,
-        store_id: i64,
-        filter: &EventFilter,
-        limit: i64,
-    ) -> Result<Vec<EventInfo>, StorageError> {
-        let rows: Vec<EventRow> = with_pool!(self, |pool| {
-            let mut query = sqlx::QueryBuilder::new(
-                "SELECT v.event_id, v.seq, v.kind, v.received_at, v.applied_at IS NOT NULL AS applied, \
-                 e.label AS entity, e.state AS entity_state, e.last_error FROM sync_events v LEFT JOIN sync_entities e ON e.id = v.entity_id WHERE v.store_id = ",
-            );
-            query.push_bind(store_id);
-            if let Some(state) = filter.state {
-                query.push(" AND e.state = ").push_bind(state.as_str());
-            }
-            if let Some(kind) = filter.kind {
-                query.push(" AND v.kind = ").push_bind(kind.as_str());
-            }
-            if let Some(after) = filter.received_after {
-                query.push(" AND v.received_at >= ").push_bind(after);
-            }
-            if let Some(before) = filter.received_before {
-                query.push(" AND v.received_at < ").push_bind(before);
-            }
-            if let Some(sequence) = filter.before_sequence {
-                query.push(" AND v.seq < ").push_bind(sequence);
-            }
-            query.push(" ORDER BY v.seq DESC LIMIT ").push_bind(limit);
-            query.build_query_as().fetch_all(pool).await?
-        });
-        rows.into_iter()
-            .map(|row| {
-                Ok(EventInfo {
-                    event_id: row.event_id,
-                    sequence: row.seq,
-                    kind: EventKind::parse(&row.kind),
-                    received_at: row.received_at,
-                    applied: row.applied,
-                    entity: row.entity,
-                    entity_state: row.entity_state.as_deref().and_then(EntityState::parse),
-                    last_error: parse_error(row.last_error)?,
-                })
-            })
-            .collect()
     }
 
     /// The facts of every entity these aliases name, merged (for a dry run).

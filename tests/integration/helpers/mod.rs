@@ -133,9 +133,18 @@ pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
 
 /// A server on `database_url` with this engine tuning.
 pub async fn spawn_app_with(database_url: Option<String>, engine: forcesync::engine::EngineConfig) -> TestApp {
+    spawn_app_retrying(database_url, engine, forcesync::salesforce::retry::RetryPolicy::default()).await
+}
+
+/// Like [`spawn_app_with`], with the Salesforce client retrying a failed call `retry`'s way.
+pub async fn spawn_app_retrying(
+    database_url: Option<String>,
+    engine: forcesync::engine::EngineConfig,
+    retry: forcesync::salesforce::retry::RetryPolicy,
+) -> TestApp {
     logs::capture();
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = serve_config(dir.path(), database_url, engine);
+    let config = ServeConfig { retry, ..serve_config(dir.path(), database_url, engine) };
     let database_url = config.database_url();
     let server = forcesync::server::start(config, std::future::pending()).await.expect("server starts");
     TestApp { channel: connect(&server).await, server, database_url, dir, process: None }

@@ -38,6 +38,19 @@ pub async fn connected_store_with(engine: EngineConfig, settings: pb::StoreSetti
     connected_store_on(spawn_sandbox().await, engine, settings, paths).await
 }
 
+/// Like [`connected_store_with`] (default settings), with the Salesforce client retrying a failed call
+/// `retry`'s way (the engine's own backoff is unchanged).
+pub async fn connected_store_retrying(
+    engine: EngineConfig,
+    retry: forcesync::salesforce::retry::RetryPolicy,
+) -> SyncSetup {
+    let app = super::spawn_app_retrying(None, engine, retry).await;
+    let (_, token) = app.create_store("main").await;
+    let setup = SyncSetup { app, sandbox: spawn_sandbox().await, token };
+    setup.connect_store("main", pb::StoreSettings::default(), Vec::new()).await;
+    setup
+}
+
 /// Like [`connected_store_with`], against a sandbox the test set up.
 pub async fn connected_store_on(
     sandbox: TestSandbox,
