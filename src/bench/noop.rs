@@ -33,7 +33,9 @@ impl Served {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let server = Server::builder().layer(tower::util::option_layer(tokens)).add_service(service);
-        let task = tokio::spawn(server.serve_with_incoming_shutdown(TcpIncoming::from(listener), async {
+        // TCP_NODELAY, as the real server's listener (`server::serve`) sets it.
+        let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+        let task = tokio::spawn(server.serve_with_incoming_shutdown(incoming, async {
             let _ = stopped.await;
         }));
         Ok(Self { addr, stop, task })

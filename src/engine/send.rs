@@ -28,6 +28,7 @@ pub(super) async fn send(
     work: Vec<Work>,
     records: &mut Records,
     flows: &BatchFlows,
+    more_due: bool,
 ) -> Sent {
     let key_fields = &connection.settings.external_id_fields;
     let mut out: Sent = Vec::new();
@@ -53,7 +54,7 @@ pub(super) async fn send(
     }
     tracing::Span::current().record("sent", to_send.len());
     let answers = match shared.config.strategy {
-        Strategy::Batched => packed_graphs::send(&connection.client, &to_send).await,
+        Strategy::Batched => packed_graphs::send(&connection.client, &to_send, more_due).await,
         Strategy::Naive => naive(connection, &to_send).await,
     };
     for ((w, nodes), answer) in to_send.into_iter().zip(answers) {
@@ -124,6 +125,13 @@ fn finish(
         Answer::RolledBack => {
             let again = Outcome::Deferred { retry_at: shared.config.clock.now_millis() };
             let message = "rolled back with another entity's failed write; sent again".to_owned();
+            (Finished::new(&w.entity, again, Vec::new(), message), None)
+        }
+        Answer::HeldBack => {
+            // Due from when it became pending, so the next claim takes it ahead of later work.
+            let now = shared.config.clock.now_millis();
+            let again = Outcome::Deferred { retry_at: w.entity.pending_since.unwrap_or(now).min(now) };
+            let message = "held for the next batch: its request would have gone out mostly empty".to_owned();
             (Finished::new(&w.entity, again, Vec::new(), message), None)
         }
     }

@@ -145,12 +145,14 @@ impl Engine {
     #[tracing::instrument(name = "engine.work", skip_all, fields(claimed = claimed.len()))]
     pub(super) async fn work(&self, claimed: Vec<ClaimedEntity>) -> StepReport {
         let mut report = StepReport { claimed: claimed.len(), ..StepReport::default() };
+        // A full batch: more work is due, so a sparse last request can wait for it.
+        let more_due = i64::try_from(claimed.len()).is_ok_and(|claimed| claimed >= self.shared.config.batch_size);
         let mut by_store: BTreeMap<i64, Vec<ClaimedEntity>> = BTreeMap::new();
         for entity in claimed {
             by_store.entry(entity.store_id).or_default().push(entity);
         }
         for (store_id, entities) in by_store {
-            for outcome in self.process_store(store_id, entities).await {
+            for outcome in self.process_store(store_id, entities, more_due).await {
                 report.count(&outcome);
             }
         }
@@ -162,7 +164,7 @@ impl Engine {
         skip_all,
         fields(store_id = store_id, store = tracing::field::Empty, entities = entities.len())
     )]
-    async fn process_store(&self, store_id: i64, entities: Vec<ClaimedEntity>) -> Vec<Outcome> {
+    async fn process_store(&self, store_id: i64, entities: Vec<ClaimedEntity>, more_due: bool) -> Vec<Outcome> {
         let shared = &self.shared;
         let connection = match shared.connections.get(store_id).await {
             Ok(connection) => {
@@ -171,7 +173,7 @@ impl Engine {
             }
             Err(error) => return self.defer_store(store_id, &entities, &error).await,
         };
-        let (result, requests) = tally::counted(store_batch::process(shared, &connection, &entities)).await;
+        let (result, requests) = tally::counted(store_batch::process(shared, &connection, &entities, more_due)).await;
         shared.connections.save_usage(&connection).await;
         for (kind, count) in requests.by_kind() {
             tracing::info!(store = %connection.code, request_kind = kind, requests = count, "Salesforce requests");

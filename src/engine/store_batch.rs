@@ -60,13 +60,19 @@ pub(super) struct Work {
     pub operations: Vec<PlannedWrite>,
 }
 
-/// Plans, looks up and sends one store's share of a leased batch.
+/// Plans, looks up and sends one store's share of a leased batch; `more_due`
+/// when the batch was full, so more work is waiting (see [`super::packed_graphs`]).
 #[tracing::instrument(
     name = "engine.plan_and_send",
     skip_all,
     fields(store = %connection.code, entities = entities.len(), to_write = tracing::field::Empty)
 )]
-pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entities: &[ClaimedEntity]) -> BatchResult {
+pub(super) async fn process(
+    shared: &Shared,
+    connection: &StoreConnection,
+    entities: &[ClaimedEntity],
+    more_due: bool,
+) -> BatchResult {
     let closed = ClosedStages::defaults(&connection.settings);
     let keys = &connection.settings.external_id_fields;
     let mut result = BatchResult::default();
@@ -106,7 +112,7 @@ pub(super) async fn process(shared: &Shared, connection: &StoreConnection, entit
         }
     };
     let work = super::changes::adjust(work, &prepared.records);
-    let sent = send::send(shared, connection, work, &mut prepared.records, &prepared.flows).await;
+    let sent = send::send(shared, connection, work, &mut prepared.records, &prepared.flows, more_due).await;
     if let Some(error) = sent.iter().find_map(|f| f.1.as_ref().filter(|e| pauses_store(e))) {
         result.pause = Some(error.to_string());
     }

@@ -134,6 +134,23 @@ impl GraphBuilder {
         self.graphs.is_empty()
     }
 
+    /// Takes out the graphs of the last request [`Self::pack`] would make
+    /// when that request would carry fewer than `min_nodes` nodes and is not
+    /// the only one; returns their ids (none taken: empty). A caller with
+    /// more work waiting sends them with it instead of spending a request on
+    /// a sparse remainder.
+    pub fn take_sparse_tail(&mut self, min_nodes: usize) -> Vec<String> {
+        let requests = self.clone().pack();
+        let tail = match requests.as_slice() {
+            [_, .., last] if last.node_count() < min_nodes => last,
+            _ => return Vec::new(),
+        };
+        let taken: Vec<String> = tail.graphs.iter().map(|graph| graph.id.clone()).collect();
+        self.graphs.retain(|graph| !taken.contains(&graph.id));
+        self.ids.retain(|id| !taken.contains(id));
+        taken
+    }
+
     /// Puts each graph, in order, into the first request it fits.
     pub fn pack(self) -> Vec<GraphRequest> {
         let mut requests: Vec<GraphRequest> = Vec::new();
@@ -294,6 +311,38 @@ mod tests {
         assert!(chain.add(too_deep).is_err(), "a 16th level");
         assert!(!chain.is_idempotent(), "it starts with a create");
         assert!(Graph::new("has.dot").is_err() && Graph::new(&"x".repeat(40)).is_err());
+    }
+
+    fn graph_of(id: &str, nodes: usize) -> Graph {
+        let mut graph = Graph::new(id).expect("id");
+        for n in 0..nodes {
+            graph
+                .add(Subrequest::upsert(&format!("n{n}"), "Account", "Key__c", &format!("{id}-{n}"), json!({})))
+                .expect("node");
+        }
+        graph
+    }
+
+    #[test]
+    fn a_sparse_last_request_is_taken_out_and_a_full_or_only_one_is_not() {
+        let builder = |sizes: &[usize]| {
+            let mut builder = GraphBuilder::new();
+            for (i, nodes) in sizes.iter().enumerate() {
+                builder.add(graph_of(&format!("g{i}"), *nodes)).expect("graph");
+            }
+            builder
+        };
+        // 5 × 96 nodes fill a request (480); the 6th and 7th graphs make a second request of 120 nodes.
+        let mut sparse = builder(&[96, 96, 96, 96, 96, 96, 24]);
+        assert_eq!(sparse.take_sparse_tail(250), ["g5", "g6"]);
+        let left: Vec<usize> = sparse.pack().iter().map(GraphRequest::node_count).collect();
+        assert_eq!(left, [480]);
+
+        let mut half_full = builder(&[96, 96, 96, 96, 96, 96, 96, 96]);
+        assert!(half_full.take_sparse_tail(250).is_empty(), "the second request carries 288 nodes");
+        let mut only = builder(&[24]);
+        assert!(only.take_sparse_tail(250).is_empty(), "a lone request is sent however sparse");
+        assert_eq!(only.len(), 1);
     }
 
     #[test]
