@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 
+use crate::domain::sync::EntityKind;
 use crate::salesforce::composite::{Graph, GraphBuilder, GraphResult, SubResult};
 use crate::salesforce::{Client, Error};
 
@@ -37,6 +38,16 @@ pub(super) enum Answer {
     HeldBack,
 }
 
+/// The order entities are packed in: customers first, so a sparse last
+/// request held back carries sales. A customer held back would repeat its
+/// batch's lookup of existing Contacts by email in the next one; a sale's
+/// records need no lookup.
+fn packing_order(to_send: &[(Work, Vec<ReadyWrite>)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..to_send.len()).collect();
+    order.sort_by_key(|&index| to_send[index].0.entity.facts.kind() != EntityKind::Customer);
+    order
+}
+
 /// The reference id of an entity's `index`-th node: unique within a graph.
 fn reference(entity: i64, index: usize) -> String {
     format!("e{entity}_{index}")
@@ -52,7 +63,8 @@ pub(super) async fn send(client: &Client, to_send: &[(Work, Vec<ReadyWrite>)], m
     let mut answers: Vec<Option<Answer>> = to_send.iter().map(|_| None).collect();
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut graphs: Vec<Graph> = Vec::new();
-    for (index, (w, nodes)) in to_send.iter().enumerate() {
+    for index in packing_order(to_send) {
+        let (w, nodes) = &to_send[index];
         let requests: Vec<_> = nodes
             .iter()
             .enumerate()
