@@ -140,12 +140,12 @@ impl GraphBuilder {
     /// more work waiting sends them with it instead of spending a request on
     /// a sparse remainder.
     pub fn take_sparse_tail(&mut self, min_nodes: usize) -> Vec<String> {
-        let requests = self.clone().pack();
+        let requests = self.assign();
         let tail = match requests.as_slice() {
-            [_, .., last] if last.node_count() < min_nodes => last,
+            [_, .., last] if last.nodes < min_nodes => &last.members,
             _ => return Vec::new(),
         };
-        let taken: Vec<String> = tail.graphs.iter().map(|graph| graph.id.clone()).collect();
+        let taken: Vec<String> = tail.iter().map(|&index| self.graphs[index].id.clone()).collect();
         self.graphs.retain(|graph| !taken.contains(&graph.id));
         self.ids.retain(|id| !taken.contains(id));
         taken
@@ -153,25 +153,46 @@ impl GraphBuilder {
 
     /// Puts each graph, in order, into the first request it fits.
     pub fn pack(self) -> Vec<GraphRequest> {
-        let mut requests: Vec<GraphRequest> = Vec::new();
-        for graph in self.graphs {
+        let assigned = self.assign();
+        let mut graphs: Vec<Option<Graph>> = self.graphs.into_iter().map(Some).collect();
+        assigned
+            .into_iter()
+            .map(|request| GraphRequest {
+                graphs: request.members.iter().filter_map(|&index| graphs[index].take()).collect(),
+                nodes: request.nodes,
+            })
+            .collect()
+    }
+
+    /// [`Self::pack`]'s first fit, by graph index: which graphs each request carries.
+    fn assign(&self) -> Vec<Assigned> {
+        let mut requests: Vec<Assigned> = Vec::new();
+        for (index, graph) in self.graphs.iter().enumerate() {
             let kinds = graph.kinds();
-            let fits = |r: &GraphRequest| {
-                r.graphs.len() < MAX_GRAPHS_PER_REQUEST
+            let fits = |r: &Assigned| {
+                r.members.len() < MAX_GRAPHS_PER_REQUEST
                     && r.nodes + graph.len() <= MAX_NODES_PER_REQUEST
                     && r.kinds.union(&kinds).count() <= MAX_NODE_KINDS
             };
-            match requests.iter_mut().find(|r| fits(r)) {
-                Some(request) => request.push(graph, kinds),
-                None => {
-                    let mut request = GraphRequest { graphs: Vec::new(), nodes: 0, kinds: HashSet::new() };
-                    request.push(graph, kinds);
-                    requests.push(request);
-                }
-            }
+            let at = requests.iter().position(fits).unwrap_or_else(|| {
+                requests.push(Assigned::default());
+                requests.len() - 1
+            });
+            let request = &mut requests[at];
+            request.members.push(index);
+            request.nodes += graph.len();
+            request.kinds.extend(kinds);
         }
         requests
     }
+}
+
+/// One request's share of the graphs, by index, while packing.
+#[derive(Default)]
+struct Assigned {
+    members: Vec<usize>,
+    nodes: usize,
+    kinds: HashSet<Kind>,
 }
 
 /// One `/composite/graph` call's worth of graphs.
@@ -179,16 +200,9 @@ impl GraphBuilder {
 pub struct GraphRequest {
     graphs: Vec<Graph>,
     nodes: usize,
-    kinds: HashSet<Kind>,
 }
 
 impl GraphRequest {
-    fn push(&mut self, graph: Graph, kinds: HashSet<Kind>) {
-        self.nodes += graph.len();
-        self.kinds.extend(kinds);
-        self.graphs.push(graph);
-    }
-
     /// The graphs it carries.
     pub fn graphs(&self) -> &[Graph] {
         &self.graphs
