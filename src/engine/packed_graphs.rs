@@ -11,7 +11,7 @@
 //! 500-order batch packs into six full requests and a seventh of twenty
 //! orders, and holding those twenty makes the seventh request unnecessary.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::domain::sync::EntityKind;
 use crate::salesforce::composite::{Graph, GraphBuilder, GraphResult, SubResult};
@@ -103,25 +103,19 @@ pub(super) async fn send(client: &Client, to_send: &[(Work, Vec<ReadyWrite>)], m
             tracing::error!(%error, "a packed graph was refused");
         }
     }
-    if more_due {
-        let held = builder.take_sparse_tail(SPARSE_REQUEST_NODES);
-        let mut entities = 0;
-        for id in &held {
-            let graph = id.strip_prefix('g').and_then(|n| n.parse::<usize>().ok());
-            for &index in graph.and_then(|g| members.get(g)).map(Vec::as_slice).unwrap_or_default() {
-                answers[index] = Some(Answer::HeldBack);
-                entities += 1;
-            }
-        }
-        tracing::Span::current().record("held_back", entities);
-    }
+    let held: HashSet<String> =
+        if more_due { builder.take_sparse_tail(SPARSE_REQUEST_NODES).into_iter().collect() } else { HashSet::new() };
     let mut results: HashMap<String, GraphResult> =
         client.run_graphs(builder).await.into_iter().map(|r| (r.graph_id.clone(), r)).collect();
+    let mut held_back = 0;
     for (g, member) in members.iter().enumerate() {
-        if member.first().is_some_and(|&index| matches!(answers[index], Some(Answer::HeldBack))) {
+        let id = format!("g{g}");
+        if held.contains(&id) {
+            member.iter().for_each(|&index| answers[index] = Some(Answer::HeldBack));
+            held_back += member.len();
             continue;
         }
-        let result = results.remove(&format!("g{g}"));
+        let result = results.remove(&id);
         if let Some(failed) = result.as_ref().filter(|r| !r.successful) {
             let first = failed.errors().into_iter().next();
             tracing::debug!(graph = %failed.graph_id, entities = member.len(), error = ?first, "a composite graph failed");
@@ -131,6 +125,7 @@ pub(super) async fn send(client: &Client, to_send: &[(Work, Vec<ReadyWrite>)], m
             answers[index] = Some(answer(result.as_ref(), entity.0.entity.id, entity.1.len(), member, to_send));
         }
     }
+    tracing::Span::current().record("held_back", held_back);
     let missing = || Answer::Failed(Error::bad_response(200, "the graph is missing from the answer"));
     answers.into_iter().map(|a| a.unwrap_or_else(missing)).collect()
 }
