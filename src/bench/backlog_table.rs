@@ -77,8 +77,9 @@ pub(super) fn render(args: &BacklogBenchArgs, run: &Run) -> Table {
         "Backlog: {} orders × {} events (new customer, checkout of 3 items from {SKUS} SKUs, placed order, payment, \
          then customer updates) = {events} events sent as SubmitEvents of ≤ {PER_REQUEST} events, {} in flight, \
          acknowledged in {:.1} s ({:.0} events/s), folded after {:.1} s; {} entities pending or waiting when measured. \
-         Salesforce down = the sandbox answers every REST call 503 SERVER_UNAVAILABLE; the engine retries with \
-         backoff (1 s doubling, capped at 10 s for the bench; production default 300 s).",
+         Salesforce down = the sandbox answers every REST call and the version list 503 SERVER_UNAVAILABLE; the \
+         engine pauses the store at its first batch's 503 and checks the version list (free) 1 s later, doubling \
+         to 10 s for the bench (the retry backoff's schedule; production default 2 s doubling to 300 s).",
         run.shape.orders,
         run.shape.per_order,
         args.submitters.max(1),
@@ -102,8 +103,8 @@ pub(super) fn render(args: &BacklogBenchArgs, run: &Run) -> Table {
         READS / 4,
     ));
     table.note(format!(
-        "Drain: {} orders synced in {:.1} s, including up to 10 s of \
-         backoff left from the outage; the sandbox then held exactly the expected Orders (none lost or duplicated). \
+        "Drain: {} orders synced in {:.1} s, including up to 10 s until the paused store's next check found \
+         Salesforce back; the sandbox then held exactly the expected Orders (none lost or duplicated). \
          {} API calls: {}; records written: {}. Pruning (retention 0, every second) ran during the drain; SQLite \
          files do not shrink after deletes (the space is reused).",
         run.drained_orders,

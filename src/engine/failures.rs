@@ -1,8 +1,9 @@
 //! What a failed write means for its entity, by error class: transient and
 //! session errors retry with exponential backoff and jitter (parked after too
-//! many in a row); a spent API allocation defers the work and pauses the
-//! store; data, configuration, permission and login errors park the entity
-//! with Salesforce's reason and a remedy, to be retried once fixed.
+//! many in a row); an org that cannot take work (its API allocation spent,
+//! or not answering: [`StoreBlock`]) defers the work and pauses the store;
+//! data, configuration, permission and login errors park the entity with
+//! Salesforce's reason and a remedy, to be retried once fixed.
 
 use crate::domain::settings::{ExternalIdFields, KEYED_OBJECTS};
 use crate::domain::sync::retry::after_failure;
@@ -29,10 +30,29 @@ pub(super) fn recorded(error: &Error) -> RecordedError {
     }
 }
 
-/// Whether the error spends the org's daily allocation (so the store pauses),
-/// rather than a short concurrency limit.
+/// Why a whole store's work stops, not one entity's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StoreBlock {
+    /// The org's daily API allocation is spent (not a short concurrency limit).
+    Budget,
+    /// Salesforce is not answering at all ([`Error::is_outage`]).
+    Outage,
+}
+
+/// What, if anything, `error` says about the whole store.
+pub(super) fn store_block(error: &Error) -> Option<StoreBlock> {
+    if error.class == ErrorClass::Limit && !error.message.contains("ConcurrentPerOrgLongTxn") {
+        Some(StoreBlock::Budget)
+    } else if error.is_outage() {
+        Some(StoreBlock::Outage)
+    } else {
+        None
+    }
+}
+
+/// Whether the error stops the whole store (so it pauses) rather than one entity.
 pub(super) fn pauses_store(error: &Error) -> bool {
-    error.class == ErrorClass::Limit && !error.message.contains("ConcurrentPerOrgLongTxn")
+    store_block(error).is_some()
 }
 
 /// Two upserts of one new key at once can collide on the key's uniqueness;
@@ -52,7 +72,7 @@ pub(super) fn outcome_for(
 ) -> Outcome {
     let class = if is_key_race(error, key_fields) { ErrorClass::Transient } else { error.class };
     let failure = match class {
-        _ if pauses_store(error) => Failure::BudgetSpent,
+        _ if pauses_store(error) => Failure::OrgBlocked,
         ErrorClass::Transient | ErrorClass::Session | ErrorClass::Limit => Failure::Transient(recorded(error)),
         ErrorClass::Data | ErrorClass::Config | ErrorClass::Auth | ErrorClass::Permission => {
             Failure::Permanent(recorded(error))
@@ -107,6 +127,11 @@ mod tests {
             outcome_for(&spent, &entity(0), &config, &ExternalIdFields::default()),
             Outcome::Deferred { .. }
         ));
+        assert_eq!(store_block(&spent), Some(StoreBlock::Budget));
+        // An outage, at the last attempt: deferred, never parked, however long it lasts.
+        let down = Error::new("SERVER_UNAVAILABLE", "Server is unavailable", Some(503));
+        assert_eq!(store_block(&down), Some(StoreBlock::Outage));
+        assert!(matches!(outcome_for(&down, &last, &config, &ExternalIdFields::default()), Outcome::Deferred { .. }));
         let concurrent = Error::new("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.", Some(403));
         assert!(
             !pauses_store(&concurrent)

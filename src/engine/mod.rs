@@ -24,6 +24,7 @@ mod lookups;
 mod named_values;
 mod org_facts;
 mod packed_graphs;
+mod pauses;
 mod report;
 mod retained;
 mod retention_task;
@@ -165,14 +166,27 @@ struct Shared {
 impl EngineConfig {
     /// The wait before a paused store's next check, after `checks` checks that found it still blocked.
     pub fn pause_after(&self, checks: i64) -> Duration {
-        let doublings = u32::try_from(checks.clamp(0, 20)).unwrap_or(20);
-        self.pause_first.saturating_mul(2u32.saturating_pow(doublings)).min(self.pause)
+        doubling(self.pause_first, self.pause, checks)
+    }
+
+    /// The wait before the next check of a store whose org is not answering
+    /// (an outage), after `checks` checks that found it still down: the retry
+    /// backoff's waits, since the check is free (`Client::probe`), so the
+    /// work resumes within `retry_max` of the org's return.
+    pub fn outage_pause_after(&self, checks: i64) -> Duration {
+        doubling(self.retry_base, self.retry_max, checks)
     }
 
     /// How failed attempts are retried.
     pub fn retry_rules(&self) -> RetryRules {
         RetryRules { base: self.retry_base, max: self.retry_max, max_attempts: self.max_attempts }
     }
+}
+
+/// `first`, doubled `times` times, capped at `max`.
+fn doubling(first: Duration, max: Duration, times: i64) -> Duration {
+    let attempt = u32::try_from(times.clamp(0, 20)).unwrap_or(20) + 1;
+    crate::domain::sync::retry::backoff(first, max, attempt, 1.0)
 }
 
 /// The running engine; [`EngineHandle::shutdown`] stops it and releases its leases.
@@ -282,5 +296,14 @@ mod tests {
         let waits: Vec<u64> = (0..7).map(|checks| config.pause_after(checks).as_secs()).collect();
         assert_eq!(waits, [60, 120, 240, 480, 900, 900, 900]);
         assert_eq!(config.pause_after(i64::MAX), config.pause);
+    }
+
+    #[test]
+    fn an_org_that_does_not_answer_is_checked_on_the_retry_schedule() {
+        let config = EngineConfig::default();
+        let waits: Vec<u64> = (0..10).map(|checks| config.outage_pause_after(checks).as_secs()).collect();
+        assert_eq!(waits, [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+        assert_eq!(config.outage_pause_after(i64::MAX), config.retry_max);
+        assert_eq!(config.outage_pause_after(-3), config.retry_base);
     }
 }

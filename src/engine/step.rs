@@ -14,10 +14,9 @@ use crate::metrics::StoreLabel;
 use crate::salesforce::tally;
 use crate::storage::sync::{ClaimedEntity, FinishedEntity};
 
-use super::failures::pauses_store;
 use super::report;
 use super::store_batch::{self, Finished};
-use super::{EngineError, Shared, millis};
+use super::{Shared, millis};
 
 /// Events folded per step (and per transaction of the fold task).
 pub(super) const FOLD_BATCH: i64 = 500;
@@ -180,13 +179,8 @@ impl Engine {
         }
         let store: StoreLabel = connection.code.as_str().into();
         report::count_written(&store, &result.shared_records);
-        if let Some(reason) = &result.pause {
-            let until = self.now() + millis(shared.config.pause_after(0));
-            crate::metrics::global().paused(reason);
-            tracing::warn!(store = %connection.code, %reason, "pausing the store's sync");
-            if let Err(error) = shared.storage.pause_store(store_id, until, reason, 0).await {
-                tracing::error!(%error, "could not record the pause");
-            }
+        if let Some(error) = &result.pause {
+            self.pause_for(store_id, error).await;
         }
         if let Err(error) = shared.storage.record_writes(store_id, None, &result.shared_records).await {
             tracing::error!(%error, "could not record written products");
@@ -234,74 +228,5 @@ impl Engine {
             }
         }
         outcomes
-    }
-
-    /// The store cannot be processed now: pause it and put its work back.
-    async fn defer_store(&self, store_id: i64, entities: &[ClaimedEntity], error: &EngineError) -> Vec<Outcome> {
-        let shared = &self.shared;
-        let now = self.now();
-        tracing::warn!(store_id, %error, "store cannot sync now; pausing");
-        crate::metrics::global().paused(&error.to_string());
-        let until = now + millis(shared.config.pause_after(0));
-        if let Err(error) = shared.storage.pause_store(store_id, until, &error.to_string(), 0).await {
-            tracing::error!(%error, "could not record the pause");
-        }
-        // Due again at once: the store's pause holds it back, and ends with its cause.
-        let outcome = Outcome::Deferred { retry_at: now };
-        for entity in entities {
-            if let Err(error) = shared.storage.finish_entity(&shared.owner, entity, &outcome, now).await {
-                tracing::error!(%error, "could not put work back");
-            }
-        }
-        vec![outcome; entities.len()]
-    }
-
-    /// Checks the stores whose pause ran out. A store resumes unless its cause
-    /// is still there: the org's allocation still spent (then the next check
-    /// waits twice as long, up to `pause`), or the store still cannot connect.
-    /// A check that fails for any other reason (an expired session that a new
-    /// login did not cure, a 5xx, a refused login) resumes the store, so the
-    /// work itself meets that error and is retried or parked with its reason:
-    /// no pause outlives its cause.
-    #[tracing::instrument(
-        name = "engine.check_pauses",
-        skip_all,
-        fields(checked = tracing::field::Empty, resumed = tracing::field::Empty)
-    )]
-    pub(super) async fn check_pauses(&self) -> StepReport {
-        let shared = &self.shared;
-        let mut report = StepReport::default();
-        let Ok(expired) = shared.storage.expired_pauses(self.now()).await else { return report };
-        for pause in expired {
-            report.checked += 1;
-            let blocked = match shared.connections.get(pause.store_id).await {
-                Ok(connection) => match connection.client.limits().await {
-                    Ok(usage) if usage.remaining() > 0 => None,
-                    Ok(_) => Some("the daily API allocation is still spent".to_owned()),
-                    Err(error) if pauses_store(&error) => Some(error.to_string()),
-                    Err(error) => {
-                        tracing::info!(store = %connection.code, %error, "the budget check failed; resuming so the work reports it");
-                        None
-                    }
-                },
-                Err(error) => Some(error.to_string()),
-            };
-            let outcome = match blocked {
-                None => {
-                    report.resumed += 1;
-                    shared.storage.resume_store(pause.store_id).await
-                }
-                Some(reason) => {
-                    let checks = pause.checks + 1;
-                    let until = self.now() + millis(shared.config.pause_after(checks));
-                    shared.storage.pause_store(pause.store_id, until, &reason, checks).await
-                }
-            };
-            if let Err(error) = outcome {
-                tracing::error!(%error, store_id = pause.store_id, "could not update the pause");
-            }
-        }
-        tracing::Span::current().record("checked", report.checked).record("resumed", report.resumed);
-        report
     }
 }

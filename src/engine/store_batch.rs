@@ -45,13 +45,13 @@ impl Finished {
     }
 }
 
-/// A batch's results, and why the store must pause, if it must.
+/// A batch's results, and the error that stops the whole store, if one did.
 #[derive(Debug, Default)]
 pub(super) struct BatchResult {
     pub finished: Vec<Finished>,
     /// Records not owned by one entity (products an order line needed).
     pub shared_records: Vec<WrittenRecord>,
-    pub pause: Option<String>,
+    pub pause: Option<Error>,
 }
 
 /// An entity with writes to make.
@@ -78,7 +78,7 @@ pub(super) async fn process(
     let mut result = BatchResult::default();
     if let Err(error) = super::org_facts::ensure(connection, entities).await {
         if pauses_store(&error) {
-            result.pause = Some(error.to_string());
+            result.pause = Some(error.clone());
         }
         result.finished.extend(entities.iter().map(|e| Finished::failed(e, &error, shared, keys)));
         return result;
@@ -105,7 +105,7 @@ pub(super) async fn process(
         Ok(prepared) => prepared,
         Err(error) => {
             if pauses_store(&error) {
-                result.pause = Some(error.to_string());
+                result.pause = Some(error.clone());
             }
             result.finished.extend(work.iter().map(|w| Finished::failed(&w.entity, &error, shared, keys)));
             return result;
@@ -113,9 +113,7 @@ pub(super) async fn process(
     };
     let work = super::changes::adjust(work, &prepared.records);
     let sent = send::send(shared, connection, work, &mut prepared.records, &prepared.flows, more_due).await;
-    if let Some(error) = sent.iter().find_map(|f| f.1.as_ref().filter(|e| pauses_store(e))) {
-        result.pause = Some(error.to_string());
-    }
+    result.pause = sent.iter().find_map(|f| f.1.as_ref().filter(|e| pauses_store(e))).cloned();
     result.finished.extend(sent.into_iter().map(|(finished, _)| finished));
     super::flows::hold_back(connection, &mut result.finished);
     result

@@ -97,6 +97,8 @@ pub fn pause_reason(reason: &str) -> &'static str {
     let lower = reason.to_ascii_lowercase();
     if lower.contains("request_limit_exceeded") || lower.contains("allocation") || lower.contains("api budget") {
         "api_budget"
+    } else if ["server_unavailable", "http_502", "http_503"].iter().any(|code| lower.contains(code)) {
+        "salesforce_unavailable"
     } else if lower.contains("not configured") || lower.contains("missing") {
         "not_configured"
     } else if lower.contains("connect") || lower.contains("login") || lower.contains("unreachable") {
@@ -130,6 +132,9 @@ mod tests {
         assert_eq!(pause_reason("REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded."), "api_budget");
         assert_eq!(pause_reason("the daily API allocation is still spent"), "api_budget");
         assert_eq!(pause_reason("store is not configured: missing username"), "not_configured");
+        assert_eq!(pause_reason("SERVER_UNAVAILABLE: Server is unavailable"), "salesforce_unavailable");
+        assert_eq!(pause_reason("HTTP_502: Salesforce answered HTTP 502"), "salesforce_unavailable");
+        assert_eq!(pause_reason("UNREACHABLE: connection refused or unreachable"), "cannot_connect");
         assert_eq!(pause_reason("something else"), "other");
     }
 }

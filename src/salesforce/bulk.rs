@@ -178,10 +178,10 @@ impl Client {
                 if let Some(csv) = csv {
                     request = request.header(CONTENT_TYPE, "text/csv").body(csv.to_owned());
                 }
-                let response = request.send().await.map_err(|e| Error::transport(super::transport_reason(&e)))?;
+                let response = request.send().await.map_err(|e| super::transport_error("", &e))?;
                 let (status, headers) = (response.status().as_u16(), response.headers().clone());
                 self.record_usage(&headers);
-                let text = response.text().await.map_err(|e| Error::transport(super::transport_reason(&e)))?;
+                let text = response.text().await.map_err(|e| super::transport_error("", &e))?;
                 if (200..300).contains(&status) {
                     return Ok(CsvReply { headers, text });
                 }

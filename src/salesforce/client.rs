@@ -262,10 +262,10 @@ impl Client {
         if let Some(body) = &call.body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| Error::transport(super::transport_reason(&e)))?;
+        let response = request.send().await.map_err(|e| super::transport_error("", &e))?;
         let status = response.status();
         self.record_usage(response.headers());
-        let text = response.text().await.map_err(|e| Error::transport(super::transport_reason(&e)))?;
+        let text = response.text().await.map_err(|e| super::transport_error("", &e))?;
         let body = if text.trim().is_empty() {
             Value::Null
         } else {
@@ -279,20 +279,43 @@ impl Client {
 
     /// `GET /services/data`: the versions the org serves (no session needed, not counted).
     pub async fn versions(&self) -> Result<Vec<String>, Error> {
-        let url = format!("{}/services/data", self.settings.login_url.trim_end_matches('/'));
+        let body = self.services_data(&self.settings.login_url).await?;
+        Ok(body
+            .as_array()
+            .map(|list| list.iter().filter_map(|v| v["version"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default())
+    }
+
+    /// Whether the org answers: `GET /services/data` once, on its instance
+    /// when logged in (else on the login URL), without retries. Free: no
+    /// session, not counted against the API allocation.
+    pub async fn probe(&self) -> Result<(), Error> {
+        let base = match self.session.lock().await.as_ref() {
+            Some(session) => session.instance_url.clone(),
+            None => self.settings.login_url.clone(),
+        };
+        let result = self.services_data(&base).await.map(drop);
+        self.count("other", &result);
+        result
+    }
+
+    /// `GET {base}/services/data`, its error as Salesforce's when not 2xx.
+    async fn services_data(&self, base: &str) -> Result<Value, Error> {
+        let url = format!("{}/services/data", base.trim_end_matches('/'));
         let response = self
             .http
             .get(&url)
             .timeout(Duration::from_secs(30))
             .send()
             .await
-            .map_err(|e| Error::transport(super::transport_reason(&e)))?;
+            .map_err(|e| super::transport_error("", &e))?;
         let status = response.status().as_u16();
-        let body: Value = response.json().await.map_err(|e| Error::bad_response(status, e.to_string()))?;
-        Ok(body
-            .as_array()
-            .map(|list| list.iter().filter_map(|v| v["version"].as_str().map(str::to_owned)).collect())
-            .unwrap_or_default())
+        let text = response.text().await.map_err(|e| super::transport_error("", &e))?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        Err(error_from_body(status, &body))
     }
 
     /// Runs a query and follows `nextRecordsUrl` to the end.

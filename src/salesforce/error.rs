@@ -67,9 +67,24 @@ impl Error {
         self
     }
 
-    /// No response arrived (connection refused, reset, timed out).
+    /// No response arrived (reset, timed out, cut off): the request may have been carried out.
     pub fn transport(message: impl Into<String>) -> Self {
         Self::new("TRANSPORT", message, None)
+    }
+
+    /// No connection could be made (refused, no route, name not found): nothing was sent.
+    pub fn unreachable(message: impl Into<String>) -> Self {
+        Self::new("UNREACHABLE", message, None)
+    }
+
+    /// Whether the org as a whole is not answering, rather than this request
+    /// failing: 503 (maintenance, overload), 502 (Salesforce's edge could not
+    /// reach the instance), or no connection at all. Nothing was carried out,
+    /// so the work can wait for the org without counting an attempt. Timeouts
+    /// and connections lost mid-request are not: the request may have landed,
+    /// and a request that always times out must not hold its store forever.
+    pub fn is_outage(&self) -> bool {
+        matches!(self.status, Some(502 | 503)) || matches!(self.code.as_str(), "SERVER_UNAVAILABLE" | "UNREACHABLE")
     }
 
     /// A response arrived that the client cannot read.
@@ -91,7 +106,7 @@ impl Error {
 pub fn classify(code: &str, status: Option<u16>) -> ErrorClass {
     match code {
         "UNABLE_TO_LOCK_ROW" | "SERVER_UNAVAILABLE" | "UNKNOWN_EXCEPTION" | "QUERY_TIMEOUT" | "TRANSPORT"
-        | "TIMEOUT" => ErrorClass::Transient,
+        | "UNREACHABLE" | "TIMEOUT" => ErrorClass::Transient,
         "INVALID_SESSION_ID" => ErrorClass::Session,
         "REQUEST_LIMIT_EXCEEDED" | "API_CURRENTLY_DISABLED_LIMIT" => ErrorClass::Limit,
         "INVALID_LOGIN"
@@ -154,10 +169,36 @@ mod tests {
         assert_eq!(Error::new("LOGIN_MUST_USE_SECURITY_TOKEN", "m", Some(500)).class, ErrorClass::Auth);
         assert_eq!(Error::new("WHATEVER", "m", Some(503)).class, ErrorClass::Transient);
         assert_eq!(Error::transport("reset").class, ErrorClass::Transient);
+        assert_eq!(Error::unreachable("refused").class, ErrorClass::Transient);
         assert!(Error::new("SERVER_UNAVAILABLE", "m", Some(503)).is_retryable());
         let shown = Error::new("REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]", Some(400))
             .with_fields(vec!["LastName".into()])
             .to_string();
         assert_eq!(shown, "REQUIRED_FIELD_MISSING: Required fields are missing: [LastName] (fields: LastName)");
+    }
+
+    #[test]
+    fn an_outage_is_the_org_not_answering_not_a_request_failing() {
+        let outages = [
+            Error::new("SERVER_UNAVAILABLE", "Server is unavailable", Some(503)),
+            Error::new("HTTP_503", "Salesforce answered HTTP 503", Some(503)),
+            Error::new("HTTP_502", "Salesforce answered HTTP 502", Some(502)),
+            Error::unreachable("connection refused or unreachable"),
+        ];
+        for error in outages {
+            assert!(error.is_outage(), "{error}");
+            assert_eq!(error.class, ErrorClass::Transient, "{error}");
+        }
+        let not_outages = [
+            Error::new("UNKNOWN_EXCEPTION", "An unexpected error occurred", Some(500)),
+            Error::new("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access", Some(400)),
+            Error::new("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", Some(403)),
+            Error::transport("timed out"),
+            Error::transport("the connection failed"),
+            Error::new("HTTP_504", "Salesforce answered HTTP 504", Some(504)),
+        ];
+        for error in not_outages {
+            assert!(!error.is_outage(), "{error}");
+        }
     }
 }

@@ -21,8 +21,16 @@ pub mod wsdl;
 pub use client::{Call, Client, ConnectionSettings, Reply};
 pub use error::{Error, ErrorClass};
 
+/// The error for a request that got no answer: [`Error::unreachable`] when
+/// no connection was made, else [`Error::transport`]; `context` goes first
+/// (like "cannot reach https://login.salesforce.com: ").
+pub(crate) fn transport_error(context: &str, error: &reqwest::Error) -> Error {
+    let reason = format!("{context}{}", transport_reason(error));
+    if error.is_connect() { Error::unreachable(reason) } else { Error::transport(reason) }
+}
+
 /// A short reason for a transport failure, without URLs' query strings.
-pub(crate) fn transport_reason(error: &reqwest::Error) -> String {
+fn transport_reason(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "timed out".into()
     } else if error.is_connect() {

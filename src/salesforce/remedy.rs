@@ -71,6 +71,10 @@ pub fn for_error(error: &Error) -> Option<String> {
         "UNABLE_TO_LOCK_ROW" => "Another process held the record; forcesync retries with backoff. If it persists, \
              look for long-running automation on the same records."
             .into(),
+        "SERVER_UNAVAILABLE" | "UNREACHABLE" => "Salesforce is not answering (maintenance, an outage, or the \
+             network): forcesync pauses the store's sync, checks the org again with a free call, and resumes when \
+             it answers. If it lasts, check trust.salesforce.com and the store's login URL."
+            .into(),
         "UNSUPPORTED_API_VERSION" => {
             "The org does not serve this API version: pick one listed at /services/data.".into()
         }

@@ -101,6 +101,17 @@ impl Faults {
         fault
     }
 
+    /// Whether an unauthenticated call (the version list, the engine's free
+    /// probe) meets the outage the 503 rate stands for: that rate alone,
+    /// from the same generator. Queued faults are left for the REST calls.
+    pub fn unavailable(&mut self) -> bool {
+        let down = self.seed.http_503 > 0.0 && self.next_unit() < self.seed.http_503;
+        if down {
+            *self.injected.entry(FaultKind::Http503).or_default() += 1;
+        }
+        down
+    }
+
     pub fn injected(&self) -> BTreeMap<FaultKind, u64> {
         self.injected.clone()
     }
@@ -126,5 +137,18 @@ mod tests {
         assert_eq!(f.draw(false), None, "a queued lock error waits for a write");
         assert_eq!(f.draw(true), Some(FaultKind::UnableToLockRow));
         assert_eq!(f.injected().get(&FaultKind::UnableToLockRow), Some(&1));
+    }
+
+    #[test]
+    fn the_version_list_meets_the_503_rate_alone_and_leaves_queued_faults() {
+        let mut down = Faults::new(FaultSeed { http_503: 1.0, ..FaultSeed::default() });
+        assert!((0..50).all(|_| down.unavailable()), "a full outage answers every probe 503");
+        let mut up = Faults::new(FaultSeed { http_500: 1.0, ..FaultSeed::default() });
+        up.queue(FaultKind::Http503, 1);
+        assert!((0..50).all(|_| !up.unavailable()), "500s and queued faults are the REST calls'");
+        assert_eq!(up.draw(false), Some(FaultKind::Http503), "the queued fault is still there");
+        let mut some = Faults::new(FaultSeed { seed: 3, http_503: 0.3, ..FaultSeed::default() });
+        let failed = (0..200).filter(|_| some.unavailable()).count();
+        assert!((30..90).contains(&failed), "about 30% fail: {failed}");
     }
 }

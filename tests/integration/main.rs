@@ -63,6 +63,7 @@ mod sync_leases;
 mod sync_lifecycle;
 mod sync_lost_answers;
 mod sync_memory;
+mod sync_outage;
 mod sync_packing;
 mod sync_pauses;
 mod sync_person_accounts;

@@ -1,6 +1,7 @@
-//! A large backlog retried while Salesforce is down keeps the engine's memory
-//! flat: 5,000 customers are queued, the sandbox answers every REST call 503,
-//! and a stepped engine goes through several full claim cycles over the whole
+//! A large backlog retried again and again keeps the engine's memory flat:
+//! 5,000 customers are queued, the sandbox answers every REST call 500
+//! UNKNOWN_EXCEPTION (a failure of each request, retried entity by entity; a
+//! 503 would pause the whole store instead, see `sync_outage.rs`), and a stepped engine goes through several full claim cycles over the whole
 //! backlog (the test clock moved past every backoff between cycles). Every
 //! claim takes at most one batch, every cycle takes each entity exactly once,
 //! and what the engine keeps between steps ([`Engine::retained_sizes`]) is the
@@ -114,7 +115,7 @@ async fn claim_cycles_scenario() {
     let setup = connected_store_retrying(config(&clock), no_retries_in_call).await;
     let engine = setup.app.server.engine().expect("engine");
     queue_customers(&setup).await;
-    setup.sandbox.control(Method::PATCH, "/faults", Some(json!({ "http_503": 1.0 }))).await;
+    setup.sandbox.control(Method::PATCH, "/faults", Some(json!({ "http_500": 1.0 }))).await;
 
     let mut after_second: Option<(RetainedSizes, u64)> = None;
     for cycle in 1..=CYCLES {

@@ -1,8 +1,10 @@
 //! What a failed attempt means for its entity, pure: a transient failure is
 //! retried after an exponential backoff with jitter and parked after too many
-//! in a row; a data or configuration failure parks at once; a spent API
-//! allocation defers the work without counting an attempt (the store's pause
-//! holds it back). The caller classifies the error and draws the jitter.
+//! in a row; a data or configuration failure parks at once; an org that
+//! cannot take work (its API allocation spent, or not answering at all)
+//! defers the work without counting an attempt (the store's pause holds it
+//! back, so an outage longer than the backoffs parks nothing). The caller
+//! classifies the error and draws the jitter.
 
 use std::time::Duration;
 
@@ -26,8 +28,9 @@ pub enum Failure {
     Transient(RecordedError),
     /// Needs a person: data, configuration, permission or login errors.
     Permanent(RecordedError),
-    /// The org's daily allocation is spent: the store pauses until it returns.
-    BudgetSpent,
+    /// The org cannot take any work now (its daily allocation is spent, or it
+    /// is not answering): the store pauses until it can.
+    OrgBlocked,
 }
 
 /// The wait before retry `attempt` (1 = the first): `base × 2^(attempt−1)`,
@@ -44,7 +47,7 @@ pub fn backoff(base: Duration, max: Duration, attempt: u32, jitter: f64) -> Dura
 pub fn after_failure(failure: Failure, attempts: i64, rules: &RetryRules, jitter: f64, now: i64) -> Outcome {
     match failure {
         // Due again at once: the store's pause holds it back, and ends with its cause.
-        Failure::BudgetSpent => Outcome::Deferred { retry_at: now },
+        Failure::OrgBlocked => Outcome::Deferred { retry_at: now },
         Failure::Permanent(error) => Outcome::Parked(error),
         Failure::Transient(mut error) => {
             let attempt = attempts.saturating_add(1);
@@ -134,9 +137,9 @@ mod tests {
     }
 
     #[test]
-    fn a_spent_budget_defers_to_now_whatever_the_attempts() {
+    fn a_blocked_org_defers_to_now_whatever_the_attempts() {
         for attempts in [0, 5, 11, 40] {
-            let outcome = after_failure(Failure::BudgetSpent, attempts, &rules(), 0.5, NOW);
+            let outcome = after_failure(Failure::OrgBlocked, attempts, &rules(), 0.5, NOW);
             assert_eq!(outcome, Outcome::Deferred { retry_at: NOW }, "after {attempts} attempts");
         }
     }

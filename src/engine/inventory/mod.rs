@@ -173,18 +173,12 @@ impl Engine {
         match error {
             None => self.release_inventory(store_id, now, Some(0)).await,
             Some(error) if pauses_store(error) => {
-                let until = now + millis(shared.config.pause_after(0));
-                tracing::warn!(store_id, %error, "pausing the store's sync");
-                if let Err(error) = shared.storage.pause_store(store_id, until, &error.to_string(), 0).await {
-                    tracing::error!(%error, "could not record the pause");
-                }
+                self.pause_for(store_id, error).await;
                 self.release_inventory(store_id, now, None).await;
             }
             Some(_) => {
                 let attempts = shared.storage.run_attempts(RunTable::Inventory, store_id).await.unwrap_or_default() + 1;
-                let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
-                let wait =
-                    shared.config.retry_base.saturating_mul(2u32.saturating_pow(exponent)).min(shared.config.retry_max);
+                let wait = super::doubling(shared.config.retry_base, shared.config.retry_max, attempts - 1);
                 self.release_inventory(store_id, now + millis(wait), Some(attempts)).await;
             }
         }

@@ -17,7 +17,7 @@ async fn token_request(http: &reqwest::Client, login_url: &str, form: &[(&str, &
         .form(form)
         .send()
         .await
-        .map_err(|e| Error::transport(format!("cannot reach {url}: {}", super::super::transport_reason(&e))))?;
+        .map_err(|e| super::super::transport_error(&format!("cannot reach {url}: "), &e))?;
     let status = response.status().as_u16();
     let body: Value =
         response.json().await.map_err(|e| Error::bad_response(status, format!("token answer is not JSON: {e}")))?;

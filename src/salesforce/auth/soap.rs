@@ -89,7 +89,7 @@ pub async fn soap_login(
         .body(body)
         .send()
         .await
-        .map_err(|e| Error::transport(format!("cannot reach {url}: {}", super::super::transport_reason(&e))))?;
+        .map_err(|e| super::super::transport_error(&format!("cannot reach {url}: "), &e))?;
     let status = response.status().as_u16();
     let text = response.text().await.map_err(|e| Error::transport(format!("login response lost: {e}")))?;
     let texts =

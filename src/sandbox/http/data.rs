@@ -15,7 +15,16 @@ use crate::sandbox::rest::{self, Body, Method, RestRequest, RestResponse, resour
 
 use super::shared::{Shared, bearer, drop_connection, json};
 
-pub async fn versions() -> Response {
+/// The version list: free and without a session, but down with the org (a
+/// 503 at the fault's rate: Salesforce's maintenance takes the instance down whole).
+pub async fn versions(State(shared): State<Shared>) -> Response {
+    let down = shared.with_state(|state| {
+        state.count_call("versions");
+        state.faults.unavailable()
+    });
+    if down {
+        return finish(error(503, "SERVER_UNAVAILABLE", "Server is unavailable"), None);
+    }
     json(200, &resources::versions())
 }
 
