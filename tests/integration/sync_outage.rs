@@ -2,8 +2,8 @@
 //! store instead of failing each entity on its own: the first batch's 503
 //! defers its work without counting an attempt, the store is then checked
 //! with the free version list on the retry schedule (2 s doubling to 300 s)
-//! and nothing else is sent, however long the outage lasts, so no entity is
-//! parked by it; when Salesforce answers again the next check resumes the
+//! and nothing else is sent, however long the outage lasts (no claim takes
+//! the store's work before a check resumes it), so no entity is parked by it; when Salesforce answers again the next check resumes the
 //! store and everything syncs exactly once. The engine is stepped and its
 //! clock moved by the test; the client makes one attempt per call, so every
 //! count is exact.
@@ -60,6 +60,11 @@ async fn an_outage_pauses_the_store_and_parks_nothing_however_long_it_lasts() {
         clock.advance(wait - Duration::from_millis(1));
         assert_eq!(engine.step().await, StepReport::default(), "before check {checks}");
         clock.advance(Duration::from_millis(1));
+        // A pause that ran out still holds the work until its check resumes the store: another
+        // worker's claim (in a replica, or a worker of this engine) finds nothing.
+        let storage = &setup.app.server.storage;
+        let early = storage.claim_entities("another worker", 500, 30_000, engine.now()).await.expect("claim");
+        assert!(early.is_empty(), "claimed before the check {checks}: {early:?}");
         let check = engine.step().await;
         assert_eq!(check, StepReport { checked: 1, ..StepReport::default() }, "check {checks}");
         assert_eq!(probes().await, probes_down + checks as u64 + 1, "one free probe per check");

@@ -72,7 +72,7 @@ struct Exists {
 
 const CLAIM_FILTER: &str = "e.state = 'pending' AND e.next_run_at <= $1 \
      AND (e.locked_until IS NULL OR e.locked_until < $1) \
-     AND NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = e.store_id AND p.paused_until > $1)";
+     AND NOT EXISTS (SELECT 1 FROM sync_pauses p WHERE p.store_id = e.store_id)";
 
 /// A due row's dependency, when it is pending: one lookup per row read.
 const BLOCKED_BY: &str = "(SELECT c.id FROM sync_aliases a JOIN sync_entities c ON c.id = a.entity_id \
@@ -86,7 +86,7 @@ impl Storage {
         let found: Exists = with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT EXISTS (SELECT 1 FROM stores s WHERE NOT EXISTS (SELECT 1 FROM sync_pauses p \
-                 WHERE p.store_id = s.id AND p.paused_until > $1) AND EXISTS (SELECT 1 FROM sync_entities e \
+                 WHERE p.store_id = s.id) AND EXISTS (SELECT 1 FROM sync_entities e \
                  WHERE e.store_id = s.id AND e.state = 'pending' AND e.next_run_at <= $1)) AS due",
             )
             .bind(now)

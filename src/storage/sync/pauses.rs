@@ -1,6 +1,8 @@
-//! Store pauses: a store whose org ran out of API budget (or that cannot
-//! connect) has its work held back until `paused_until`; the engine checks
-//! the cause when a pause runs out, with `now` from its clock.
+//! Store pauses: a store whose org cannot take work (its API budget spent,
+//! Salesforce not answering, or the store unable to connect) has its work
+//! held back until the engine's check after `paused_until` (by its clock)
+//! finds the cause gone and deletes the pause: a pause that ran out still
+//! holds the work, so no claim races the check.
 
 use crate::storage::{Storage, StorageError, with_pool};
 
