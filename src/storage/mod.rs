@@ -25,6 +25,7 @@
 mod admin_token;
 mod audit;
 pub mod changes;
+mod checkpoint;
 mod credentials;
 mod error;
 pub mod inventory;
@@ -87,6 +88,8 @@ pub struct Storage {
     /// Moves whenever this process revokes store tokens (rotation, store
     /// deletion), so anything that caches token lookups can drop them at once.
     token_generation: Arc<std::sync::atomic::AtomicU64>,
+    /// SQLite's WAL checkpoint task runs while any clone holds this (`None` for PostgreSQL).
+    _checkpointer: Option<Arc<checkpoint::Checkpointer>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -105,7 +108,11 @@ impl Storage {
             return Err(ConnectError::UnsupportedUrl);
         };
         let write_gate = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(tokio::sync::Mutex::new(())));
-        Ok(Self { backend, write_gate, token_generation: Arc::default() })
+        let _checkpointer = match &backend {
+            Backend::Sqlite(pool) => Some(checkpoint::start(pool.clone())),
+            Backend::Postgres(_) => None,
+        };
+        Ok(Self { backend, write_gate, token_generation: Arc::default(), _checkpointer })
     }
 
     /// `sync_events` (as `alias`) as a query reading unfolded events should name it.
@@ -189,7 +196,9 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, ConnectError> {
         .busy_timeout(Duration::from_secs(10))
         // Pages are read through a memory map, not a read() per page: each commit makes every other
         // connection drop its page cache, and re-reading it page by page costs more than the queries.
-        .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string());
+        .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+        // No commit checkpoints the WAL: `checkpoint.rs`'s task does, so no caller waits for it.
+        .pragma("wal_autocheckpoint", "0");
     let database = format!("the SQLite database {}", options.get_filename().display());
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await;
     pool.map_err(|error| ConnectError::Unreachable { database, reason: report(&error) })

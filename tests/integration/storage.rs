@@ -149,3 +149,37 @@ async fn a_failed_connect_never_shows_the_password() {
         assert!(message.contains("PostgreSQL"), "{message}");
     }
 }
+
+/// SQLite's commits never checkpoint the WAL themselves (so no caller waits
+/// for a checkpoint's copy and sync); the storage's own task does: 2 MB
+/// written in one transaction by a connection of the test's own, below
+/// SQLite's 1,000-page autocheckpoint, still reach the database file.
+#[tokio::test]
+async fn sqlite_checkpoints_the_wal_off_the_commit_path() {
+    use sqlx::Connection as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = Storage::default_sqlite_url(dir.path());
+    let storage = Storage::connect(&url).await.expect("sqlite");
+    storage.migrate().await.expect("migrate");
+    let mut own = sqlx::SqliteConnection::connect(&url).await.expect("a connection of the test's own");
+    let autocheckpoint: i64 =
+        sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&mut own).await.expect("pragma");
+    assert_eq!(autocheckpoint, 1000, "the test's connection keeps SQLite's default, and stays below it");
+    let file = dir.path().join("forcesync.db");
+    let size = || std::fs::metadata(&file).expect("database file").len();
+    let before = size();
+    let mut tx = own.begin().await.expect("begin");
+    sqlx::query("CREATE TABLE filler (bytes BLOB)").execute(&mut *tx).await.expect("create");
+    for _ in 0..2_000 {
+        sqlx::query("INSERT INTO filler VALUES (randomblob(1000))").execute(&mut *tx).await.expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    assert!(size() < before + 2_000_000, "committed to the WAL, not yet to the file");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while size() < before + 2_000_000 {
+        assert!(std::time::Instant::now() < deadline, "the WAL never reached the database file");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    own.close().await.expect("close");
+    storage.close().await;
+}
