@@ -2,12 +2,15 @@
 //! checkpoints inside the commit that takes the WAL past 1,000 pages: that
 //! commit (most often the intake's, with up to 64 callers waiting for it)
 //! then copies the WAL into the database file and syncs it, which on a busy
-//! disk adds tens of milliseconds to those callers' answers. Here every
-//! connection has `wal_autocheckpoint` off and one task checkpoints every
-//! [`EVERY`] instead, `PASSIVE`: it copies what it can without waiting for
-//! readers or the writer, and the writer restarts the WAL from its start
-//! once a checkpoint has copied all of it. The task ends when the last
-//! `Storage` of its database is dropped, or when the pool is closed.
+//! disk adds tens of milliseconds to those callers' answers. Here one task
+//! checkpoints every [`EVERY`] instead, `PASSIVE`: it copies what it can
+//! without waiting for readers or the writer, and the writer restarts the
+//! WAL from its start once a checkpoint has copied all of it. Commits still
+//! checkpoint, as a backstop, once the WAL passes [`BACKSTOP_PAGES`] (when
+//! writes outrun the task, as while a million events arrive at 75,000 a
+//! second): without that the WAL would grow without bound, and a restarted
+//! WAL is cut back to that size (`journal_size_limit`). The task ends when
+//! the last `Storage` of its database is dropped, or when the pool is closed.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -17,6 +20,10 @@ use sqlx::SqlitePool;
 /// How often the WAL is checkpointed: at the intake's fastest (about
 /// 40,000 events/s, ~20 MB of WAL a second) a checkpoint copies a few MB.
 const EVERY: Duration = Duration::from_millis(250);
+
+/// WAL pages (4 KiB) past which a commit checkpoints after all (64 MiB);
+/// SQLite's own default is 1,000.
+pub(super) const BACKSTOP_PAGES: u64 = 16_384;
 
 /// Held by every clone of a SQLite `Storage`; the checkpoint task stops once none is left.
 #[derive(Debug)]

@@ -197,8 +197,11 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, ConnectError> {
         // Pages are read through a memory map, not a read() per page: each commit makes every other
         // connection drop its page cache, and re-reading it page by page costs more than the queries.
         .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
-        // No commit checkpoints the WAL: `checkpoint.rs`'s task does, so no caller waits for it.
-        .pragma("wal_autocheckpoint", "0");
+        // `checkpoint.rs`'s task checkpoints the WAL, so no caller waits for it; a commit does only
+        // when the WAL outgrew what the task keeps up with (the backstop), and a restarted WAL is
+        // cut back to that size.
+        .pragma("wal_autocheckpoint", checkpoint::BACKSTOP_PAGES.to_string())
+        .pragma("journal_size_limit", (checkpoint::BACKSTOP_PAGES * 4096).to_string());
     let database = format!("the SQLite database {}", options.get_filename().display());
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await;
     pool.map_err(|error| ConnectError::Unreachable { database, reason: report(&error) })

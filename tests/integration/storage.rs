@@ -150,10 +150,10 @@ async fn a_failed_connect_never_shows_the_password() {
     }
 }
 
-/// SQLite's commits never checkpoint the WAL themselves (so no caller waits
-/// for a checkpoint's copy and sync); the storage's own task does: 2 MB
-/// written in one transaction by a connection of the test's own, below
-/// SQLite's 1,000-page autocheckpoint, still reach the database file.
+/// SQLite's commits do not checkpoint the WAL themselves below 64 MiB (so no
+/// caller waits for a checkpoint's copy and sync); the storage's own task
+/// does: 2 MB written in one transaction by a connection of the test's own,
+/// below SQLite's default 1,000-page autocheckpoint, still reach the database file.
 #[tokio::test]
 async fn sqlite_checkpoints_the_wal_off_the_commit_path() {
     use sqlx::Connection as _;
