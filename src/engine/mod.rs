@@ -29,6 +29,7 @@ mod report;
 mod retained;
 mod retention_task;
 mod send;
+mod statistics_task;
 mod step;
 mod store_batch;
 mod subrequests;
@@ -233,6 +234,7 @@ pub fn start(
     if workers > 0 {
         tasks.spawn(lease_keeper::run(engine.clone()));
         tasks.spawn(retention_task::run(engine.clone()));
+        tasks.spawn(statistics_task::run(engine.clone()));
         tasks.spawn(inventory::run(engine.clone()));
         tasks.spawn(changes::run(engine.clone()));
     }

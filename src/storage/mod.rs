@@ -33,6 +33,7 @@ mod lookups;
 pub mod runs;
 mod sealing;
 mod settings;
+mod statistics;
 mod store_status;
 mod stores;
 pub mod sync;

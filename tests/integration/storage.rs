@@ -183,3 +183,32 @@ async fn sqlite_checkpoints_the_wal_off_the_commit_path() {
     own.close().await.expect("close");
     storage.close().await;
 }
+
+/// PostgreSQL: a backlog table that changed by more than a fifth since it was
+/// last analyzed is analyzed (so a burst of events is planned for its size),
+/// and once analyzed it is left alone. SQLite keeps no planner statistics.
+#[tokio::test]
+async fn postgres_statistics_follow_a_burst_of_events() {
+    use forcesync::storage::sync::Intake;
+    use std::time::{Duration, Instant};
+    for (db, _url, store_id, _dir) in crate::sync_storage::backends_with_urls().await {
+        let intake = Intake::start(db.clone(), std::sync::Arc::new(tokio::sync::Notify::new()));
+        let events: Vec<_> =
+            (0..3_000).map(|i| crate::sync_storage::paid(&format!("burst-{i}"), &format!("o{i}"))).collect();
+        for chunk in events.chunks(500) {
+            intake.submit(store_id, chunk).await.expect("submit");
+        }
+        if db.backend_name() == "sqlite" {
+            assert!(db.refresh_statistics().await.expect("sqlite").is_empty());
+            continue;
+        }
+        // PostgreSQL's statistics views learn of a backend's writes when it flushes them (within seconds).
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !db.refresh_statistics().await.expect("refresh").contains(&"sync_events") {
+            assert!(Instant::now() < deadline, "sync_events was never analyzed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let again = db.refresh_statistics().await.expect("refresh again");
+        assert!(!again.contains(&"sync_events"), "analyzed once, then left alone: {again:?}");
+    }
+}
