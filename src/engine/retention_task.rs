@@ -1,7 +1,8 @@
 //! The retention task: every `prune_every` it deletes received events and
 //! sync-log rows older than `retention` whose work Salesforce already holds
 //! (see `storage::sync::retention`), a small batch at a time, yielding
-//! between batches so the intake never waits long for the database.
+//! between batches so the intake never waits long for the database, and
+//! stopping between batches when the engine shuts down.
 
 use crate::storage::sync::Pruned;
 
@@ -27,7 +28,8 @@ impl Engine {
     pub async fn prune(&self) -> Pruned {
         let cutoff = self.now().saturating_sub(millis(self.shared.config.retention));
         let mut total = Pruned::default();
-        loop {
+        let shutdown = self.shared.shutdown.clone();
+        while !*shutdown.borrow() {
             match self.shared.storage.prune_before(cutoff, PRUNE_BATCH).await {
                 Ok(pruned) => {
                     total.events += pruned.events;
