@@ -24,8 +24,10 @@ use crate::storage::{Storage, StorageError, Tx, now_millis, with_tx};
 
 mod answers;
 mod fold_on_commit;
+mod held;
 
 use answers::answers;
+use held::{HOLD_IDLE, Held};
 
 /// Rows per INSERT statement (7 parameters each, far below either backend's limit).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -172,12 +174,12 @@ async fn writer(
     committed: Arc<Notify>,
     fold: Option<FoldOnCommit>,
 ) {
-    let mut held = fold_on_commit::Held::default();
+    let mut held = Held::default();
     loop {
         let mut batch = {
             let mut receiver = receiver.lock().await;
             let first = if held.is_held() {
-                match tokio::time::timeout(fold_on_commit::HOLD_IDLE, receiver.recv()).await {
+                match tokio::time::timeout(HOLD_IDLE, receiver.recv()).await {
                     Ok(first) => first,
                     Err(_) => {
                         held.release();
@@ -222,7 +224,7 @@ async fn writer(
 /// duplicates, and (with `fold`) fold the new events.
 async fn commit(
     storage: &Storage,
-    held: &mut fold_on_commit::Held,
+    held: &mut Held,
     batch: &mut [Submission],
     fold: Option<&FoldOnCommit>,
 ) -> Result<Vec<Vec<Result<Ack, IntakeError>>>, StorageError> {

@@ -28,6 +28,7 @@ use crate::storage::sync::corrupt;
 use crate::storage::sync::fold_write::{MERGE_STATEMENTS, insert_entities, update_entities};
 use crate::storage::{Backend, Storage, StorageError};
 
+use super::held::Held;
 use super::{FoldOnCommit, Original, Prepared};
 
 /// Bound parameters one batch may need for its read (SQLite allows 32,766 per
@@ -53,28 +54,6 @@ pub(super) fn fits<'e>(events: impl Iterator<Item = &'e Prepared>) -> bool {
     2 * (rows + aliases) <= MAX_READ_PARAMETERS
 }
 
-/// The writer's connection, kept from one batch to the next while events keep
-/// coming: its page cache stays warm (no other connection writes meanwhile, so
-/// SQLite need not drop it) and its thread is the one that ran last, instead
-/// of the pool's longest-idle connection each batch. Given back to the pool
-/// after [`HOLD_IDLE`] without events, so closing the pool never waits long.
-#[derive(Default)]
-pub(super) struct Held(Option<PoolConnection<Sqlite>>);
-
-/// How long the writer keeps its connection without events to commit.
-pub(super) const HOLD_IDLE: std::time::Duration = std::time::Duration::from_millis(50);
-
-impl Held {
-    pub(super) fn is_held(&self) -> bool {
-        self.0.is_some()
-    }
-
-    /// Gives the connection back to the pool.
-    pub(super) fn release(&mut self) {
-        self.0 = None;
-    }
-}
-
 /// Stores `rows` and folds the new ones, in one SQLite transaction, on the
 /// `held` connection (acquired when there is none); `routes` holds each row's
 /// routes (taken out of it), in the same order.
@@ -90,13 +69,13 @@ pub(super) async fn commit(
         return Err(StorageError::Corrupt("folding on commit is for SQLite only".into()));
     };
     let _turn = storage.write_turn().await;
-    let mut conn: PoolConnection<Sqlite> = match held.0.take() {
+    let mut conn: PoolConnection<Sqlite> = match held.take() {
         Some(conn) => conn,
         None => pool.acquire().await?,
     };
     match commit_on(&mut conn, rows, routes, fold, received_at).await {
         Ok(committed) => {
-            held.0 = Some(conn);
+            held.keep(conn);
             Ok(committed)
         }
         Err(error) => {
