@@ -204,7 +204,9 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, ConnectError> {
         .pragma("wal_autocheckpoint", checkpoint::BACKSTOP_PAGES.to_string())
         .pragma("journal_size_limit", (checkpoint::BACKSTOP_PAGES * 4096).to_string());
     let database = format!("the SQLite database {}", options.get_filename().display());
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await;
+    // No ping before a connection is handed out: an SQLite connection is a thread in this process, not a
+    // socket that can break, and each ping is one more hand-off to that thread on every acquire.
+    let pool = SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await;
     pool.map_err(|error| ConnectError::Unreachable { database, reason: report(&error) })
 }
 

@@ -3,7 +3,8 @@
 //! for the same events (merges, duplicates, reused ids, several stores'
 //! events in one transaction), never reuse a sequence number, fall back to the
 //! general path for a batch too large for one read, and leave nothing behind
-//! when its transaction fails.
+//! when its transaction fails; its writer keeps one connection between
+//! batches, but never so long that closing the storage waits for it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -196,4 +197,19 @@ async fn a_failed_fold_stores_nothing_and_leaves_the_database_usable() {
         assert!(ack[0].as_ref().is_ok_and(|ack| ack.applied && !ack.duplicate));
     }
     assert_eq!(db.list_events(store, &Default::default(), 100).await.expect("list").len(), 21);
+}
+
+#[tokio::test]
+async fn the_writer_gives_its_connection_back_when_events_stop_so_closing_does_not_hang() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, [store, _]) = database(&dir).await;
+    let intake = Intake::start_with(db.clone(), Arc::new(Notify::new()), folding());
+    for n in 0..5 {
+        intake.submit(store, &[checkout(&format!("e{n}"), &format!("c{n}"))]).await.expect("submit");
+    }
+    // The intake stays open (its writer keeps running); closing waits for every pooled connection,
+    // including the one the writer keeps between batches. The bound only catches a hang.
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(60), db.close()).await;
+    assert!(closed.is_ok(), "closing the storage waited for the intake writer's connection");
+    drop(intake);
 }

@@ -195,6 +195,7 @@ fn resolve(slots: &[Slot], mut slot: usize) -> usize {
 }
 
 /// Turns the slots into the plan: created entities numbered in creation order, every reference resolved.
+/// The slots are consumed, so their facts move into the plan uncopied.
 fn finish(
     slots: Vec<Slot>,
     new_aliases: Vec<String>,
@@ -202,43 +203,47 @@ fn finish(
     applied: Vec<(i64, Option<usize>)>,
 ) -> FoldPlan {
     let mut refs: Vec<Option<EntityRef>> = vec![None; slots.len()];
-    let mut plan = FoldPlan::default();
+    let mut created = 0;
     for (index, slot) in slots.iter().enumerate() {
         if slot.merged_into.is_some() {
             continue;
         }
         refs[index] = Some(match slot.stored {
             Some(id) => EntityRef::Stored(id),
-            None => EntityRef::Created(plan.created.len()),
-        });
-        match slot.stored {
-            Some(id) if slot.touched => {
-                plan.updated.push(UpdatedEntity { id, facts: slot.facts.clone(), event_count: slot.event_count })
+            None => {
+                created += 1;
+                EntityRef::Created(created - 1)
             }
-            Some(_) => {}
-            None => plan.created.push(CreatedEntity {
-                label: slot.label.clone(),
-                facts: slot.facts.clone(),
-                event_count: slot.event_count,
-            }),
-        }
+        });
     }
-    let final_ref = |slot: usize| refs[resolve(&slots, slot)];
-    for (index, slot) in slots.iter().enumerate() {
-        // The survivor is older than every stored entity merged into it, so it is stored too.
-        if let (Some(from), Some(_), Some(EntityRef::Stored(into))) = (slot.stored, slot.merged_into, final_ref(index))
-        {
-            plan.merges.push(Merge { from, into });
+    let final_refs: Vec<Option<EntityRef>> = (0..slots.len()).map(|slot| refs[resolve(&slots, slot)]).collect();
+    let mut plan = FoldPlan::default();
+    for (index, slot) in slots.into_iter().enumerate() {
+        match (slot.merged_into, slot.stored) {
+            (None, Some(id)) if slot.touched => {
+                plan.updated.push(UpdatedEntity { id, facts: slot.facts, event_count: slot.event_count })
+            }
+            (None, Some(_)) => {}
+            (None, None) => {
+                plan.created.push(CreatedEntity { label: slot.label, facts: slot.facts, event_count: slot.event_count })
+            }
+            // The survivor is older than every stored entity merged into it, so it is stored too.
+            (Some(_), Some(from)) => {
+                if let Some(EntityRef::Stored(into)) = final_refs[index] {
+                    plan.merges.push(Merge { from, into });
+                }
+            }
+            (Some(_), None) => {}
         }
     }
     plan.aliases = new_aliases
         .into_iter()
         .filter_map(|alias| {
-            let entity = final_ref(*names.get(&alias)?)?;
+            let entity = final_refs[*names.get(&alias)?]?;
             Some((alias, entity))
         })
         .collect();
-    plan.applied = applied.into_iter().map(|(seq, slot)| (seq, slot.and_then(final_ref))).collect();
+    plan.applied = applied.into_iter().map(|(seq, slot)| (seq, slot.and_then(|slot| final_refs[slot]))).collect();
     plan
 }
 

@@ -24,8 +24,10 @@ use crate::storage::{Storage, StorageError, Tx, now_millis, with_tx};
 
 mod answers;
 mod fold_on_commit;
+mod held;
 
 use answers::answers;
+use held::{HOLD_IDLE, Held};
 
 /// Rows per INSERT statement (7 parameters each, far below either backend's limit).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -172,10 +174,22 @@ async fn writer(
     committed: Arc<Notify>,
     fold: Option<FoldOnCommit>,
 ) {
+    let mut held = Held::default();
     loop {
-        let batch = {
+        let mut batch = {
             let mut receiver = receiver.lock().await;
-            let Some(first) = receiver.recv().await else { return };
+            let first = if held.is_held() {
+                match tokio::time::timeout(HOLD_IDLE, receiver.recv()).await {
+                    Ok(first) => first,
+                    Err(_) => {
+                        held.release();
+                        receiver.recv().await
+                    }
+                }
+            } else {
+                receiver.recv().await
+            };
+            let Some(first) = first else { return };
             let mut batch = vec![first];
             let mut events = batch[0].events.len();
             while events < MAX_BATCH_EVENTS {
@@ -185,7 +199,7 @@ async fn writer(
             }
             batch
         };
-        match commit(&storage, &batch, fold.as_ref()).await {
+        match commit(&storage, &mut held, &mut batch, fold.as_ref()).await {
             Ok(mut answers) => {
                 // Events the writer folded leave the fold task nothing to do.
                 if fold.is_none() {
@@ -210,18 +224,23 @@ async fn writer(
 /// duplicates, and (with `fold`) fold the new events.
 async fn commit(
     storage: &Storage,
-    batch: &[Submission],
+    held: &mut Held,
+    batch: &mut [Submission],
     fold: Option<&FoldOnCommit>,
 ) -> Result<Vec<Vec<Result<Ack, IntakeError>>>, StorageError> {
     let now = now_millis();
-    let rows: Vec<(i64, &Prepared)> =
-        batch.iter().flat_map(|s| s.events.iter().map(move |event| (s.store_id, event))).collect();
+    let events = || batch.iter().flat_map(|s| s.events.iter());
     let (inserted, existing) = match fold {
-        Some(fold) if fold_on_commit::fits(&rows) => {
-            let committed = fold_on_commit::commit(storage, &rows, fold, now).await?;
+        Some(fold) if fold_on_commit::fits(events()) => {
+            // The routes move into the fold (nothing after it needs them), so their facts are not copied.
+            let routes: Vec<Vec<Routed>> =
+                batch.iter_mut().flat_map(|s| s.events.iter_mut().map(|e| std::mem::take(&mut e.routes))).collect();
+            let rows = rows_of(batch);
+            let committed = fold_on_commit::commit(storage, held, &rows, routes, fold, now).await?;
             (committed.inserted, committed.existing)
         }
         _ => {
+            let rows = rows_of(batch);
             let mut write = storage.begin_write().await?;
             let (inserted, existing) = insert(&mut write, &rows, now).await?;
             if let Some(fold) = fold {
@@ -235,6 +254,11 @@ async fn commit(
         }
     };
     Ok(answers(batch, &inserted, &existing, now, fold.is_some()))
+}
+
+/// Each event of `batch` with its store, in order.
+fn rows_of(batch: &[Submission]) -> Vec<(i64, &Prepared)> {
+    batch.iter().flat_map(|s| s.events.iter().map(move |event| (s.store_id, event))).collect()
 }
 
 /// Inserts `rows` (a repeated id is left alone) and finds the originals of the repeated ones.

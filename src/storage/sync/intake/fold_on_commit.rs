@@ -22,11 +22,13 @@ use std::collections::{HashMap, HashSet};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection as _, QueryBuilder, Row as _, Sqlite, SqliteConnection};
 
+use crate::domain::sync::Routed;
 use crate::domain::sync::folding::{EntityRef, FoldPlan, RoutedEvent, StoredEntity, plan_fold};
 use crate::storage::sync::corrupt;
 use crate::storage::sync::fold_write::{MERGE_STATEMENTS, insert_entities, update_entities};
 use crate::storage::{Backend, Storage, StorageError};
 
+use super::held::Held;
 use super::{FoldOnCommit, Original, Prepared};
 
 /// Bound parameters one batch may need for its read (SQLite allows 32,766 per
@@ -43,15 +45,23 @@ pub(super) struct Committed {
 
 /// Whether a batch fits the one-statement read (a batch of many large product
 /// events may name more aliases than one statement can bind).
-pub(super) fn fits(rows: &[(i64, &Prepared)]) -> bool {
-    let aliases: usize = rows.iter().flat_map(|(_, e)| &e.routes).map(|route| route.aliases.len()).sum();
-    2 * (rows.len() + aliases) <= MAX_READ_PARAMETERS
+pub(super) fn fits<'e>(events: impl Iterator<Item = &'e Prepared>) -> bool {
+    let (mut rows, mut aliases) = (0, 0);
+    for event in events {
+        rows += 1;
+        aliases += event.routes.iter().map(|route| route.aliases.len()).sum::<usize>();
+    }
+    2 * (rows + aliases) <= MAX_READ_PARAMETERS
 }
 
-/// Stores `rows` and folds the new ones, in one SQLite transaction.
+/// Stores `rows` and folds the new ones, in one SQLite transaction, on the
+/// `held` connection (acquired when there is none); `routes` holds each row's
+/// routes (taken out of it), in the same order.
 pub(super) async fn commit(
     storage: &Storage,
+    held: &mut Held,
     rows: &[(i64, &Prepared)],
+    routes: Vec<Vec<Routed>>,
     fold: &FoldOnCommit,
     received_at: i64,
 ) -> Result<Committed, StorageError> {
@@ -59,9 +69,15 @@ pub(super) async fn commit(
         return Err(StorageError::Corrupt("folding on commit is for SQLite only".into()));
     };
     let _turn = storage.write_turn().await;
-    let mut conn: PoolConnection<Sqlite> = pool.acquire().await?;
-    match commit_on(&mut conn, rows, fold, received_at).await {
-        Ok(committed) => Ok(committed),
+    let mut conn: PoolConnection<Sqlite> = match held.take() {
+        Some(conn) => conn,
+        None => pool.acquire().await?,
+    };
+    match commit_on(&mut conn, rows, routes, fold, received_at).await {
+        Ok(committed) => {
+            held.keep(conn);
+            Ok(committed)
+        }
         Err(error) => {
             // The transaction may still be open: closing the connection rolls it back.
             let _ = conn.detach().close().await;
@@ -73,16 +89,19 @@ pub(super) async fn commit(
 async fn commit_on(
     tx: &mut SqliteConnection,
     rows: &[(i64, &Prepared)],
+    mut routes: Vec<Vec<Routed>>,
     fold: &FoldOnCommit,
     received_at: i64,
 ) -> Result<Committed, StorageError> {
-    let read = read(tx, rows).await?;
+    let read = read(tx, rows, &routes).await?;
     let now = (fold.now)();
 
     // The new events (the first of equal ids), numbered from the next free sequence.
     let mut inserted = HashMap::new();
     let mut new_rows = Vec::new();
-    for (store_id, event) in rows {
+    // With each new row: its index in `rows`.
+    let mut new_index = Vec::new();
+    for (index, (store_id, event)) in rows.iter().enumerate() {
         let key = (*store_id, event.event_id.clone());
         if read.existing.contains_key(&key) || inserted.contains_key(&key) {
             continue;
@@ -90,6 +109,7 @@ async fn commit_on(
         let seq = read.next_seq + i64::try_from(new_rows.len()).unwrap_or(i64::MAX);
         inserted.insert(key, seq);
         new_rows.push((*store_id, *event, seq));
+        new_index.push(index);
     }
 
     let mut write = QueryBuilder::<Sqlite>::new("");
@@ -98,8 +118,9 @@ async fn commit_on(
     for store_id in stores(&new_rows) {
         let routed: Vec<RoutedEvent> = new_rows
             .iter()
-            .filter(|(store, _, _)| *store == store_id)
-            .map(|(_, event, seq)| RoutedEvent { seq: *seq, routes: event.routes.clone() })
+            .zip(&new_index)
+            .filter(|((store, _, _), _)| *store == store_id)
+            .map(|((_, _, seq), index)| RoutedEvent { seq: *seq, routes: std::mem::take(&mut routes[*index]) })
             .collect();
         let (known, stored) = read.store_entities(store_id);
         let plan = plan_fold(&routed, &known, stored).map_err(|e| corrupt("aliases", e))?;
@@ -213,7 +234,11 @@ impl Read {
 /// One round trip: the batch's ids already stored, the aliases it names with
 /// their entities, and the next free event sequence and entity id. Each row
 /// starts with a tag saying which statement it came from.
-async fn read(tx: &mut SqliteConnection, rows: &[(i64, &Prepared)]) -> Result<Read, StorageError> {
+async fn read(
+    tx: &mut SqliteConnection,
+    rows: &[(i64, &Prepared)],
+    routes: &[Vec<Routed>],
+) -> Result<Read, StorageError> {
     let mut query = QueryBuilder::<Sqlite>::new(
         "BEGIN IMMEDIATE;\nSELECT 'm', (SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'sync_events'), \
          (SELECT COALESCE(MAX(seq), 0) FROM sync_events), (SELECT COALESCE(MAX(id), 0) FROM sync_entities);\n",
@@ -232,8 +257,9 @@ async fn read(tx: &mut SqliteConnection, rows: &[(i64, &Prepared)]) -> Result<Re
     }
     let mut named: Vec<(i64, &str)> = rows
         .iter()
-        .flat_map(|(store, event)| {
-            event.routes.iter().flat_map(move |r| r.aliases.iter().map(move |a| (*store, a.as_str())))
+        .zip(routes)
+        .flat_map(|((store, _), routes)| {
+            routes.iter().flat_map(move |r| r.aliases.iter().map(move |a| (*store, a.as_str())))
         })
         .collect();
     named.sort_unstable();
