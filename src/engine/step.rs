@@ -33,7 +33,8 @@ pub struct Engine {
 pub struct StepReport {
     /// Received events applied to entities.
     pub folded: usize,
-    /// Paused stores whose cause was checked (one `/limits` call each, when connected).
+    /// Paused stores whose cause was checked (when connected: the free version
+    /// list, then one `/limits` call if the org answered).
     pub checked: usize,
     /// Of those, stores resumed.
     pub resumed: usize,
