@@ -10,6 +10,7 @@
 //! (credentials missing, a refused login) pauses too; a configuration change
 //! ends a pause at once.
 
+use crate::domain::sync::Outcome;
 use crate::metrics;
 use crate::salesforce::Error;
 use crate::storage::sync::ClaimedEntity;
@@ -48,12 +49,12 @@ impl Engine {
         store_id: i64,
         entities: &[ClaimedEntity],
         error: &EngineError,
-    ) -> Vec<crate::domain::sync::Outcome> {
+    ) -> Vec<Outcome> {
         let shared = &self.shared;
         let now = self.now();
         self.pause(store_id, connection_block(error), &error.to_string(), 0).await;
         // Due again at once: the store's pause holds it back, and ends with its cause.
-        let outcome = crate::domain::sync::Outcome::Deferred { retry_at: now };
+        let outcome = Outcome::Deferred { retry_at: now };
         for entity in entities {
             if let Err(error) = shared.storage.finish_entity(&shared.owner, entity, &outcome, now).await {
                 tracing::error!(%error, "could not put work back");

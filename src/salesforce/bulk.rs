@@ -15,7 +15,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 
 use super::auth::Session;
-use super::client::{Call, Client, error_from_body};
+use super::client::{Call, Client, body_of, error_from_body};
 use super::composite::{check_name, invalid_input};
 use super::error::{Error, ErrorClass};
 
@@ -185,8 +185,7 @@ impl Client {
                 if (200..300).contains(&status) {
                     return Ok(CsvReply { headers, text });
                 }
-                let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-                Err(error_from_body(status, &body))
+                Err(error_from_body(status, &body_of(text)))
             }
         };
         self.with_session(idempotent, path, attempt).await

@@ -72,6 +72,12 @@ pub struct Client {
     store: Option<crate::metrics::StoreLabel>,
 }
 
+/// A response body as JSON: `Value::Null` when empty, the text itself as a
+/// string when it is not JSON (an HTML error page from Salesforce's edge).
+pub(crate) fn body_of(text: String) -> Value {
+    if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+}
+
 /// The first error of a Salesforce error body (array of `{errorCode, message, fields}`).
 pub(crate) fn error_from_body(status: u16, body: &Value) -> Error {
     let first = body.as_array().and_then(|a| a.first()).unwrap_or(body);
@@ -266,11 +272,7 @@ impl Client {
         let status = response.status();
         self.record_usage(response.headers());
         let text = response.text().await.map_err(|e| super::transport_error("", &e))?;
-        let body = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
+        let body = body_of(text);
         if status.is_success() || status == StatusCode::MULTIPLE_CHOICES && call.method == Method::GET {
             return Ok(Reply { status: status.as_u16(), body });
         }
@@ -311,7 +313,7 @@ impl Client {
             .map_err(|e| super::transport_error("", &e))?;
         let status = response.status().as_u16();
         let text = response.text().await.map_err(|e| super::transport_error("", &e))?;
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        let body = body_of(text);
         if (200..300).contains(&status) {
             return Ok(body);
         }
