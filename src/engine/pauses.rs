@@ -13,7 +13,7 @@
 use crate::domain::sync::Outcome;
 use crate::metrics;
 use crate::salesforce::Error;
-use crate::storage::sync::ClaimedEntity;
+use crate::storage::sync::{ClaimedEntity, FinishedEntity};
 
 use super::failures::{StoreBlock, store_block};
 use super::step::StepReport;
@@ -53,12 +53,13 @@ impl Engine {
         let shared = &self.shared;
         let now = self.now();
         self.pause(store_id, connection_block(error), &error.to_string(), 0).await;
-        // Due again at once: the store's pause holds it back, and ends with its cause.
+        // Due again at once: the store's pause holds it back, and ends with its cause. One
+        // transaction for the whole batch (a claim is up to 500 entities), as outcomes are recorded.
         let outcome = Outcome::Deferred { retry_at: now };
-        for entity in entities {
-            if let Err(error) = shared.storage.finish_entity(&shared.owner, entity, &outcome, now).await {
-                tracing::error!(%error, "could not put work back");
-            }
+        let finished: Vec<FinishedEntity<'_>> =
+            entities.iter().map(|entity| FinishedEntity { entity, outcome: &outcome, records: &[] }).collect();
+        for (index, error) in shared.storage.record_outcomes(&shared.owner, store_id, &finished, now).await {
+            tracing::error!(%error, entity = %entities[index].label, "could not put work back");
         }
         vec![outcome; entities.len()]
     }
