@@ -39,7 +39,7 @@ mod stores;
 pub mod sync;
 mod tx;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,6 +91,9 @@ pub struct Storage {
     token_generation: Arc<std::sync::atomic::AtomicU64>,
     /// SQLite's WAL checkpoint task runs while any clone holds this (`None` for PostgreSQL).
     _checkpointer: Option<Arc<checkpoint::Checkpointer>>,
+    /// The SQLite database file, for the intake writer's own connection (`None` for PostgreSQL and
+    /// an in-memory SQLite database, which another connection could not open).
+    sqlite_file: Option<PathBuf>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -101,8 +104,11 @@ impl Storage {
     /// SQLite files are created if missing and run in WAL mode. A failure
     /// names the database (file, or PostgreSQL host:port/name) and why.
     pub async fn connect(database_url: &str) -> Result<Self, ConnectError> {
+        let mut sqlite_file = None;
         let backend = if database_url.starts_with("sqlite:") {
-            Backend::Sqlite(connect_sqlite(database_url).await?)
+            let (pool, file) = connect_sqlite(database_url).await?;
+            sqlite_file = file;
+            Backend::Sqlite(pool)
         } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
             Backend::Postgres(connect_postgres(database_url).await?)
         } else {
@@ -113,7 +119,7 @@ impl Storage {
             Backend::Sqlite(pool) => Some(checkpoint::start(pool.clone())),
             Backend::Postgres(_) => None,
         };
-        Ok(Self { backend, write_gate, token_generation: Arc::default(), _checkpointer })
+        Ok(Self { backend, write_gate, token_generation: Arc::default(), _checkpointer, sqlite_file })
     }
 
     /// `sync_events` (as `alias`) as a query reading unfolded events should name it.
@@ -185,8 +191,11 @@ const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How much of the SQLite file is memory-mapped (address space, not memory: the OS pages it in and out).
 const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+/// How long an SQLite connection waits for another's write lock before it fails.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-async fn connect_sqlite(url: &str) -> Result<SqlitePool, ConnectError> {
+/// The pool, and the database file unless the database is in memory.
+async fn connect_sqlite(url: &str) -> Result<(SqlitePool, Option<PathBuf>), ConnectError> {
     let invalid = |error: sqlx::Error| ConnectError::InvalidUrl { backend: "SQLite", reason: report(&error) };
     let options = SqliteConnectOptions::from_str(url)
         .map_err(invalid)?
@@ -194,7 +203,7 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, ConnectError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
         // Pages are read through a memory map, not a read() per page: each commit makes every other
         // connection drop its page cache, and re-reading it page by page costs more than the queries.
         .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
@@ -204,10 +213,13 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, ConnectError> {
         .pragma("wal_autocheckpoint", checkpoint::BACKSTOP_PAGES.to_string())
         .pragma("journal_size_limit", (checkpoint::BACKSTOP_PAGES * 4096).to_string());
     let database = format!("the SQLite database {}", options.get_filename().display());
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let file = (!in_memory).then(|| options.get_filename().to_path_buf());
     // No ping before a connection is handed out: an SQLite connection is a thread in this process, not a
     // socket that can break, and each ping is one more hand-off to that thread on every acquire.
     let pool = SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await;
-    pool.map_err(|error| ConnectError::Unreachable { database, reason: report(&error) })
+    let pool = pool.map_err(|error| ConnectError::Unreachable { database, reason: report(&error) })?;
+    Ok((pool, file))
 }
 
 /// One connection is opened first, within `PG_CONNECT_TIMEOUT`, so a wrong

@@ -1,10 +1,10 @@
 //! SQLite's intake folds what it stores in the same transaction
 //! (`FoldOnCommit`). It must give exactly the entities the fold task gives
 //! for the same events (merges, duplicates, reused ids, several stores'
-//! events in one transaction), never reuse a sequence number, fall back to the
-//! general path for a batch too large for one read, and leave nothing behind
-//! when its transaction fails; its writer keeps one connection between
-//! batches, but never so long that closing the storage waits for it.
+//! events in one transaction), never reuse a sequence number, fold a batch
+//! naming thousands of aliases, and leave nothing behind when its
+//! transaction fails; its writer has a connection of its own, which closing
+//! the storage never waits for.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -164,11 +164,11 @@ async fn sequence_numbers_are_never_reused_after_the_newest_events_are_pruned() 
 }
 
 #[tokio::test]
-async fn a_batch_too_large_for_one_read_is_folded_the_general_way() {
+async fn a_batch_naming_thousands_of_aliases_is_folded_as_it_is_stored() {
     let dir = tempfile::tempdir().expect("dir");
     let (db, [store, _]) = database(&dir).await;
     let intake = Intake::start_with(db.clone(), Arc::new(Notify::new()), folding());
-    // 16 events naming 1,000 products each: more aliases than one read binds.
+    // 16 events naming 1,000 products each: more aliases than one SQL statement could bind.
     let batch: Vec<NewEvent> = (0..16).map(|n| products(&format!("big{n}"), n * 1_000, 1_000)).collect();
     let acks = intake.submit(store, &batch).await.expect("submit");
     assert!(acks.iter().all(|ack| ack.as_ref().is_ok_and(|ack| ack.applied)));
@@ -200,7 +200,7 @@ async fn a_failed_fold_stores_nothing_and_leaves_the_database_usable() {
 }
 
 #[tokio::test]
-async fn the_writer_gives_its_connection_back_when_events_stop_so_closing_does_not_hang() {
+async fn closing_the_storage_does_not_wait_for_the_intake_writer() {
     let dir = tempfile::tempdir().expect("dir");
     let (db, [store, _]) = database(&dir).await;
     let intake = Intake::start_with(db.clone(), Arc::new(Notify::new()), folding());
@@ -208,7 +208,7 @@ async fn the_writer_gives_its_connection_back_when_events_stop_so_closing_does_n
         intake.submit(store, &[checkout(&format!("e{n}"), &format!("c{n}"))]).await.expect("submit");
     }
     // The intake stays open (its writer keeps running); closing waits for every pooled connection,
-    // including the one the writer keeps between batches. The bound only catches a hang.
+    // and the writer's is not one of them. The bound only catches a hang.
     let closed = tokio::time::timeout(std::time::Duration::from_secs(60), db.close()).await;
     assert!(closed.is_ok(), "closing the storage waited for the intake writer's connection");
     drop(intake);

@@ -3,9 +3,9 @@
 //! unfolded events and hands them to [`super::fold_write`], which reads the
 //! aliases they name and those aliases' entities, plans the fold in memory
 //! (`domain::sync::folding`) and writes the plan back in a few multi-row
-//! statements. On SQLite the intake already folds what it commits
-//! (`intake/fold_on_commit.rs`), so this finds only what is left (events
-//! stored before an upgrade, or a batch the intake could not fold); on
+//! statements. On SQLite the intake's writer already folds what it commits
+//! (`intake/sqlite_writer.rs`), so this finds only what is left (events
+//! stored before an upgrade, or while the engine was stepped by a test); on
 //! PostgreSQL it folds everything.
 //!
 //! PostgreSQL replicas fold different stores at once: each store's fold

@@ -1,33 +1,31 @@
 //! Durable intake with group commit. Every accepted event is inserted before
-//! its RPC is answered; one writer task drains whatever requests are waiting
-//! and commits them in a single transaction (one multi-row INSERT per chunk),
-//! so the cost of a commit is shared by everything in flight. A repeated
-//! event id is answered with the original; a reused id with other content
-//! (by the event's `ContentDigest`) is refused.
+//! its RPC is answered; a writer drains whatever requests are waiting and
+//! commits them in a single transaction, so the cost of a commit is shared by
+//! everything in flight. A repeated event id is answered with the original; a
+//! reused id with other content (by the event's `ContentDigest`) is refused.
 //!
-//! On SQLite the writer can also fold what it commits ([`FoldOnCommit`]):
-//! the new events are routed in the caller's task, and their entities are
-//! updated in the same transaction (see [`super::fold_write`]), so an event
-//! is stored once, never read back, and the database takes one commit for
-//! both. With one writer nothing else folds at the same time, so this is the
-//! fold task's work done earlier, not a second folder. PostgreSQL's several
-//! writers would race each other for the same entities; there the fold task
-//! folds, as it does for anything the intake left unfolded.
+//! SQLite has one writer: a thread of its own with its own connection
+//! ([`sqlite_writer`]), which can also fold what it commits
+//! ([`FoldOnCommit`]): the new events are routed in the caller's task, and
+//! their entities are updated in the same transaction, so an event is stored
+//! once, never read back, and the database takes one commit for both. With
+//! one writer nothing else folds at the same time, so this is the fold task's
+//! work done earlier, not a second folder. PostgreSQL commits several batches
+//! at once from async tasks ([`writer`]); its writers would race each other
+//! for the same entities, so there the fold task folds, as it does for
+//! anything the intake left unfolded.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use crate::domain::sync::folding::RoutedEvent;
 use crate::domain::sync::{NewEvent, Routed, route};
 use crate::storage::{Storage, StorageError, Tx, now_millis, with_tx};
 
 mod answers;
-mod fold_on_commit;
-mod held;
+mod sqlite_writer;
 
 use answers::answers;
-use held::{HOLD_IDLE, Held};
 
 /// Rows per INSERT statement (7 parameters each, far below either backend's limit).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -71,7 +69,7 @@ type Stored = HashMap<(i64, String), i64>;
 /// The events a batch repeated, by store and event id.
 type Originals = HashMap<(i64, String), Original>;
 
-/// Folding in the intake's own transaction (SQLite only, see the module docs).
+/// Folding in the intake's own transaction (SQLite's writer only, see the module docs).
 #[derive(Clone)]
 pub struct FoldOnCommit {
     /// How long a changed entity waits for more events (the engine's linger), in milliseconds.
@@ -116,28 +114,31 @@ impl std::fmt::Debug for Submission {
 }
 
 impl Intake {
-    /// Starts the writer tasks; `committed` is notified after every commit of events left to the fold task.
-    /// SQLite has one writer at a time, so one task; PostgreSQL commits
-    /// several batches at once, so a commit's flush to disk does not hold up
-    /// the next batch (events are folded order-independently, so two batches
-    /// committing out of sequence order is harmless).
+    /// Starts the writer; `committed` is notified after every commit of events left to the fold task.
     pub fn start(storage: Storage, committed: Arc<Notify>) -> Self {
         Self::start_with(storage, committed, None)
     }
 
-    /// As [`Self::start`]; on SQLite with `fold`, the writer also folds what
-    /// it commits (on PostgreSQL `fold` is ignored: the fold task folds).
+    /// As [`Self::start`]; on SQLite with `fold`, the writer also folds what it commits.
+    /// SQLite's writer is a thread with a connection of its own ([`sqlite_writer`]);
+    /// PostgreSQL gets several async writers, so a commit's flush to disk does
+    /// not hold up the next batch (events are folded order-independently, so
+    /// two batches committing out of sequence order is harmless), and `fold`
+    /// is ignored there: the fold task folds. An in-memory SQLite database,
+    /// which no second connection can open, is written like PostgreSQL's, by one task.
     pub fn start_with(storage: Storage, committed: Arc<Notify>, fold: Option<FoldOnCommit>) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
-        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
-        let postgres = storage.backend_name() == "postgres";
-        let writers = if postgres { POSTGRES_WRITERS } else { 1 };
-        let fold = fold.filter(|_| !postgres);
-        let folds = fold.is_some();
-        for _ in 0..writers {
-            tokio::spawn(writer(storage.clone(), receiver.clone(), committed.clone(), fold.clone()));
+        if let (Some(file), Some(gate)) = (storage.sqlite_file.clone(), storage.write_gate.clone()) {
+            let folds = fold.is_some();
+            sqlite_writer::start(file, gate, receiver, committed, fold);
+            return Self { sender, folds };
         }
-        Self { sender, folds }
+        let writers = if storage.backend_name() == "postgres" { POSTGRES_WRITERS } else { 1 };
+        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        for _ in 0..writers {
+            tokio::spawn(writer(storage.clone(), receiver.clone(), committed.clone()));
+        }
+        Self { sender, folds: false }
     }
 
     /// Commits `events` of one store and says how each was taken, in order.
@@ -172,88 +173,59 @@ async fn writer(
     storage: Storage,
     receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<Submission>>>,
     committed: Arc<Notify>,
-    fold: Option<FoldOnCommit>,
 ) {
-    let mut held = Held::default();
     loop {
-        let mut batch = {
+        let batch = {
             let mut receiver = receiver.lock().await;
-            let first = if held.is_held() {
-                match tokio::time::timeout(HOLD_IDLE, receiver.recv()).await {
-                    Ok(first) => first,
-                    Err(_) => {
-                        held.release();
-                        receiver.recv().await
-                    }
-                }
-            } else {
-                receiver.recv().await
-            };
-            let Some(first) = first else { return };
-            let mut batch = vec![first];
-            let mut events = batch[0].events.len();
-            while events < MAX_BATCH_EVENTS {
-                let Ok(next) = receiver.try_recv() else { break };
-                events += next.events.len();
-                batch.push(next);
-            }
-            batch
+            let Some(first) = receiver.recv().await else { return };
+            gather(first, &mut receiver)
         };
-        match commit(&storage, &mut held, &mut batch, fold.as_ref()).await {
-            Ok(mut answers) => {
-                // Events the writer folded leave the fold task nothing to do.
-                if fold.is_none() {
-                    committed.notify_one();
-                }
-                for submission in batch.into_iter().rev() {
-                    let answer = answers.pop().unwrap_or_default();
-                    let _ = submission.reply.send(Ok(answer));
-                }
+        let result = commit(&storage, &batch).await;
+        if result.is_ok() {
+            committed.notify_one();
+        }
+        reply(batch, result);
+    }
+}
+
+/// `first` and whatever else is waiting, up to [`MAX_BATCH_EVENTS`].
+fn gather(first: Submission, receiver: &mut mpsc::Receiver<Submission>) -> Vec<Submission> {
+    let mut events = first.events.len();
+    let mut batch = vec![first];
+    while events < MAX_BATCH_EVENTS {
+        let Ok(next) = receiver.try_recv() else { break };
+        events += next.events.len();
+        batch.push(next);
+    }
+    batch
+}
+
+/// Answers each request of a batch: its events' acks, or why nothing of the batch was stored.
+fn reply(batch: Vec<Submission>, result: Result<Vec<Vec<Result<Ack, IntakeError>>>, impl std::fmt::Display>) {
+    match result {
+        Ok(mut answers) => {
+            for submission in batch.into_iter().rev() {
+                let answer = answers.pop().unwrap_or_default();
+                let _ = submission.reply.send(Ok(answer));
             }
-            Err(error) => {
-                tracing::error!(%error, requests = batch.len(), "could not commit received events");
-                for submission in batch {
-                    let _ = submission.reply.send(Err(IntakeError::Commit(error.to_string())));
-                }
+        }
+        Err(error) => {
+            tracing::error!(%error, requests = batch.len(), "could not commit received events");
+            for submission in batch {
+                let _ = submission.reply.send(Err(IntakeError::Commit(error.to_string())));
             }
         }
     }
 }
 
-/// One transaction for the whole batch: insert, read back the originals of
-/// duplicates, and (with `fold`) fold the new events.
-async fn commit(
-    storage: &Storage,
-    held: &mut Held,
-    batch: &mut [Submission],
-    fold: Option<&FoldOnCommit>,
-) -> Result<Vec<Vec<Result<Ack, IntakeError>>>, StorageError> {
+/// One transaction for the whole batch: insert, and read back the originals of duplicates.
+async fn commit(storage: &Storage, batch: &[Submission]) -> Result<Vec<Vec<Result<Ack, IntakeError>>>, StorageError> {
     let now = now_millis();
-    let events = || batch.iter().flat_map(|s| s.events.iter());
-    let (inserted, existing) = match fold {
-        Some(fold) if fold_on_commit::fits(events()) => {
-            // The routes move into the fold (nothing after it needs them), so their facts are not copied.
-            let routes: Vec<Vec<Routed>> =
-                batch.iter_mut().flat_map(|s| s.events.iter_mut().map(|e| std::mem::take(&mut e.routes))).collect();
-            let rows = rows_of(batch);
-            let committed = fold_on_commit::commit(storage, held, &rows, routes, fold, now).await?;
-            (committed.inserted, committed.existing)
-        }
-        _ => {
-            let rows = rows_of(batch);
-            let mut write = storage.begin_write().await?;
-            let (inserted, existing) = insert(&mut write, &rows, now).await?;
-            if let Some(fold) = fold {
-                let engine_now = (fold.now)();
-                for (store_id, routed) in new_events_by_store(&rows, &inserted) {
-                    super::fold_write::apply_fold(&mut write, store_id, &routed, fold.linger_ms, engine_now).await?;
-                }
-            }
-            write.commit().await?;
-            (inserted, existing)
-        }
-    };
-    Ok(answers(batch, &inserted, &existing, now, fold.is_some()))
+    let rows = rows_of(batch);
+    let mut write = storage.begin_write().await?;
+    let (inserted, existing) = insert(&mut write, &rows, now).await?;
+    write.commit().await?;
+    Ok(answers(batch, &inserted, &existing, now, false))
 }
 
 /// Each event of `batch` with its store, in order.
@@ -299,29 +271,4 @@ async fn insert(write: &mut Tx<'_>, rows: &[(i64, &Prepared)], now: i64) -> Resu
         }
     });
     Ok((inserted, existing))
-}
-
-/// The events this batch stored (the first of equal ids), routed, by store, in sequence order.
-fn new_events_by_store(
-    rows: &[(i64, &Prepared)],
-    inserted: &HashMap<(i64, String), i64>,
-) -> Vec<(i64, Vec<RoutedEvent>)> {
-    let mut by_store: Vec<(i64, Vec<RoutedEvent>)> = Vec::new();
-    let mut taken = std::collections::HashSet::new();
-    for (store_id, event) in rows {
-        let key = (*store_id, event.event_id.clone());
-        let Some(&seq) = inserted.get(&key) else { continue };
-        if !taken.insert(key) {
-            continue;
-        }
-        let routed = RoutedEvent { seq, routes: event.routes.clone() };
-        match by_store.iter_mut().find(|(store, _)| store == store_id) {
-            Some((_, events)) => events.push(routed),
-            None => by_store.push((*store_id, vec![routed])),
-        }
-    }
-    for (_, events) in &mut by_store {
-        events.sort_by_key(|event| event.seq);
-    }
-    by_store
 }
