@@ -4,7 +4,8 @@
 //! events in one transaction), never reuse a sequence number, fold a batch
 //! naming thousands of aliases, and leave nothing behind when its
 //! transaction fails; its writer has a connection of its own, which closing
-//! the storage never waits for.
+//! the storage never waits for. An in-memory database (which no second
+//! connection can open) still takes events, and the fold task folds them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -212,4 +213,22 @@ async fn closing_the_storage_does_not_wait_for_the_intake_writer() {
     let closed = tokio::time::timeout(std::time::Duration::from_secs(60), db.close()).await;
     assert!(closed.is_ok(), "closing the storage waited for the intake writer's connection");
     drop(intake);
+}
+
+#[tokio::test]
+async fn an_in_memory_database_takes_events_and_leaves_folding_to_the_fold_task() {
+    // No second connection can open an in-memory database, so its writer is a task on the pool.
+    let db = Storage::connect("sqlite::memory:").await.expect("connect");
+    db.migrate().await.expect("migrate");
+    db.create_store("m", "m", &StoreSettings::default(), &Actor::Admin).await.expect("store");
+    let store = db.store_id("m").await.expect("store id");
+    let intake = Intake::start_with(db.clone(), Arc::new(Notify::new()), folding());
+    let first = intake.submit(store, &[checkout("e1", "1")]).await.expect("submit");
+    let again = intake.submit(store, &[checkout("e1", "1")]).await.expect("submit");
+    let (first, again) = (first[0].as_ref().expect("ack"), again[0].as_ref().expect("ack"));
+    assert!(!first.duplicate && !first.applied, "{first:?}");
+    assert!(again.duplicate && again.sequence == first.sequence, "{again:?}");
+    assert_eq!(db.unapplied_events().await.expect("count"), 1);
+    while db.fold_events(500, 0, now()).await.expect("fold") > 0 {}
+    assert_eq!(db.unapplied_events().await.expect("count"), 0);
 }
