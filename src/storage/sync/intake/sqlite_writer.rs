@@ -76,7 +76,7 @@ pub(super) fn start(
     fold: Option<FoldOnCommit>,
 ) {
     let thread = std::thread::Builder::new().name("intake-writer".into()).spawn(move || match open(&file) {
-        Ok(mut conn) => run(&mut conn, &gate, receiver, &committed, fold.as_ref()),
+        Ok(conn) => run(conn, &file, &gate, receiver, &committed, fold.as_ref()),
         // Submissions then fail as the intake having stopped.
         Err(error) => tracing::error!(%error, file = %file.display(), "cannot open the intake's SQLite connection"),
     });
@@ -99,8 +99,12 @@ fn open(file: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// Commits batches until the intake is dropped. After a failed batch the
+/// connection is opened again, so a connection left in a bad state (an I/O
+/// error, a transaction SQLite could not roll back) never fails the batches after it.
 fn run(
-    conn: &mut Connection,
+    mut conn: Connection,
+    file: &Path,
     gate: &tokio::sync::Mutex<()>,
     mut receiver: mpsc::Receiver<Submission>,
     committed: &Notify,
@@ -110,11 +114,16 @@ fn run(
         let mut batch = gather(first, &mut receiver);
         let result = {
             let _turn = gate.blocking_lock();
-            commit(conn, &mut batch, fold)
+            commit(&mut conn, &mut batch, fold)
         };
-        // Events the writer folded leave the fold task nothing to do.
-        if result.is_ok() && fold.is_none() {
-            committed.notify_one();
+        match &result {
+            // Events the writer folded leave the fold task nothing to do.
+            Ok(_) if fold.is_none() => committed.notify_one(),
+            Ok(_) => {}
+            Err(_) => match open(file) {
+                Ok(fresh) => conn = fresh,
+                Err(error) => tracing::warn!(%error, "cannot open a new intake connection; keeping the old one"),
+            },
         }
         reply(batch, result);
     }
