@@ -4,9 +4,9 @@
 //! (`domain::sync::folding`), and write the plan back in a few multi-row
 //! statements, all inside the caller's transaction. It also keeps
 //! retention's hint, each entity's oldest retained event (`oldest_event_at`,
-//! see [`super::retention`]). The fold task calls it
-//! for events it reads back; the intake calls it on SQLite for the events it
-//! has just inserted, in the same transaction (see [`super::intake`]).
+//! see [`super::retention`]). The fold task calls it for events it reads
+//! back. SQLite's intake writer folds what it inserts with the one-row forms
+//! of these statements, on its own connection (`intake/sqlite_writer.rs`).
 
 use std::collections::HashMap;
 
@@ -91,7 +91,7 @@ pub(super) async fn apply_fold(
         let mut created_id: HashMap<String, i64> = HashMap::with_capacity(plan.created.len());
         for chunk in plan.created.chunks(ROWS_PER_STATEMENT) {
             let mut query = sqlx::QueryBuilder::new("");
-            insert_entities(&mut query, store_id, chunk, None, linger_ms, now)?;
+            insert_entities(&mut query, store_id, chunk, linger_ms, now)?;
             query.push(" RETURNING id, label");
             let rows: Vec<CreatedRow> = query.build_query_as().fetch_all(&mut *tx).await?;
             created_id.extend(rows.into_iter().map(|row| (row.label, row.id)));
@@ -180,7 +180,7 @@ const NOTE_OLDEST_EVENTS: &str = "UPDATE sync_entities SET oldest_event_at = m.f
 /// keeps its schedule; any other becomes pending, due `linger_ms` after `now`
 /// (an entity blocked on its dependency too: the claim looks again; it keeps
 /// when it became pending, as it never reached Salesforce meanwhile).
-pub(super) fn update_entities<DB: sqlx::Database>(
+fn update_entities<DB: sqlx::Database>(
     query: &mut sqlx::QueryBuilder<DB>,
     entities: &[UpdatedEntity],
     linger_ms: i64,
@@ -211,38 +211,28 @@ where
 }
 
 /// One statement inserting the `created` entities of a store, pending and due
-/// `linger_ms` after `now`: with their ids from `first_id` on when given (the
-/// intake's single writer picks them), else numbered by the database.
-pub(super) fn insert_entities<DB: sqlx::Database>(
+/// `linger_ms` after `now`, numbered by the database.
+fn insert_entities<DB: sqlx::Database>(
     query: &mut sqlx::QueryBuilder<DB>,
     store_id: i64,
     created: &[CreatedEntity],
-    first_id: Option<i64>,
     linger_ms: i64,
     now: i64,
 ) -> Result<(), StorageError>
 where
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     query.push("INSERT INTO sync_entities (");
-    if first_id.is_some() {
-        query.push("id, ");
-    }
     query.push("store_id, kind, label, facts, depends_on, version, state, next_run_at, event_count, updated_at, ");
     query.push("pending_since) ");
     let mut rows = Vec::with_capacity(created.len());
-    for (n, entity) in created.iter().enumerate() {
+    for entity in created {
         let json = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
-        let id = first_id.map(|first| first + i64::try_from(n).unwrap_or(i64::MAX));
-        rows.push((id, entity, json));
+        rows.push((entity, json));
     }
-    query.push_values(rows, |mut row, (id, entity, json)| {
-        if let Some(id) = id {
-            row.push_bind(id);
-        }
+    query.push_values(rows, |mut row, (entity, json)| {
         row.push_bind(store_id)
             .push_bind(entity.facts.kind().as_str().to_owned())
             .push_bind(entity.label.clone())
