@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use crate::domain::sync::EntityFacts;
 use crate::domain::sync::folding::{
     CreatedEntity, EntityRef, RoutedEvent, StoredEntity, UpdatedEntity, aliases_named, plan_fold,
 };
@@ -80,8 +81,7 @@ pub(super) async fn apply_fold(
             query.push(")");
             let rows: Vec<EntityRow> = query.build_query_as().fetch_all(&mut *tx).await?;
             for row in rows {
-                let facts = serde_json::from_str(&row.facts).map_err(|e| corrupt("facts", e))?;
-                stored.push(StoredEntity { id: row.id, facts, event_count: row.event_count });
+                stored.push(StoredEntity { id: row.id, facts: facts_of(&row.facts)?, event_count: row.event_count });
             }
         }
         let plan = plan_fold(routed, &known, stored).map_err(|e| corrupt("aliases", e))?;
@@ -176,10 +176,66 @@ const NOTE_OLDEST_EVENTS: &str = "UPDATE sync_entities SET oldest_event_at = m.f
     FROM (SELECT v.entity_id, MIN(v.received_at) AS first FROM sync_events v \
     WHERE v.entity_id IS NOT NULL AND v.seq IN (";
 
-/// One statement updating `entities` with their new facts: a pending entity
-/// keeps its schedule; any other becomes pending, due `linger_ms` after `now`
-/// (an entity blocked on its dependency too: the claim looks again; it keeps
-/// when it became pending, as it never reached Salesforce meanwhile).
+/// An entity's facts as stored.
+pub(super) fn facts_json(facts: &EntityFacts) -> Result<String, StorageError> {
+    serde_json::to_string(facts).map_err(|e| corrupt("facts", e))
+}
+
+/// An entity's stored facts, read back.
+pub(super) fn facts_of(json: &str) -> Result<EntityFacts, StorageError> {
+    serde_json::from_str(json).map_err(|e| corrupt("facts", e))
+}
+
+/// What a fold sets on an entity with new facts, from `v`, a row of (id,
+/// facts, depends_on, event_count, now, due): a pending entity keeps its
+/// schedule; any other becomes pending, due at `due` (an entity blocked on
+/// its dependency too: the claim looks again; it keeps when it became
+/// pending, as it never reached Salesforce meanwhile). The fold task writes
+/// many rows at once ([`update_entities`]), SQLite's intake writer one.
+pub(super) const UPDATED_ENTITY_SET: &str = "facts = v.column2, depends_on = v.column3, event_count = v.column4, \
+    version = version + 1, updated_at = v.column5, pending_since = CASE WHEN state = 'pending' OR blocked_on IS NOT NULL \
+    THEN COALESCE(pending_since, v.column5) ELSE v.column5 END, waiting_reason = NULL, blocked_on = NULL, \
+    next_run_at = CASE WHEN state = 'pending' THEN next_run_at ELSE v.column6 END, state = 'pending'";
+
+/// A created entity's row, its fields in [`CREATED_COLUMNS`]' order: version
+/// 1, pending since now and due `linger_ms` after it.
+pub(super) struct NewEntityRow {
+    pub store_id: i64,
+    pub kind: &'static str,
+    pub label: String,
+    pub facts: String,
+    pub depends_on: Option<String>,
+    pub version: i64,
+    pub state: &'static str,
+    pub next_run_at: i64,
+    pub event_count: i64,
+    pub updated_at: i64,
+    pub pending_since: i64,
+}
+
+/// The columns [`NewEntityRow`] fills.
+pub(super) const CREATED_COLUMNS: &str =
+    "store_id, kind, label, facts, depends_on, version, state, next_run_at, event_count, updated_at, pending_since";
+
+impl NewEntityRow {
+    pub(super) fn new(store_id: i64, entity: &CreatedEntity, linger_ms: i64, now: i64) -> Result<Self, StorageError> {
+        Ok(Self {
+            store_id,
+            kind: entity.facts.kind().as_str(),
+            label: entity.label.clone(),
+            facts: facts_json(&entity.facts)?,
+            depends_on: entity.facts.depends_on(),
+            version: 1,
+            state: EntityState::Pending.as_str(),
+            next_run_at: now + linger_ms,
+            event_count: entity.event_count,
+            updated_at: now,
+            pending_since: now,
+        })
+    }
+}
+
+/// One statement updating `entities` with their new facts ([`UPDATED_ENTITY_SET`]).
 fn update_entities<DB: sqlx::Database>(
     query: &mut sqlx::QueryBuilder<DB>,
     entities: &[UpdatedEntity],
@@ -191,27 +247,24 @@ where
     for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    query.push("UPDATE sync_entities SET facts = v.column2, ");
-    query.push("depends_on = v.column3, event_count = v.column4, version = version + 1, updated_at = ");
-    query.push_bind(now);
-    query.push(", pending_since = CASE WHEN state = 'pending' OR blocked_on IS NOT NULL THEN COALESCE(pending_since, ");
-    query.push_bind(now).push(") ELSE ").push_bind(now).push(" END");
-    query.push(", waiting_reason = NULL, blocked_on = NULL, next_run_at = CASE WHEN state = 'pending' ");
-    query.push("THEN next_run_at ELSE ").push_bind(now + linger_ms).push(" END, state = 'pending' FROM (");
+    query.push("UPDATE sync_entities SET ").push(UPDATED_ENTITY_SET).push(" FROM (");
     let mut rows = Vec::with_capacity(entities.len());
     for entity in entities {
-        let json = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
-        rows.push((entity.id, json, entity.facts.depends_on(), entity.event_count));
+        rows.push((entity.id, facts_json(&entity.facts)?, entity.facts.depends_on(), entity.event_count));
     }
     query.push_values(rows, |mut row, (id, json, depends_on, event_count)| {
-        row.push_bind(id).push_bind(json).push_bind(depends_on).push_bind(event_count);
+        row.push_bind(id)
+            .push_bind(json)
+            .push_bind(depends_on)
+            .push_bind(event_count)
+            .push_bind(now)
+            .push_bind(now + linger_ms);
     });
     query.push(") AS v WHERE sync_entities.id = v.column1");
     Ok(())
 }
 
-/// One statement inserting the `created` entities of a store, pending and due
-/// `linger_ms` after `now`, numbered by the database.
+/// One statement inserting the `created` entities of a store ([`NewEntityRow`]), numbered by the database.
 fn insert_entities<DB: sqlx::Database>(
     query: &mut sqlx::QueryBuilder<DB>,
     store_id: i64,
@@ -224,26 +277,23 @@ where
     for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    query.push("INSERT INTO sync_entities (");
-    query.push("store_id, kind, label, facts, depends_on, version, state, next_run_at, event_count, updated_at, ");
-    query.push("pending_since) ");
-    let mut rows = Vec::with_capacity(created.len());
-    for entity in created {
-        let json = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
-        rows.push((entity, json));
-    }
-    query.push_values(rows, |mut row, (entity, json)| {
-        row.push_bind(store_id)
-            .push_bind(entity.facts.kind().as_str().to_owned())
-            .push_bind(entity.label.clone())
-            .push_bind(json)
-            .push_bind(entity.facts.depends_on())
-            .push_bind(1_i64)
-            .push_bind(EntityState::Pending.as_str().to_owned())
-            .push_bind(now + linger_ms)
+    query.push("INSERT INTO sync_entities (").push(CREATED_COLUMNS).push(") ");
+    let rows = created
+        .iter()
+        .map(|entity| NewEntityRow::new(store_id, entity, linger_ms, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    query.push_values(rows, |mut row, entity| {
+        row.push_bind(entity.store_id)
+            .push_bind(entity.kind.to_owned())
+            .push_bind(entity.label)
+            .push_bind(entity.facts)
+            .push_bind(entity.depends_on)
+            .push_bind(entity.version)
+            .push_bind(entity.state.to_owned())
+            .push_bind(entity.next_run_at)
             .push_bind(entity.event_count)
-            .push_bind(now)
-            .push_bind(now);
+            .push_bind(entity.updated_at)
+            .push_bind(entity.pending_since);
     });
     Ok(())
 }

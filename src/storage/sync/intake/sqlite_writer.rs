@@ -16,19 +16,22 @@
 //! starts clean on the same connection.
 //!
 //! The statements that write a fold are the one-row forms of
-//! [`super::super::fold_write`]'s multi-row ones, which the fold task uses;
+//! [`super::super::fold_write`]'s multi-row ones, which the fold task uses
+//! (the same columns, row values and update rule);
 //! `tests/integration/sync_fold_on_commit.rs` checks that both give the same entities.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehavior, params};
 use tokio::sync::{Notify, mpsc};
 
 use crate::domain::sync::folding::{EntityRef, FoldPlan, RoutedEvent, StoredEntity, plan_fold};
-use crate::storage::sync::fold_write::MERGE_STATEMENTS;
-use crate::storage::sync::{EntityState, corrupt};
+use crate::storage::sync::corrupt;
+use crate::storage::sync::fold_write::{
+    CREATED_COLUMNS, MERGE_STATEMENTS, NewEntityRow, UPDATED_ENTITY_SET, facts_json, facts_of,
+};
 use crate::storage::{SQLITE_BUSY_TIMEOUT, SQLITE_MMAP_BYTES, StorageError, checkpoint, now_millis};
 
 use super::{Ack, FoldOnCommit, IntakeError, Originals, Prepared, Stored, Submission, answers, gather, reply};
@@ -45,15 +48,19 @@ const FIND_ALIAS: &str = "SELECT e.id, e.facts, e.event_count FROM sync_aliases 
      JOIN sync_entities e ON e.id = a.entity_id WHERE a.store_id = ?1 AND a.alias = ?2";
 const INSERT_EVENT: &str = "INSERT INTO sync_events (seq, store_id, event_id, kind, payload, payload_hash, \
      received_at, applied_at, entity_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-/// A created entity: pending, due `linger_ms` after now (as `fold_write::insert_entities`).
-const INSERT_ENTITY: &str = "INSERT INTO sync_entities (id, store_id, kind, label, facts, depends_on, version, \
-     state, next_run_at, event_count, updated_at, pending_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9, ?10, ?10)";
-/// An entity with new facts: a pending one keeps its schedule, any other becomes pending (as `fold_write::update_entities`).
-const UPDATE_ENTITY: &str = "UPDATE sync_entities SET facts = ?2, depends_on = ?3, event_count = ?4, \
-     version = version + 1, updated_at = ?5, \
-     pending_since = CASE WHEN state = 'pending' OR blocked_on IS NOT NULL THEN COALESCE(pending_since, ?5) ELSE ?5 END, \
-     waiting_reason = NULL, blocked_on = NULL, next_run_at = CASE WHEN state = 'pending' THEN next_run_at ELSE ?6 END, \
-     state = 'pending' WHERE id = ?1";
+/// A created entity, with its id ([`NewEntityRow`]'s columns after it).
+static INSERT_ENTITY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO sync_entities (id, {CREATED_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    )
+});
+/// An entity with new facts: the fold task's rule ([`UPDATED_ENTITY_SET`]) for one row.
+static UPDATE_ENTITY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE sync_entities SET {UPDATED_ENTITY_SET} FROM (VALUES (?1, ?2, ?3, ?4, ?5, ?6)) AS v \
+         WHERE sync_entities.id = v.column1"
+    )
+});
 const INSERT_ALIAS: &str = "INSERT INTO sync_aliases (store_id, alias, entity_id) VALUES (?1, ?2, ?3) ON CONFLICT (store_id, alias) DO NOTHING";
 /// Retention's hint: an entity's oldest retained event.
 const NOTE_OLDEST_EVENT: &str =
@@ -236,6 +243,7 @@ fn read_entities(
     let mut find = tx.prepare_cached(FIND_ALIAS)?;
     let mut known = HashMap::new();
     let mut stored: Vec<StoredEntity> = Vec::new();
+    let mut read: HashSet<i64> = HashSet::new();
     let named = routed.iter().flat_map(|event| event.routes.iter().flat_map(|route| route.aliases.iter()));
     for alias in named {
         if known.contains_key(alias) {
@@ -248,9 +256,8 @@ fn read_entities(
             .optional()?;
         let Some((id, facts, event_count)) = found else { continue };
         known.insert(alias.clone(), id);
-        if stored.iter().all(|entity| entity.id != id) {
-            let facts = serde_json::from_str(&facts).map_err(|e| corrupt("facts", e))?;
-            stored.push(StoredEntity { id, facts, event_count });
+        if read.insert(id) {
+            stored.push(StoredEntity { id, facts: facts_of(&facts)?, event_count });
         }
     }
     Ok((known, stored))
@@ -266,20 +273,22 @@ fn write_plan(
     now: i64,
 ) -> Result<(), WriteError> {
     if !plan.created.is_empty() {
-        let mut insert = tx.prepare_cached(INSERT_ENTITY)?;
+        let mut insert = tx.prepare_cached(&INSERT_ENTITY)?;
         for (n, entity) in plan.created.iter().enumerate() {
-            let facts = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
+            let row = NewEntityRow::new(store_id, entity, linger_ms, now)?;
             insert.execute(params![
                 id_of(EntityRef::Created(n)),
-                store_id,
-                entity.facts.kind().as_str(),
-                entity.label,
-                facts,
-                entity.facts.depends_on(),
-                EntityState::Pending.as_str(),
-                now + linger_ms,
-                entity.event_count,
-                now
+                row.store_id,
+                row.kind,
+                row.label,
+                row.facts,
+                row.depends_on,
+                row.version,
+                row.state,
+                row.next_run_at,
+                row.event_count,
+                row.updated_at,
+                row.pending_since
             ])?;
         }
     }
@@ -289,17 +298,11 @@ fn write_plan(
         }
     }
     if !plan.updated.is_empty() {
-        let mut update = tx.prepare_cached(UPDATE_ENTITY)?;
+        let mut update = tx.prepare_cached(&UPDATE_ENTITY)?;
         for entity in &plan.updated {
-            let facts = serde_json::to_string(&entity.facts).map_err(|e| corrupt("facts", e))?;
-            update.execute(params![
-                entity.id,
-                facts,
-                entity.facts.depends_on(),
-                entity.event_count,
-                now,
-                now + linger_ms
-            ])?;
+            let facts = facts_json(&entity.facts)?;
+            let depends_on = entity.facts.depends_on();
+            update.execute(params![entity.id, facts, depends_on, entity.event_count, now, now + linger_ms])?;
         }
     }
     if !plan.aliases.is_empty() {
