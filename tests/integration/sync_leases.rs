@@ -106,6 +106,23 @@ async fn only_the_owners_live_leases_are_renewed() {
     }
 }
 
+/// Renewing and releasing an owner's leases read only leased entities: the
+/// lease keeper renews every third of a lease while holding SQLite's write
+/// turn, so a scan of the whole queue there would hold up every caller's
+/// answer for as long as the queue is large.
+#[tokio::test]
+async fn renewing_and_releasing_leases_read_only_leased_entities() {
+    for (db, _store, _dir) in backends().await {
+        let Some([renew, release]) = db.lease_plans().await.expect("plans") else { continue };
+        for (what, plan) in [("renew", renew), ("release", release)] {
+            assert!(
+                plan.iter().any(|step| step.contains("USING INDEX sync_entities_leased")),
+                "{what} leases: {plan:?}"
+            );
+        }
+    }
+}
+
 /// A Salesforce call that takes longer than a lease does not hand the
 /// entity to another worker: the engine renews its leases while it works, so
 /// a sale against a slow org (every call 4 leases long) costs exactly the API

@@ -78,7 +78,27 @@ const CLAIM_FILTER: &str = "e.state = 'pending' AND e.next_run_at <= $1 \
 const BLOCKED_BY: &str = "(SELECT c.id FROM sync_aliases a JOIN sync_entities c ON c.id = a.entity_id \
      WHERE a.store_id = e.store_id AND a.alias = e.depends_on AND c.id <> e.id AND c.state = 'pending')";
 
+/// Extends an owner's leases; reads only leased rows (the `sync_entities_leased` index).
+const RENEW_LEASES: &str = "UPDATE sync_entities SET locked_until = $2 WHERE lease_owner = $1 AND locked_until < $2";
+/// Lets go of an owner's leases; reads only leased rows, as [`RENEW_LEASES`] does.
+const RELEASE_LEASES: &str =
+    "UPDATE sync_entities SET locked_until = $2, lease_owner = NULL, uncertain = $3 WHERE lease_owner = $1";
+
 impl Storage {
+    /// SQLite's plan (`EXPLAIN QUERY PLAN` details) for renewing, then for
+    /// releasing, an owner's leases (`None` on PostgreSQL); for tests that pin them.
+    #[doc(hidden)]
+    pub async fn lease_plans(&self) -> Result<Option<[Vec<String>; 2]>, StorageError> {
+        let Backend::Sqlite(pool) = &self.backend else { return Ok(None) };
+        let explain = |sql: &str| sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"));
+        let renew: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(explain(RENEW_LEASES)).bind("owner").bind(0_i64).fetch_all(pool).await?;
+        let release: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(explain(RELEASE_LEASES)).bind("owner").bind(0_i64).bind(false).fetch_all(pool).await?;
+        let details = |rows: Vec<(i64, i64, i64, String)>| rows.into_iter().map(|(_, _, _, detail)| detail).collect();
+        Ok(Some([details(renew), details(release)]))
+    }
+
     /// Whether any store that is not paused has work due. Cheap: the claim and
     /// the count walk due work in time order, and when every store with due
     /// work is paused they would read its whole backlog to find nothing.
@@ -212,9 +232,9 @@ impl Storage {
     /// killed one's work comes back one lease after its last renewal.
     pub async fn renew_leases(&self, owner: &str, until: i64) -> Result<u64, StorageError> {
         let _turn = self.write_turn().await;
-        const SQL: &str = "UPDATE sync_entities SET locked_until = $2 WHERE lease_owner = $1 AND locked_until < $2";
-        let done =
-            with_pool!(self, |pool| { sqlx::query(SQL).bind(owner).bind(until).execute(pool).await?.rows_affected() });
+        let done = with_pool!(self, |pool| {
+            sqlx::query(RENEW_LEASES).bind(owner).bind(until).execute(pool).await?.rows_affected()
+        });
         Ok(done)
     }
 
@@ -223,10 +243,8 @@ impl Storage {
     pub async fn release_leases(&self, owner: &str) -> Result<u64, StorageError> {
         let released = job_state::release();
         let _turn = self.write_turn().await;
-        const SQL: &str =
-            "UPDATE sync_entities SET locked_until = $2, lease_owner = NULL, uncertain = $3 WHERE lease_owner = $1";
         let done = with_pool!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(RELEASE_LEASES)
                 .bind(owner)
                 .bind(released.locked_until)
                 .bind(released.uncertain)
