@@ -115,9 +115,9 @@ impl Storage {
             return Err(ConnectError::UnsupportedUrl);
         };
         let write_gate = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(tokio::sync::Mutex::new(())));
-        let _checkpointer = match &backend {
-            Backend::Sqlite(pool) => Some(checkpoint::start(pool.clone())),
-            Backend::Postgres(_) => None,
+        let _checkpointer = match (&backend, &write_gate) {
+            (Backend::Sqlite(pool), Some(gate)) => Some(checkpoint::start(pool.clone(), gate.clone())),
+            _ => None,
         };
         Ok(Self { backend, write_gate, token_generation: Arc::default(), _checkpointer, sqlite_file })
     }

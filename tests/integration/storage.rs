@@ -184,6 +184,63 @@ async fn sqlite_checkpoints_the_wal_off_the_commit_path() {
     storage.close().await;
 }
 
+/// Under writes that never pause, SQLite's WAL still starts over before the
+/// commits' own 64 MiB backstop checkpoint (which stalled the intake for
+/// tens of milliseconds each time): the checkpoint task finishes its
+/// checkpoint with the write turn held, so it is complete and the next
+/// commit restarts the WAL. Sixteen submitters keep the intake's writer busy
+/// until the WAL has started over three times (its header counts restarts);
+/// the WAL file never grows near the backstop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_wal_starts_over_while_writes_never_pause() {
+    use forcesync::storage::sync::Intake;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let (db, store, dir) = crate::sync_storage::backends().await.swap_remove(0);
+    assert_eq!(db.backend_name(), "sqlite");
+    let intake = Intake::start(db.clone(), Arc::new(tokio::sync::Notify::new()));
+    let wal = dir.path().join("forcesync.db-wal");
+    // The WAL header's checkpoint sequence number (bytes 12..16, big-endian) counts its restarts.
+    let restarts = || {
+        let header = std::fs::read(&wal).ok().filter(|bytes| bytes.len() >= 16)?;
+        Some(u32::from_be_bytes([header[12], header[13], header[14], header[15]]))
+    };
+    let (stop, sent) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+    let mut submitters = tokio::task::JoinSet::new();
+    for task in 0..16 {
+        let (intake, stop, sent) = (intake.clone(), stop.clone(), sent.clone());
+        submitters.spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let id = format!("w{task}-{n}");
+                intake.submit(store, &[crate::sync_storage::paid(&id, &id)]).await.expect("submit");
+                sent.fetch_add(1, Ordering::Relaxed);
+                n += 1;
+            }
+        });
+    }
+    // Three quarters of the backstop: the old task's WAL grew there (and on to the backstop) in 0.4 s.
+    const TOO_LARGE: u64 = 48 << 20;
+    let (mut first, mut largest) = (None, 0);
+    let started = loop {
+        tokio::task::yield_now().await;
+        largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+        let Some(now) = restarts() else { continue };
+        let first = *first.get_or_insert(now);
+        if now.wrapping_sub(first) >= 3 || largest >= TOO_LARGE {
+            break now.wrapping_sub(first);
+        }
+    };
+    stop.store(true, Ordering::Relaxed);
+    while let Some(done) = submitters.join_next().await {
+        done.expect("submitter");
+    }
+    let mib = largest >> 20;
+    assert!(started >= 3, "the WAL started over {started} times in {} events", sent.load(Ordering::Relaxed));
+    assert!(largest < TOO_LARGE, "the WAL file grew to {mib} MiB");
+    db.close().await;
+}
+
 /// PostgreSQL: a backlog table that changed by more than a fifth since it was
 /// last analyzed is analyzed (so a burst of events is planned for its size),
 /// and once analyzed it is left alone. SQLite keeps no planner statistics.
