@@ -17,7 +17,7 @@
 //! new (each pass is shorter than the one before), then copies the little
 //! that is left with the process's write turn held ([`finish`]): nothing can
 //! be appended meanwhile, so that checkpoint is complete and the next commit
-//! starts the WAL over. That turn is held for 1–4 ms.
+//! starts the WAL over. That turn is held for 1–5 ms.
 //!
 //! Commits still checkpoint past [`BACKSTOP_PAGES`], for when the task cannot
 //! run (a reader holding old frames keeps any checkpoint from completing):
