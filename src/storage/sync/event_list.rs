@@ -5,7 +5,7 @@ use crate::domain::sync::EventKind;
 use crate::storage::{Backend, Storage, StorageError, with_pool};
 
 use super::status::parse_error;
-use super::{EntityState, RecordedError};
+use super::{EntityState, PlanRow, RecordedError, explain_sqlite, plan_steps};
 
 /// Which events to list.
 #[derive(Debug, Clone, Default)]
@@ -229,10 +229,9 @@ impl Storage {
         let ListQuery { sql, args } = list_query(store_id, filter, limit, access);
         Ok(match &self.backend {
             Backend::Sqlite(pool) => {
-                let sql = format!("EXPLAIN QUERY PLAN {sql}");
-                let rows: Vec<(i64, i64, i64, String)> =
-                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(pool).await?;
-                rows.into_iter().map(|(_, _, _, detail)| detail).collect()
+                let rows: Vec<PlanRow> =
+                    bind_args!(sqlx::query_as(explain_sqlite(&sql)), &args).fetch_all(pool).await?;
+                plan_steps(rows)
             }
             Backend::Postgres(pool) => {
                 let sql = format!("EXPLAIN {sql}");

@@ -15,8 +15,8 @@ use crate::domain::sync::job_state::{self, Blocked, Due, Held, Leased, Outcome};
 use crate::storage::{Backend, Storage, StorageError, Tx, with_pool, with_tx};
 
 use super::blocked::{block_in, blocked, lock_store_blocks, still_blocked};
-use super::corrupt;
 use super::outcomes::FinishedEntity;
+use super::{PlanRow, corrupt, explain_sqlite, plan_steps};
 
 /// A leased entity, as the engine works on it.
 #[derive(Debug, Clone)]
@@ -90,13 +90,15 @@ impl Storage {
     #[doc(hidden)]
     pub async fn lease_plans(&self) -> Result<Option<[Vec<String>; 2]>, StorageError> {
         let Backend::Sqlite(pool) = &self.backend else { return Ok(None) };
-        let explain = |sql: &str| sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"));
-        let renew: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(explain(RENEW_LEASES)).bind("owner").bind(0_i64).fetch_all(pool).await?;
-        let release: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(explain(RELEASE_LEASES)).bind("owner").bind(0_i64).bind(false).fetch_all(pool).await?;
-        let details = |rows: Vec<(i64, i64, i64, String)>| rows.into_iter().map(|(_, _, _, detail)| detail).collect();
-        Ok(Some([details(renew), details(release)]))
+        let renew: Vec<PlanRow> =
+            sqlx::query_as(explain_sqlite(RENEW_LEASES)).bind("owner").bind(0_i64).fetch_all(pool).await?;
+        let release: Vec<PlanRow> = sqlx::query_as(explain_sqlite(RELEASE_LEASES))
+            .bind("owner")
+            .bind(0_i64)
+            .bind(false)
+            .fetch_all(pool)
+            .await?;
+        Ok(Some([plan_steps(renew), plan_steps(release)]))
     }
 
     /// Whether any store that is not paused has work due. Cheap: the claim and

@@ -44,3 +44,17 @@ pub use crate::domain::sync::{EntityState, Outcome, RecordedError};
 fn corrupt(what: &str, error: impl std::fmt::Display) -> super::StorageError {
     super::StorageError::Corrupt(format!("{what}: {error}"))
 }
+
+/// One step of SQLite's `EXPLAIN QUERY PLAN`: its id, its parent's, an unused
+/// column, and what it does ("SEARCH … USING INDEX …").
+type PlanRow = (i64, i64, i64, String);
+
+/// `sql` behind SQLite's `EXPLAIN QUERY PLAN`, for the reads that let tests pin a plan.
+fn explain_sqlite(sql: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"))
+}
+
+/// What each step of a plan does, one line per step.
+fn plan_steps(rows: Vec<PlanRow>) -> Vec<String> {
+    rows.into_iter().map(|(_, _, _, detail)| detail).collect()
+}
