@@ -25,7 +25,8 @@ pub mod http;
 pub mod metrics;
 pub mod pb;
 pub mod salesforce;
-pub mod sandbox;
+/// The Salesforce emulator, its own crate (`crates/sandbox`): it shares no types with `salesforce`.
+pub use forcesync_sandbox as sandbox;
 pub mod sandbox_cli;
 pub mod server;
 pub mod storage;
