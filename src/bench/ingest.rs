@@ -25,8 +25,8 @@ use crate::pb::sync_service_server::SyncServiceServer;
 use crate::storage::sync::Intake;
 use crate::storage::{Actor, Storage};
 
-use super::Table;
-use super::harness::{Bearer, Bench, ScratchDir, channel, cores, percentile};
+use super::cpu::{CpuClock, CpuUsed};
+use super::harness::{Bearer, Bench, ScratchDir, channel, percentile};
 use super::noop::{Noop, Served};
 
 #[derive(Debug, Args)]
@@ -74,39 +74,28 @@ pub enum Transport {
 
 /// Every side measured once, one after the other.
 #[derive(Debug)]
-struct Round {
-    baseline: Sample,
-    intake: Sample,
-    sqlite: Option<ServerSample>,
-    postgres: Option<ServerSample>,
+pub(super) struct Round {
+    pub(super) baseline: Sample,
+    pub(super) intake: Sample,
+    pub(super) sqlite: Option<ServerSample>,
+    pub(super) postgres: Option<ServerSample>,
 }
 
 impl Round {
-    fn server_rps(&self, postgres: bool) -> Option<f64> {
+    pub(super) fn server_rps(&self, postgres: bool) -> Option<f64> {
         let server = if postgres { &self.postgres } else { &self.sqlite };
         server.as_ref().map(|server| server.sample.rps())
     }
 }
 
-/// The sample of the round with the median rate, of the side `pick` selects (when measured).
-fn median<'r, T>(
-    rounds: &'r [Round],
-    pick: impl Fn(&'r Round) -> Option<&'r T>,
-    rate: impl Fn(&T) -> f64,
-) -> Option<&'r T> {
-    let mut samples: Vec<&T> = rounds.iter().filter_map(pick).collect();
-    samples.sort_by(|a, b| rate(a).total_cmp(&rate(b)));
-    samples.get(samples.len() / 2).copied()
-}
-
 /// The whole server's run: its requests, then how far folding was behind.
 #[derive(Debug)]
-struct ServerSample {
-    sample: Sample,
+pub(super) struct ServerSample {
+    pub(super) sample: Sample,
     /// Events received but not yet folded when the last request was answered.
-    unfolded: i64,
+    pub(super) unfolded: i64,
     /// From the last answer until every event was folded.
-    caught_up: Duration,
+    pub(super) caught_up: Duration,
 }
 
 /// How long folding may take to catch up before the bench gives up.
@@ -115,12 +104,14 @@ const CATCH_UP_LIMIT: Duration = Duration::from_secs(300);
 /// What one measured phase saw.
 #[derive(Debug)]
 pub(super) struct Sample {
-    requests: usize,
-    seconds: f64,
+    pub(super) requests: usize,
+    pub(super) seconds: f64,
     /// Sorted.
     latencies: Vec<Duration>,
     /// Distinct commit times among the acks (events committed together share one).
-    commit_times: usize,
+    pub(super) commit_times: usize,
+    /// The CPU the whole process used meanwhile (client and server), where Linux says.
+    cpu: Option<CpuUsed>,
 }
 
 impl Sample {
@@ -130,6 +121,21 @@ impl Sample {
 
     pub(super) fn millis(&self, p: f64) -> f64 {
         percentile(&self.latencies, p).as_secs_f64() * 1000.0
+    }
+
+    /// Microseconds of CPU per request, client's and server's together.
+    pub(super) fn cpu_micros(&self) -> Option<f64> {
+        Some(self.cpu?.process.as_secs_f64() * 1e6 / self.requests.max(1) as f64)
+    }
+
+    /// Microseconds of the intake writer thread's CPU per request.
+    pub(super) fn writer_micros(&self) -> Option<f64> {
+        Some(self.cpu?.writer?.as_secs_f64() * 1e6 / self.requests.max(1) as f64)
+    }
+
+    /// Cores busy on average: CPU time over wall time.
+    pub(super) fn cores_busy(&self) -> Option<f64> {
+        Some(self.cpu?.process.as_secs_f64() / self.seconds.max(f64::EPSILON))
     }
 }
 
@@ -175,6 +181,7 @@ pub(super) async fn drive(
     concurrency: usize,
 ) -> anyhow::Result<Sample> {
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_at_start = CpuClock::read();
     let started = Instant::now();
     let mut tasks = JoinSet::new();
     for task in 0..concurrency.clamp(1, total.max(1)) {
@@ -207,8 +214,9 @@ pub(super) async fn drive(
         commits.extend(times);
     }
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu_at_start.zip(CpuClock::read()).map(|(start, end)| start.until(&end));
     latencies.sort_unstable();
-    Ok(Sample { requests: total, seconds, latencies, commit_times: commits.len() })
+    Ok(Sample { requests: total, seconds, latencies, commit_times: commits.len(), cpu })
 }
 
 pub(super) async fn channels(addr: std::net::SocketAddr, count: usize) -> anyhow::Result<Vec<Channel>> {
@@ -297,62 +305,6 @@ pub async fn run(args: IngestBenchArgs) -> anyhow::Result<()> {
     for _ in 0..args.rounds.max(1) {
         rounds.push(round(&args).await?);
     }
-    let rps = |sample: &Sample| sample.rps();
-    let server_rps = |server: &ServerSample| server.sample.rps();
-    let baseline = median(&rounds, |r| Some(&r.baseline), rps).context("no rounds")?;
-    let intake = median(&rounds, |r| Some(&r.intake), rps).context("no rounds")?;
-    let sqlite = median(&rounds, |r| r.sqlite.as_ref(), server_rps);
-    let postgres = median(&rounds, |r| r.postgres.as_ref(), server_rps);
-    let servers = [("whole server, SQLite", sqlite), ("whole server, PostgreSQL", postgres)];
-    let servers: Vec<(&str, &ServerSample)> =
-        servers.into_iter().filter_map(|(name, sample)| Some((name, sample?))).collect();
-    let mut sides = vec![("SyncService + intake only, SQLite", intake)];
-    sides.extend(servers.iter().map(|(name, server)| (*name, &server.sample)));
-
-    let mut table = Table::new("PlaceOrder ingest: durable ack vs no-op handler", "no-op handler", "durable");
-    for (name, durable) in &sides {
-        table.row(&format!("requests/s: {name}"), baseline.rps(), durable.rps(), "req/s");
-        table.row(&format!("latency p50: {name}"), baseline.millis(50.0), durable.millis(50.0), "ms");
-        table.row(&format!("latency p99: {name}"), baseline.millis(99.0), durable.millis(99.0), "ms");
-    }
-    table.note(format!(
-        "{} PlaceOrder requests per side after {} warm-up (each a new order and event id, 3 items), {} in flight \
-         over {} HTTP/2 connection(s); client and servers in one process on {} cores. Durable: the real SyncService \
-         (store token, validation, the event committed before the answer); \"whole server\" also runs the \
-         engine, which folds the events into entities (the store has no Salesforce credentials, so nothing is sent). \
-         Targets: whole server ≥ 0.5× the no-op requests/s, p99 ≤ 3× the no-op's.",
-        args.requests,
-        args.warmup,
-        args.concurrency.max(1),
-        args.channels.max(1),
-        cores(),
-    ));
-    table.note(format!(
-        "Each side's median of {} rounds (all sides in turn, fresh servers and databases each round).",
-        rounds.len()
-    ));
-    for (name, postgres) in [("whole server, SQLite", false), ("whole server, PostgreSQL", true)] {
-        let ratios: Vec<String> =
-            rounds.iter().filter_map(|r| Some(format!("{:.2}×", r.server_rps(postgres)? / r.baseline.rps()))).collect();
-        if !ratios.is_empty() {
-            table.note(format!("Requests/s ratio per round, {name}: {}.", ratios.join(", ")));
-        }
-    }
-    table.note(format!("Engine workers poll every {} ms.", args.engine_poll_ms));
-    for (name, durable) in &sides {
-        table.note(format!(
-            "Group commit, {name}: the acks carry {} distinct commit times (ms), so ≤ {:.1} events per transaction.",
-            durable.commit_times,
-            durable.requests as f64 / durable.commit_times.max(1) as f64,
-        ));
-    }
-    for (name, server) in &servers {
-        table.note(format!(
-            "Fold lag, {name}: {} events not yet folded when the last request was answered; all folded {} ms later.",
-            server.unfolded,
-            server.caught_up.as_millis(),
-        ));
-    }
-    print!("{}", table.render());
+    print!("{}", super::ingest_table::render(&args, &rounds)?);
     Ok(())
 }
