@@ -1,7 +1,8 @@
 //! SQLite's intake folds what it stores in the same transaction
 //! (`FoldOnCommit`). It must give exactly the entities the fold task gives
 //! for the same events (merges, duplicates, reused ids, several stores'
-//! events in one transaction), never reuse a sequence number, fold a batch
+//! events in one transaction; every column, whatever state a re-stated
+//! entity was in), never reuse a sequence number, fold a batch
 //! naming thousands of aliases, and leave nothing behind when its
 //! transaction fails; its writer has a connection of its own, which closing
 //! the storage never waits for. An in-memory database (which no second
@@ -231,4 +232,129 @@ async fn an_in_memory_database_takes_events_and_leaves_folding_to_the_fold_task(
     assert_eq!(db.unapplied_events().await.expect("count"), 1);
     while db.fold_events(500, 0, now()).await.expect("fold") > 0 {}
     assert_eq!(db.unapplied_events().await.expect("count"), 0);
+}
+
+/// An entity as the fold left it: every column a fold sets, with the entity
+/// it is blocked on by label (ids differ between databases).
+#[derive(Debug, PartialEq, sqlx::FromRow)]
+struct EntityRow {
+    store: String,
+    label: String,
+    kind: String,
+    facts: String,
+    depends_on: Option<String>,
+    version: i64,
+    synced_version: i64,
+    state: String,
+    attempts: i64,
+    next_run_at: i64,
+    waiting_reason: Option<String>,
+    blocked_on: Option<String>,
+    pending_since: Option<i64>,
+    event_count: i64,
+    updated_at: i64,
+}
+
+/// Every entity of both stores, sorted.
+async fn entity_rows(dir: &tempfile::TempDir) -> Vec<EntityRow> {
+    let pool = sqlx::SqlitePool::connect(&Storage::default_sqlite_url(dir.path())).await.expect("pool");
+    sqlx::query_as(
+        "SELECT s.code AS store, e.label, e.kind, e.facts, e.depends_on, e.version, e.synced_version, e.state, \
+         e.attempts, e.next_run_at, e.waiting_reason, \
+         (SELECT b.label FROM sync_entities b WHERE b.id = e.blocked_on) AS blocked_on, \
+         e.pending_since, e.event_count, e.updated_at \
+         FROM sync_entities e JOIN stores s ON s.id = e.store_id ORDER BY s.code, e.label",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("entities")
+}
+
+/// Puts the same entities of a database into every state a fold meets, by label.
+async fn spread_states(dir: &tempfile::TempDir) {
+    let pool = sqlx::SqlitePool::connect(&Storage::default_sqlite_url(dir.path())).await.expect("pool");
+    let first_customer =
+        "(SELECT MIN(c.id) FROM sync_entities c WHERE c.kind = 'customer' AND c.store_id = sync_entities.store_id)";
+    for (what, sql) in [
+        (
+            "synced",
+            "UPDATE sync_entities SET state = 'synced', synced_version = version, pending_since = NULL \
+                    WHERE kind = 'product' AND label LIKE '%1'"
+                .to_string(),
+        ),
+        (
+            "waiting",
+            "UPDATE sync_entities SET state = 'waiting', waiting_reason = 'its customer first' \
+                     WHERE kind = 'sale' AND label LIKE '%1'"
+                .to_string(),
+        ),
+        (
+            "parked",
+            "UPDATE sync_entities SET state = 'parked', attempts = 5, waiting_reason = 'needs a person' \
+                    WHERE kind = 'sale' AND label LIKE '%2'"
+                .to_string(),
+        ),
+        (
+            "blocked",
+            format!(
+                "UPDATE sync_entities SET waiting_reason = 'waits for its customer', \
+                     blocked_on = {first_customer} WHERE kind = 'sale' AND state = 'pending' AND label LIKE '%3'"
+            ),
+        ),
+        (
+            "pending without pending_since",
+            "UPDATE sync_entities SET pending_since = NULL \
+                    WHERE kind = 'sale' AND state = 'pending' AND label LIKE '%4'"
+                .to_string(),
+        ),
+        (
+            "pending, waiting reason kept",
+            "UPDATE sync_entities SET waiting_reason = 'an old reason' \
+                    WHERE kind = 'sale' AND state = 'pending' AND blocked_on IS NULL AND label LIKE '%5'"
+                .to_string(),
+        ),
+    ] {
+        let changed = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await.expect(what).rows_affected();
+        assert!(changed > 0, "no entity was put in state {what}");
+    }
+}
+
+#[tokio::test]
+async fn re_stated_entities_end_as_the_fold_task_leaves_them_whatever_their_state() {
+    // The writer's one-row statements and the fold task's multi-row ones must leave the same rows,
+    // column for column, whatever state the re-stated entity was in.
+    const NOW: i64 = 1_750_000_000_000;
+    let requests = requests();
+    let again: Vec<Vec<NewEvent>> = requests
+        .iter()
+        .map(|r| r.iter().map(|e| event(&format!("{}-again", e.event_id), e.payload.clone())).collect())
+        .collect();
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let (on_commit, stores) = database(&dir_a).await;
+    let (by_task, stores_b) = database(&dir_b).await;
+    let intake = Intake::start_with(
+        on_commit.clone(),
+        Arc::new(Notify::new()),
+        Some(FoldOnCommit { linger_ms: 0, now: Arc::new(|| NOW) }),
+    );
+    let plain = Intake::start(by_task.clone(), Arc::new(Notify::new()));
+    for (round, requests) in [&requests, &again].into_iter().enumerate() {
+        // One request per transaction on both sides: a fold bumps an entity's version once per transaction.
+        for r in requests {
+            for (&a, &b) in stores.iter().zip(&stores_b) {
+                intake.submit(a, r).await.expect("submit");
+                plain.submit(b, r).await.expect("submit");
+                while by_task.fold_events(500, 0, NOW).await.expect("fold") > 0 {}
+            }
+        }
+        let (on_commit_rows, by_task_rows) = (entity_rows(&dir_a).await, entity_rows(&dir_b).await);
+        assert_eq!(on_commit_rows.len(), by_task_rows.len(), "after round {round}");
+        for (on_commit_row, by_task_row) in on_commit_rows.iter().zip(&by_task_rows) {
+            assert_eq!(on_commit_row, by_task_row, "after round {round}");
+        }
+        if round == 0 {
+            spread_states(&dir_a).await;
+            spread_states(&dir_b).await;
+        }
+    }
 }
