@@ -125,12 +125,16 @@ impl Sample {
 
     /// Microseconds of CPU per request, client's and server's together.
     pub(super) fn cpu_micros(&self) -> Option<f64> {
-        Some(self.cpu?.process.as_secs_f64() * 1e6 / self.requests.max(1) as f64)
+        Some(self.per_request_micros(self.cpu?.process))
     }
 
     /// Microseconds of the intake writer thread's CPU per request.
     pub(super) fn writer_micros(&self) -> Option<f64> {
-        Some(self.cpu?.writer?.as_secs_f64() * 1e6 / self.requests.max(1) as f64)
+        Some(self.per_request_micros(self.cpu?.writer?))
+    }
+
+    fn per_request_micros(&self, cpu: Duration) -> f64 {
+        cpu.as_secs_f64() * 1e6 / self.requests.max(1) as f64
     }
 
     /// Cores busy on average: CPU time over wall time.
